@@ -1,0 +1,22 @@
+# The README's commands. Each installs the system packages it needs when they are missing.
+.PHONY: demo test sandbox bench bundle
+
+# Open the app against a local sandbox server: no CertoPay account needed.
+demo:
+	scripts/install-deps.sh build
+	cargo build --workspace --bins
+	scripts/demo.sh
+
+# Run every test: sandbox, client, commands and the real window under Xvfb.
+test:
+	scripts/test.sh
+
+# The sandbox alone, in the foreground (ARGS="--port 0 --faults --token-ttl 120").
+sandbox:
+	cargo run -p certopay-sandbox -- $(ARGS)
+
+# Installable packages (.deb and .rpm) under target/release/bundle.
+bundle:
+	scripts/install-deps.sh build
+	cargo install tauri-cli --version '^2' --locked
+	cargo tauri build

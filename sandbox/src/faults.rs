@@ -1,0 +1,133 @@
+//! Fault injection, only with `--faults`: `POST /__sandbox/faults` arms a fault for the next
+//! `count` requests to one path; `DELETE /__sandbox/faults` disarms all.
+//!
+//! ```json
+//! {"path": "/api/api-keys/me", "kind": "status", "status": 503, "count": 2}
+//! ```
+//! Kinds: `latency` (with `delayMs`, then the normal answer), `status` (500, 502 or 503 in the
+//! error shape, nothing done), `html` (a proxy's HTML page, 502 unless `status` says, nothing
+//! done), `truncated_json` (the normal answer cut in half: a regenerate has committed),
+//! `no_secret` (a regenerate that commits and answers 200 without the secret),
+//! `drop_after_commit` (the request is carried out, then the connection closes unanswered).
+
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::{ApiError, ConnectionKill, Shared};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum FaultKind {
+    Latency {
+        #[serde(rename = "delayMs")]
+        delay_ms: u64,
+    },
+    Status {
+        status: u16,
+    },
+    Html {
+        status: Option<u16>,
+    },
+    TruncatedJson,
+    NoSecret,
+    DropAfterCommit,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Fault {
+    path: String,
+    #[serde(flatten)]
+    kind: FaultKind,
+    #[serde(default = "one")]
+    count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+pub async fn add(State(state): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
+    let fault: Fault = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("Bad fault: {e}")))?;
+    if let FaultKind::Status { status } = fault.kind {
+        if StatusCode::from_u16(status).is_err() {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "Bad fault: status"));
+        }
+    }
+    state.faults.lock().unwrap().push(fault);
+    Ok((StatusCode::CREATED, Json(json!({ "armed": true }))).into_response())
+}
+
+pub async fn clear(State(state): State<Shared>) -> StatusCode {
+    state.faults.lock().unwrap().clear();
+    StatusCode::NO_CONTENT
+}
+
+/// Takes one use of the first armed fault for this path.
+fn take(state: &Shared, path: &str) -> Option<FaultKind> {
+    let mut faults = state.faults.lock().unwrap();
+    let index = faults.iter().position(|f| f.path == path && f.count > 0)?;
+    faults[index].count -= 1;
+    let kind = faults[index].kind.clone();
+    if faults[index].count == 0 {
+        faults.remove(index);
+    }
+    Some(kind)
+}
+
+pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    let Some(kind) = take(&state, req.uri().path()) else {
+        return next.run(req).await;
+    };
+    match kind {
+        FaultKind::Latency { delay_ms } => {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            next.run(req).await
+        }
+        FaultKind::Status { status } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            ApiError::new(status, "Injected fault").into_response()
+        }
+        FaultKind::Html { status } => {
+            let status = status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::BAD_GATEWAY);
+            let page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>\
+                        <body><h1>Bad Gateway</h1><p>nginx</p></body></html>";
+            (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
+        }
+        FaultKind::TruncatedJson => {
+            let (parts, body) = next.run(req).await.into_parts();
+            let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let half = bytes.slice(..bytes.len() / 2);
+            let mut response = Response::from_parts(parts, Body::from(half));
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            response
+        }
+        FaultKind::NoSecret => {
+            let (parts, body) = next.run(req).await.into_parts();
+            let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            if let Some(object) = value.as_object_mut() {
+                object.remove("apiKey");
+            }
+            let mut response = Response::from_parts(parts, Body::from(value.to_string()));
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            response
+        }
+        FaultKind::DropAfterCommit => {
+            let kill = req.extensions().get::<ConnectionKill>().cloned();
+            let _committed = next.run(req).await;
+            if let Some(kill) = kill {
+                kill.0.notify_one();
+            }
+            std::future::pending::<Response>().await
+        }
+    }
+}
