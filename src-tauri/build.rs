@@ -1,7 +1,23 @@
+/// Every command the window may call. Each gets an `allow-…` permission, and the capability
+/// file in `capabilities/` grants exactly these.
+const COMMANDS: &[&str] = &[
+    "app_snapshot",
+    "login",
+    "current_key",
+    "logout",
+    "session_ended",
+    "save_profile",
+    "remove_profile",
+    "select_profile",
+    "save_preferences",
+    "set_remember_password",
+];
+
 fn main() {
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .capabilities_path_pattern("./src-tauri/capabilities/**/*"),
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("tauri-build failed");
 }

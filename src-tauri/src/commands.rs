@@ -1,0 +1,61 @@
+//! The window's commands: thin wrappers that unwrap arguments and call `AppState`.
+
+use tauri::State;
+use zeroize::Zeroizing;
+
+use crate::error::CommandError;
+use crate::settings::{Profile, Settings};
+use crate::state::{AppSnapshot, AppState, KeyView, LoginResult, Preferences, SessionEnded};
+
+type Result<T> = std::result::Result<T, CommandError>;
+
+#[tauri::command]
+pub fn app_snapshot(state: State<'_, AppState>) -> AppSnapshot {
+    state.snapshot()
+}
+
+#[tauri::command]
+pub async fn login(state: State<'_, AppState>, profile_id: String, email: String, password: String, remember: bool) -> Result<LoginResult> {
+    let password = Zeroizing::new(password);
+    Ok(state.login(&profile_id, &email, password, remember).await?)
+}
+
+#[tauri::command]
+pub async fn current_key(state: State<'_, AppState>) -> Result<KeyView> {
+    Ok(state.current_key().await?)
+}
+
+#[tauri::command]
+pub fn logout(state: State<'_, AppState>) {
+    state.logout();
+}
+
+#[tauri::command]
+pub async fn session_ended(state: State<'_, AppState>) -> Result<SessionEnded> {
+    Ok(state.session_ended().await)
+}
+
+#[tauri::command]
+pub fn save_profile(state: State<'_, AppState>, profile: Profile) -> Result<Settings> {
+    Ok(state.save_profile(profile)?)
+}
+
+#[tauri::command]
+pub fn remove_profile(state: State<'_, AppState>, profile_id: String) -> Result<Settings> {
+    Ok(state.remove_profile(&profile_id)?)
+}
+
+#[tauri::command]
+pub fn select_profile(state: State<'_, AppState>, profile_id: String) -> Result<Settings> {
+    Ok(state.select_profile(&profile_id)?)
+}
+
+#[tauri::command]
+pub fn save_preferences(state: State<'_, AppState>, preferences: Preferences) -> Result<Settings> {
+    Ok(state.save_preferences(preferences)?)
+}
+
+#[tauri::command]
+pub fn set_remember_password(state: State<'_, AppState>, profile_id: String, remember: bool) -> Result<Settings> {
+    Ok(state.set_remember_password(&profile_id, remember)?)
+}

@@ -1,0 +1,113 @@
+//! Every failure the window must tell apart. Texts name what happened, never a secret, a
+//! token or a response body.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum AppError {
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    /// The JWT ended (by `exp` or the server's word) or was refused: back to login.
+    #[error("the session has ended")]
+    SessionExpired,
+    #[error("not logged in")]
+    NotLoggedIn,
+    #[error("this account may not do this")]
+    Forbidden,
+    #[error("this account has no API key")]
+    NoKey,
+    #[error("too many requests; wait {retry_after_s:?} s")]
+    RateLimited { retry_after_s: Option<u64> },
+    /// A 400: what the server said about the input, as it said it.
+    #[error("the server refused the input: {}", messages.join("; "))]
+    BadRequest { messages: Vec<String> },
+    #[error("could not reach the server: {detail}")]
+    Network { detail: String, timed_out: bool },
+    #[error("the server failed (HTTP {status})")]
+    Server { status: u16 },
+    #[error("the server's answer could not be read: {detail}")]
+    Malformed { detail: String },
+    #[error("unexpected answer (HTTP {status})")]
+    Unexpected { status: u16 },
+    #[error("{field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+    #[error("settings could not be saved: {detail}")]
+    Settings { detail: String },
+    #[error("keychain: {detail}")]
+    Keychain { detail: String },
+    #[error("clipboard: {detail}")]
+    Clipboard { detail: String },
+    #[error("confirmation refused: {reason}")]
+    Confirmation { reason: ConfirmationRefusal },
+    /// The regenerate request was sent and no answer came; the key was re-read.
+    #[error("no answer to the rotation; the key was {}", if *rotated { "rotated but the secret was lost" } else { "not rotated" })]
+    RotationOutcomeUnknown { rotated: bool },
+    /// Neither the answer nor a re-read could tell whether the key was rotated.
+    #[error("no answer to the rotation, and the key could not be re-read")]
+    RotationOutcomeUnreadable,
+    /// A 200 to regenerate with no secret in it: the old key is gone.
+    #[error("the key was rotated but the answer carried no secret")]
+    RotatedWithoutSecret,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConfirmationRefusal {
+    Missing,
+    Expired,
+    Used,
+    OtherKey,
+    OtherSession,
+    TypedTextMismatch,
+}
+
+impl std::fmt::Display for ConfirmationRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            ConfirmationRefusal::Missing => "no confirmation was started",
+            ConfirmationRefusal::Expired => "the confirmation expired",
+            ConfirmationRefusal::Used => "the confirmation was already used",
+            ConfirmationRefusal::OtherKey => "the confirmation is for another key",
+            ConfirmationRefusal::OtherSession => "the confirmation is for another session",
+            ConfirmationRefusal::TypedTextMismatch => "the typed text does not match the key",
+        };
+        f.write_str(text)
+    }
+}
+
+/// What the window receives: `{kind, message, …fields}`.
+#[derive(Debug)]
+pub struct CommandError(pub AppError);
+
+impl From<AppError> for CommandError {
+    fn from(e: AppError) -> Self {
+        CommandError(e)
+    }
+}
+
+impl Serialize for CommandError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert("message".into(), self.0.to_string().into());
+        }
+        value.serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_kind_message_and_fields() {
+        let e = CommandError(AppError::RateLimited { retry_after_s: Some(12) });
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["kind"], "RateLimited");
+        assert_eq!(v["retryAfterS"], 12);
+        assert!(v["message"].as_str().unwrap().contains("12"));
+        let v = serde_json::to_value(CommandError(AppError::InvalidCredentials)).unwrap();
+        assert_eq!(v, serde_json::json!({"kind": "InvalidCredentials", "message": "wrong e-mail or password"}));
+    }
+}

@@ -1,0 +1,88 @@
+//! "Remember password": the OS keychain, and nothing else. The platform store is chosen
+//! explicitly, so keyring's mock store (which keeps nothing) can never be in use; a platform
+//! without one does not build.
+
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::error::AppError;
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+compile_error!("CertoPay Keys needs an OS keychain: Secret Service, macOS Keychain or Windows Credential Manager");
+
+fn platform_store() -> Box<keyring::credential::CredentialBuilder> {
+    #[cfg(target_os = "linux")]
+    return keyring::secret_service::default_credential_builder();
+    #[cfg(target_os = "macos")]
+    return keyring::macos::default_credential_builder();
+    #[cfg(target_os = "windows")]
+    return keyring::windows::default_credential_builder();
+}
+
+/// Whether a keychain answered, and if not, why (shown beside the disabled box).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeychainStatus {
+    pub available: bool,
+    pub reason: Option<String>,
+}
+
+pub struct Keychain {
+    service: String,
+    status: KeychainStatus,
+}
+
+impl Keychain {
+    /// Selects the platform store and asks it once whether it answers. Blocking (D-Bus on Linux).
+    pub fn open(service: &str) -> Keychain {
+        keyring::set_default_credential_builder(platform_store());
+        let status = match keyring::Entry::new(service, "availability-check").and_then(|e| e.get_password()) {
+            Ok(_) | Err(keyring::Error::NoEntry) => KeychainStatus { available: true, reason: None },
+            Err(e) => KeychainStatus { available: false, reason: Some(describe(&e)) },
+        };
+        Keychain { service: service.to_string(), status }
+    }
+
+    pub fn status(&self) -> &KeychainStatus {
+        &self.status
+    }
+
+    fn entry(&self, profile_id: &str, email: &str) -> Result<keyring::Entry, AppError> {
+        if !self.status.available {
+            return Err(AppError::Keychain { detail: self.status.reason.clone().unwrap_or_default() });
+        }
+        keyring::Entry::new(&self.service, &format!("{profile_id}/{}", email.to_lowercase())).map_err(keychain_error)
+    }
+
+    pub fn store(&self, profile_id: &str, email: &str, password: &str) -> Result<(), AppError> {
+        self.entry(profile_id, email)?.set_password(password).map_err(keychain_error)
+    }
+
+    pub fn fetch(&self, profile_id: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
+        match self.entry(profile_id, email)?.get_password() {
+            Ok(password) => Ok(Some(Zeroizing::new(password))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+
+    /// Removes the stored password; absent is fine.
+    pub fn delete(&self, profile_id: &str, email: &str) -> Result<(), AppError> {
+        match self.entry(profile_id, email)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+fn describe(error: &keyring::Error) -> String {
+    match error {
+        keyring::Error::NoStorageAccess(_) => "the keychain is locked or refused access".into(),
+        keyring::Error::PlatformFailure(e) => format!("no keychain answered ({e})"),
+        other => other.to_string(),
+    }
+}
+
+fn keychain_error(error: keyring::Error) -> AppError {
+    AppError::Keychain { detail: describe(&error) }
+}

@@ -1,0 +1,360 @@
+//! Profiles and settings: a small JSON file in the OS config dir, written atomically, never
+//! holding a secret. Plain Rust: no tauri here.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use url::{Host, Url};
+
+use crate::error::AppError;
+
+pub const PRODUCTION_URL: &str = "https://v2.certopaybrasil.com";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub base_url: String,
+    /// The login e-mail last used with this profile.
+    #[serde(default)]
+    pub email: String,
+    /// The password is in the OS keychain, never here.
+    #[serde(default)]
+    pub remember_password: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub profiles: Vec<Profile>,
+    pub selected_profile: Option<String>,
+    pub rotation_period_days: u32,
+    pub clipboard_clear_seconds: u32,
+    pub idle_lock_minutes: u32,
+    /// `None` follows the system locale.
+    pub language: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let production = Profile {
+            id: "certopay".into(),
+            name: "CertoPay".into(),
+            base_url: PRODUCTION_URL.into(),
+            email: String::new(),
+            remember_password: false,
+        };
+        Settings {
+            selected_profile: Some(production.id.clone()),
+            profiles: vec![production],
+            rotation_period_days: 90,
+            clipboard_clear_seconds: 60,
+            idle_lock_minutes: 10,
+            language: None,
+        }
+    }
+}
+
+pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
+pub const CLIPBOARD_CLEAR_SECONDS: std::ops::RangeInclusive<u32> = 2..=600;
+pub const IDLE_LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
+pub const LANGUAGES: [&str; 2] = ["en", "pt-BR"];
+
+fn invalid(field: &str, reason: &str) -> AppError {
+    AppError::InvalidInput { field: field.into(), reason: reason.into() }
+}
+
+/// A base URL the app will send a password and a token to: https, or http on loopback only.
+pub fn validate_base_url(text: &str) -> Result<Url, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(invalid("baseUrl", "required"));
+    }
+    let url = Url::parse(text).map_err(|_| invalid("baseUrl", "notAUrl"))?;
+    let loopback = match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => return Err(invalid("baseUrl", "notAUrl")),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(invalid("baseUrl", "notHttps")),
+        _ => return Err(invalid("baseUrl", "notAUrl")),
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("baseUrl", "notAUrl"));
+    }
+    Ok(url)
+}
+
+/// The URL as stored: no trailing slash.
+fn normalized(url: &Url) -> String {
+    url.as_str().trim_end_matches('/').to_string()
+}
+
+impl Settings {
+    pub fn profile(&self, id: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    pub fn profile_mut(&mut self, id: &str) -> Option<&mut Profile> {
+        self.profiles.iter_mut().find(|p| p.id == id)
+    }
+
+    pub fn selected(&self) -> Option<&Profile> {
+        self.selected_profile.as_deref().and_then(|id| self.profile(id)).or(self.profiles.first())
+    }
+
+    /// Checks everything a user can type; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), AppError> {
+        if self.profiles.is_empty() {
+            return Err(invalid("profiles", "required"));
+        }
+        for (i, profile) in self.profiles.iter().enumerate() {
+            if profile.name.trim().is_empty() {
+                return Err(invalid("name", "required"));
+            }
+            if self.profiles[..i].iter().any(|p| p.name.trim().eq_ignore_ascii_case(profile.name.trim())) {
+                return Err(invalid("name", "duplicate"));
+            }
+            validate_base_url(&profile.base_url)?;
+        }
+        let in_range = |field: &str, value: u32, range: std::ops::RangeInclusive<u32>| {
+            if range.contains(&value) { Ok(()) } else { Err(invalid(field, "outOfRange")) }
+        };
+        in_range("rotationPeriodDays", self.rotation_period_days, ROTATION_PERIOD_DAYS)?;
+        in_range("clipboardClearSeconds", self.clipboard_clear_seconds, CLIPBOARD_CLEAR_SECONDS)?;
+        in_range("idleLockMinutes", self.idle_lock_minutes, IDLE_LOCK_MINUTES)?;
+        if let Some(language) = &self.language {
+            if !LANGUAGES.contains(&language.as_str()) {
+                return Err(invalid("language", "unknown"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a profile (empty `id`) or changes one; the URL is stored normalized.
+    pub fn upsert_profile(&mut self, mut profile: Profile) -> Result<String, AppError> {
+        let url = validate_base_url(&profile.base_url)?;
+        profile.base_url = normalized(&url);
+        profile.name = profile.name.trim().to_string();
+        profile.email = profile.email.trim().to_string();
+        let mut next = self.clone();
+        if profile.id.is_empty() {
+            profile.id = new_profile_id();
+            next.profiles.push(profile.clone());
+        } else {
+            let existing = next.profile_mut(&profile.id).ok_or_else(|| invalid("profile", "unknown"))?;
+            // What the user typed here never touches the remembered e-mail or password choice.
+            profile.email = existing.email.clone();
+            profile.remember_password = existing.remember_password;
+            *existing = profile.clone();
+        }
+        next.validate()?;
+        *self = next;
+        Ok(profile.id)
+    }
+
+    pub fn remove_profile(&mut self, id: &str) -> Result<Profile, AppError> {
+        let index = self.profiles.iter().position(|p| p.id == id).ok_or_else(|| invalid("profile", "unknown"))?;
+        if self.profiles.len() == 1 {
+            return Err(invalid("profile", "last"));
+        }
+        let removed = self.profiles.remove(index);
+        if self.selected_profile.as_deref() == Some(id) {
+            self.selected_profile = self.profiles.first().map(|p| p.id.clone());
+        }
+        Ok(removed)
+    }
+
+    /// The base URL given at launch (flag or environment): select the profile that has it;
+    /// a loopback URL moves the existing "Sandbox" profile (its port changes each run);
+    /// otherwise a profile is added for it.
+    pub fn apply_launch_url(&mut self, text: &str) -> Result<String, AppError> {
+        let url = validate_base_url(text)?;
+        let wanted = normalized(&url);
+        let loopback = url.scheme() == "http";
+        let id = if let Some(p) = self.profiles.iter().find(|p| p.base_url == wanted) {
+            p.id.clone()
+        } else if let Some(p) = self.profiles.iter_mut().find(|p| loopback && p.name == "Sandbox") {
+            p.base_url = wanted;
+            p.id.clone()
+        } else {
+            let mut name = if loopback { "Sandbox".to_string() } else { url.host_str().unwrap_or("CertoPay").to_string() };
+            while self.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
+                name.push('′');
+            }
+            let profile = Profile { id: new_profile_id(), name, base_url: wanted, email: String::new(), remember_password: false };
+            let id = profile.id.clone();
+            self.profiles.push(profile);
+            id
+        };
+        self.selected_profile = Some(id.clone());
+        Ok(id)
+    }
+}
+
+fn new_profile_id() -> String {
+    format!("p{:08x}", rand::thread_rng().gen::<u32>())
+}
+
+/// Why the settings file was not used as it was.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadNotice {
+    /// "corrupt" or "unreadable".
+    pub problem: String,
+    /// Where the old file was kept, when it could be moved aside.
+    pub kept_as: Option<String>,
+}
+
+pub struct SettingsStore {
+    path: PathBuf,
+    /// Set when the file on disk could not be read nor moved aside: saving would destroy it.
+    blocked: bool,
+}
+
+impl SettingsStore {
+    pub fn new(dir: &Path) -> Self {
+        SettingsStore { path: dir.join("settings.json"), blocked: false }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The settings, or defaults with a notice when the file is corrupt or unreadable. A
+    /// corrupt file is moved aside, never overwritten.
+    pub fn load(&mut self) -> (Settings, Option<LoadNotice>) {
+        let problem = match std::fs::read(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
+            Err(_) => "unreadable",
+            Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
+                Ok(settings) if settings.validate().is_ok() => return (settings, None),
+                _ => "corrupt",
+            },
+        };
+        let aside = self.path.with_file_name(format!("settings.json.{problem}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S")));
+        let kept_as = match std::fs::rename(&self.path, &aside) {
+            Ok(()) => Some(aside.display().to_string()),
+            Err(_) => {
+                self.blocked = true;
+                None
+            }
+        };
+        (Settings::default(), Some(LoadNotice { problem: problem.into(), kept_as }))
+    }
+
+    /// Writes a temporary file beside the real one, then renames it over: a crash leaves the
+    /// old file or the new one, never half of one.
+    pub fn save(&self, settings: &Settings) -> Result<(), AppError> {
+        let fail = |e: std::io::Error| AppError::Settings { detail: format!("{}: {e}", self.path.display()) };
+        if self.blocked {
+            return Err(AppError::Settings {
+                detail: format!("{} could not be read; move it away to save new settings", self.path.display()),
+            });
+        }
+        settings.validate()?;
+        let dir = self.path.parent().expect("settings path has a folder");
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        let temp = dir.join(format!(".settings.json.{}.tmp", std::process::id()));
+        let text = serde_json::to_vec_pretty(settings).expect("settings serialize");
+        std::fs::write(&temp, text).map_err(fail)?;
+        std::fs::rename(&temp, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            fail(e)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert!(validate_base_url("https://v2.certopaybrasil.com").is_ok());
+        for ok in ["http://127.0.0.1:8787", "http://localhost:1", "http://[::1]:9", "http://127.9.9.9"] {
+            assert!(validate_base_url(ok).is_ok(), "{ok}");
+        }
+        let reason = |text: &str| match validate_base_url(text) {
+            Err(AppError::InvalidInput { reason, .. }) => reason,
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(reason("http://v2.certopaybrasil.com"), "notHttps");
+        assert_eq!(reason("http://192.168.0.2"), "notHttps");
+        assert_eq!(reason("ftp://x"), "notAUrl");
+        assert_eq!(reason("v2.certopaybrasil.com"), "notAUrl");
+        assert_eq!(reason("https://user:pw@host"), "notAUrl");
+        assert_eq!(reason("  "), "required");
+    }
+
+    #[test]
+    fn default_profile_is_certopay_production() {
+        let s = Settings::default();
+        assert_eq!(s.selected().unwrap().name, "CertoPay");
+        assert_eq!(s.selected().unwrap().base_url, PRODUCTION_URL);
+        assert_eq!((s.rotation_period_days, s.clipboard_clear_seconds, s.idle_lock_minutes), (90, 60, 10));
+    }
+
+    #[test]
+    fn add_rename_remove_profiles() {
+        let mut s = Settings::default();
+        let id = s
+            .upsert_profile(Profile { id: String::new(), name: " Staging ".into(), base_url: "https://staging.example/".into(), email: String::new(), remember_password: false })
+            .unwrap();
+        assert_eq!(s.profile(&id).unwrap().base_url, "https://staging.example");
+        assert_eq!(s.profile(&id).unwrap().name, "Staging");
+        let dup = s.upsert_profile(Profile { id: String::new(), name: "staging".into(), base_url: "https://x.example".into(), email: String::new(), remember_password: false });
+        assert!(matches!(dup, Err(AppError::InvalidInput { ref reason, .. }) if reason == "duplicate"));
+        let mut renamed = s.profile(&id).unwrap().clone();
+        renamed.name = "Homologação".into();
+        s.upsert_profile(renamed).unwrap();
+        assert_eq!(s.profile(&id).unwrap().name, "Homologação");
+        s.remove_profile("certopay").unwrap();
+        assert!(matches!(s.remove_profile(&id), Err(AppError::InvalidInput { ref reason, .. }) if reason == "last"));
+    }
+
+    #[test]
+    fn launch_url_reuses_the_sandbox_profile() {
+        let mut s = Settings::default();
+        let first = s.apply_launch_url("http://127.0.0.1:4000").unwrap();
+        let second = s.apply_launch_url("http://127.0.0.1:5000/").unwrap();
+        assert_eq!(first, second);
+        assert_eq!(s.profiles.len(), 2);
+        assert_eq!(s.selected().unwrap().base_url, "http://127.0.0.1:5000");
+        assert!(s.apply_launch_url("http://evil.example").is_err());
+    }
+
+    #[test]
+    fn saves_atomically_and_loads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SettingsStore::new(&dir.path().join("nested"));
+        let mut s = Settings::default();
+        s.profiles[0].email = "ana@loja.example".into();
+        store.save(&s).unwrap();
+        assert_eq!(store.load(), (s, None));
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("nested")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["settings.json"], "no temporary file left behind");
+    }
+
+    #[test]
+    fn a_corrupt_file_is_kept_aside_and_defaults_are_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SettingsStore::new(dir.path());
+        std::fs::write(store.path(), b"{\"profiles\": [ not json").unwrap();
+        let (settings, notice) = store.load();
+        assert_eq!(settings, Settings::default());
+        let notice = notice.unwrap();
+        assert_eq!(notice.problem, "corrupt");
+        let kept = notice.kept_as.unwrap();
+        assert_eq!(std::fs::read(&kept).unwrap(), b"{\"profiles\": [ not json");
+        store.save(&settings).unwrap();
+        assert!(Path::new(&kept).exists());
+    }
+}
