@@ -5,7 +5,7 @@
 //! {"path": "/api/api-keys/me", "kind": "status", "status": 503, "count": 2}
 //! ```
 //! Kinds: `latency` (with `delayMs`, then the normal answer), `status` (500, 502 or 503 in the
-//! error shape, nothing done), `html` (a proxy's HTML page, 502 unless `status` says, nothing
+//! error shape, nothing done; 429 as the rate limit answers it, with `retryAfter` seconds), `html` (a proxy's HTML page, 502 unless `status` says, nothing
 //! done), `truncated_json` (the normal answer cut in half: a regenerate has committed),
 //! `no_secret` (a regenerate that commits and answers 200 without the secret),
 //! `drop_after_commit` (the request is carried out, then the connection closes unanswered).
@@ -32,6 +32,8 @@ pub enum FaultKind {
     },
     Status {
         status: u16,
+        #[serde(rename = "retryAfter")]
+        retry_after: Option<u64>,
     },
     Html {
         status: Option<u16>,
@@ -57,7 +59,7 @@ fn one() -> u32 {
 pub async fn add(State(state): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
     let fault: Fault = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("Bad fault: {e}")))?;
-    if let FaultKind::Status { status } = fault.kind {
+    if let FaultKind::Status { status, .. } = fault.kind {
         if StatusCode::from_u16(status).is_err() {
             return Err(ApiError::new(StatusCode::BAD_REQUEST, "Bad fault: status"));
         }
@@ -92,7 +94,8 @@ pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Re
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
             next.run(req).await
         }
-        FaultKind::Status { status } => {
+        FaultKind::Status { status: 429, retry_after } => ApiError::rate_limited(retry_after.unwrap_or(60)).into_response(),
+        FaultKind::Status { status, .. } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             ApiError::new(status, "Injected fault").into_response()
         }

@@ -168,14 +168,14 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<Value>) -> Self {
+    pub(crate) fn new(status: StatusCode, message: impl Into<Value>) -> Self {
         ApiError { status, message: message.into(), code: None, retry_after: None }
     }
     fn code(mut self, code: &'static str) -> Self {
         self.code = Some(code);
         self
     }
-    fn rate_limited(retry_after: u64) -> Self {
+    pub(crate) fn rate_limited(retry_after: u64) -> Self {
         ApiError {
             retry_after: Some(retry_after),
             ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").code("rate_limit_exceeded")

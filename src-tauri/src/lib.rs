@@ -28,6 +28,17 @@ fn launch_base_url() -> Option<String> {
     std::env::var("CERTOPAY_KEYS_BASE_URL").ok().filter(|u| !u.trim().is_empty())
 }
 
+/// The main window, from `tauri.conf.json`. It is always incognito (nothing cached to disk),
+/// except in a debug build driven by WebDriver: WebKitGTK only lets automation control a
+/// persistent web context, so the end-to-end tests run that one build without it. A release
+/// build ignores the automation switch.
+fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
+    let config = app.config().app.windows.iter().find(|w| w.label == "main").expect("main window in tauri.conf.json").clone();
+    let automation = cfg!(debug_assertions) && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.incognito(!automation).build()?;
+    Ok(())
+}
+
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
@@ -37,6 +48,7 @@ pub fn run() {
             let launch_url = launch_base_url();
             let state = state::AppState::new(store, keychain, certopay::ClientOptions::default(), launch_url.as_deref());
             app.manage(state);
+            open_main_window(app)?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -1,0 +1,208 @@
+//! A small WebDriver client for the app's real window: WebKitWebDriver launches the app
+//! binary (with `TAURI_WEBVIEW_AUTOMATION=true`) and drives its webview.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// How long a condition may take to become true before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+pub struct Window {
+    http: reqwest::Client,
+    session: String,
+    driver: Child,
+    /// The app's config, data and cache dirs: its files, for tests that look inside.
+    pub home: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub struct Launch<'a> {
+    pub base_url: &'a str,
+    pub env: Vec<(&'a str, String)>,
+    /// Reuse these app dirs (a second launch over the same settings).
+    pub home: Option<tempfile::TempDir>,
+}
+
+impl Window {
+    pub async fn open(launch: Launch<'_>) -> Window {
+        let home = launch.home.unwrap_or_else(|| tempfile::tempdir().unwrap());
+        let port = free_port();
+        let mut command = Command::new("WebKitWebDriver");
+        command
+            .arg(format!("--port={port}"))
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("CERTOPAY_KEYS_BASE_URL", launch.base_url)
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        for (name, value) in &launch.env {
+            command.env(name, value);
+        }
+        let driver = command.spawn().expect("WebKitWebDriver runs (package webkit2gtk-driver)");
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while http.get(format!("{base}/status")).send().await.is_err() {
+            assert!(started.elapsed() < PATIENCE, "WebKitWebDriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let binary = env!("CARGO_BIN_EXE_certopay-keys");
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "webkitgtk:browserOptions": {"binary": binary, "args": []}
+        }}});
+        let created: Value = http.post(format!("{base}/session")).json(&capabilities).send().await.unwrap().json().await.unwrap();
+        let id = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {created}"));
+        let window = Window { http, session: format!("{base}/session/{id}"), driver, home };
+        window.wait_for("document.body && document.body.dataset.ready === 'true'", "the window to be ready").await;
+        window
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.session));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response: Value = request.send().await.unwrap().json().await.unwrap();
+        if let Some(error) = response["value"].get("error") {
+            panic!("WebDriver {path}: {error} {}", response["value"]["message"]);
+        }
+        response["value"].clone()
+    }
+
+    /// Runs a script in the page and returns its result.
+    pub async fn script(&self, script: &str, args: Vec<Value>) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": args}))).await
+    }
+
+    /// Runs an async script; it ends by calling `arguments[arguments.length - 1](result)`.
+    pub async fn script_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.call(reqwest::Method::POST, "/execute/async", Some(json!({"script": script, "args": args}))).await
+    }
+
+    /// Waits until a JS expression is truthy; fails the test after `PATIENCE`.
+    pub async fn wait_for(&self, expression: &str, what: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let value = self.script(&format!("return ({expression}) || null;"), vec![]).await;
+            if !value.is_null() && value != json!(false) {
+                return value;
+            }
+            if started.elapsed() > PATIENCE {
+                let notice = self.script("return document.body.innerText;", vec![]).await;
+                let shot = self.screenshot(&format!("failed-{}", what.replace(' ', "-"))).await;
+                eprintln!("screenshot of the failure: {}", shot.display());
+                panic!("waited {PATIENCE:?} for {what}; the window shows:\n{}", notice.as_str().unwrap_or(""));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn find(&self, css: &str) -> String {
+        let found = self.call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
+        found[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
+    }
+
+    /// Clears a field and types into it, as a user would.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(json!({}))).await;
+        if !text.is_empty() {
+            self.call(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
+        }
+    }
+
+    /// Sends keys to whatever has the focus (`\u{E007}` is Enter, `\u{E00C}` Escape, `\u{E004}` Tab).
+    pub async fn press(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| [json!({"type": "keyDown", "value": c.to_string()}), json!({"type": "keyUp", "value": c.to_string()})])
+            .collect();
+        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}))).await;
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.script("const el = document.querySelector(arguments[0]); return el ? el.textContent.trim() : null;", vec![json!(css)])
+            .await
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_string()
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.script("return document.querySelector(arguments[0]).value;", vec![json!(css)]).await.as_str().unwrap().to_string()
+    }
+
+    pub async fn visible(&self, css: &str) -> bool {
+        self.script(
+            "const el = document.querySelector(arguments[0]); return !!el && !el.closest('[hidden]') && el.getClientRects().length > 0;",
+            vec![json!(css)],
+        )
+        .await
+            == json!(true)
+    }
+
+    /// Everything the page holds as text: markup, form values and storage.
+    pub async fn page_dump(&self) -> String {
+        self.script(
+            "return document.documentElement.outerHTML + [...document.querySelectorAll('input,textarea,select')].map(e => e.value).join('\\n')
+                + JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage)) + document.cookie;",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_string()
+    }
+
+    /// Calls a command through the app's own IPC, as the window does, and returns what it
+    /// resolved or rejected with.
+    pub async fn invoke(&self, command: &str, args: Value) -> Value {
+        self.script_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
+               .then(v => done({ok: v === undefined ? null : v}), e => done({err: e}));",
+            vec![json!(command), args],
+        )
+        .await
+    }
+
+    /// A PNG of the window's page, into the screenshots folder the README names.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // Let the page paint what the test just did before the capture.
+        self.script_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(null)));", vec![]).await;
+        let data = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD.decode(data.as_str().unwrap()).unwrap();
+        let dir = std::env::var_os("CERTOPAY_SCREENSHOTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("screenshots"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Closes the window (the app quits) and stops the driver.
+    pub async fn close(mut self) -> tempfile::TempDir {
+        let _ = self.http.delete(&self.session).send().await;
+        let _ = self.driver.kill().await;
+        std::mem::replace(&mut self.home, tempfile::tempdir().unwrap())
+    }
+}

@@ -1,0 +1,342 @@
+//! The real window under Xvfb, driven through WebKitWebDriver, against the sandbox over real
+//! HTTP. Run by `make test`, which provides the display, D-Bus and an unlocked keychain.
+
+mod support;
+
+use std::time::Duration;
+
+use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
+use serde_json::{json, Value};
+use support::webdriver::{Launch, Window};
+
+/// One window at a time: they share the display, the clipboard and the keychain.
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const LIVE: &str = "admin@live.example";
+
+async fn sandbox(options: Options) -> Sandbox {
+    certopay_sandbox::start(Options { faults: true, ..options }).await.unwrap()
+}
+
+async fn open(sb: &Sandbox) -> Window {
+    Window::open(Launch { base_url: &sb.url(), env: vec![], home: None }).await
+}
+
+/// The key as the sandbox serves it, read with a login of our own.
+async fn served_key(sb: &Sandbox, email: &str) -> Value {
+    let client = reqwest::Client::new();
+    let login: Value = client
+        .post(format!("{}/api/auth/login", sb.url()))
+        .json(&json!({"email": email, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let jwt = login["accessToken"].as_str().unwrap();
+    client.get(format!("{}/api/api-keys/me", sb.url())).bearer_auth(jwt).send().await.unwrap().json().await.unwrap()
+}
+
+async fn log_in(w: &Window, email: &str, password: &str) {
+    w.type_into("#login-email", email).await;
+    w.type_into("#login-password", password).await;
+    w.click("#login-submit").await;
+}
+
+async fn wait_dashboard(w: &Window) {
+    w.wait_for("!document.querySelector('#view-dashboard').hidden && document.querySelector('#key-prefix').textContent", "the dashboard with a key").await;
+}
+
+async fn log_out(w: &Window) {
+    w.click("#logout").await;
+    w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
+}
+
+fn same_instant(shown: &Value, served: &Value) -> bool {
+    let parse = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or("")).ok();
+    parse(shown).is_some() && parse(shown) == parse(served)
+}
+
+/// Checks every dashboard field against what the sandbox serves for this account.
+async fn assert_dashboard_matches(w: &Window, served: &Value, expect: &Expect) {
+    assert_eq!(w.text("#key-prefix").await, served["keyPrefix"].as_str().unwrap());
+    assert_eq!(w.text("#key-masked").await, served["maskedKey"].as_str().unwrap());
+    assert_eq!(w.text("#key-label").await, expect.label);
+    assert_eq!(w.text("#key-mode").await, expect.mode);
+    assert_eq!(w.text("#key-state").await, if expect.active { "Active" } else { "INACTIVE" });
+    assert_eq!(w.visible("#key-inactive").await, !expect.active, "the inactive banner");
+    if !expect.active {
+        assert!(w.text("#key-inactive").await.contains("401"));
+    }
+    assert_eq!(w.text("#key-rate").await, format!("{} requests per minute", served["rateLimit"]));
+    assert_eq!(w.text("#key-last-used").await, expect.last_used);
+    let shown_last_used = w.script("return document.querySelector('#key-last-used').dataset.iso || null;", vec![]).await;
+    if served["lastUsedAt"].is_null() {
+        assert!(shown_last_used.is_null());
+    } else {
+        assert!(same_instant(&shown_last_used, &served["lastUsedAt"]), "{shown_last_used} vs {}", served["lastUsedAt"]);
+        let exact = w.text("#key-last-used-exact").await;
+        assert!(exact.contains("(your time)") && exact.ends_with("UTC"), "{exact}");
+    }
+    let shown_created = w.script("return document.querySelector('#key-created').dataset.iso;", vec![]).await;
+    assert!(same_instant(&shown_created, &served["createdAt"]));
+    assert_eq!(w.text("#key-age").await, expect.age);
+    assert_eq!(w.visible("#key-due").await, expect.due, "the rotation-period warning");
+}
+
+struct Expect {
+    label: &'static str,
+    mode: &'static str,
+    active: bool,
+    last_used: &'static str,
+    age: &'static str,
+    due: bool,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_then_right_password_then_every_field_as_served() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open(&sb).await;
+    assert_eq!(w.text("#login-profile option:checked").await, "Sandbox");
+    w.screenshot("login-light").await;
+
+    log_in(&w, LIVE, "not-the-password").await;
+    w.wait_for("!document.querySelector('#login-error').hidden", "the login error").await;
+    assert_eq!(w.text("#login-error").await, "Wrong e-mail or password.");
+    assert_eq!(w.value("#login-email").await, LIVE, "the e-mail is kept");
+
+    // Enter submits.
+    w.type_into("#login-password", &format!("{DEMO_PASSWORD}\u{E007}")).await;
+    wait_dashboard(&w).await;
+    let live = served_key(&sb, LIVE).await;
+    assert_dashboard_matches(&w, &live, &Expect {
+        label: "Chave principal", mode: "LIVE", active: true, last_used: "4 minutes ago", age: "120 days", due: true,
+    })
+    .await;
+    assert!(w.text("#session-line").await.starts_with(&format!("Logged in as {LIVE}")));
+    w.screenshot("dashboard-light").await;
+    log_out(&w).await;
+    assert_eq!(w.value("#login-email").await, LIVE, "the e-mail is remembered for the profile");
+
+    for (email, expect) in [
+        ("admin@test.example", Expect { label: "Homologação", mode: "TEST", active: true, last_used: "3 hours ago", age: "20 days", due: false }),
+        ("admin@inactive.example", Expect { label: "Chave antiga", mode: "LIVE", active: false, last_used: "last month", age: "200 days", due: true }),
+        ("admin@unused.example", Expect { label: "API key (no label)", mode: "TEST", active: true, last_used: "never", age: "2 days", due: false }),
+    ] {
+        log_in(&w, email, DEMO_PASSWORD).await;
+        wait_dashboard(&w).await;
+        assert_dashboard_matches(&w, &served_key(&sb, email).await, &expect).await;
+        if email.starts_with("admin@inactive") {
+            w.screenshot("dashboard-inactive-light").await;
+        }
+        log_out(&w).await;
+    }
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_jwt_never_reaches_the_page_or_what_invoke_returns() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open(&sb).await;
+    let profile_id = w.invoke("app_snapshot", json!({})).await["ok"]["settings"]["selectedProfile"].clone();
+    let mut returned = Vec::new();
+    returned.push(w.invoke("login", json!({"profileId": profile_id, "email": LIVE, "password": DEMO_PASSWORD, "remember": false})).await);
+    returned.push(w.invoke("app_snapshot", json!({})).await);
+    returned.push(w.invoke("current_key", json!({})).await);
+    returned.push(w.invoke("session_ended", json!({})).await);
+    for value in &returned {
+        assert!(value.get("ok").is_some(), "{value}");
+    }
+    assert!(returned[0]["ok"]["session"]["expiresAt"].is_string(), "the window learns when the session ends");
+    // Every JWT starts with the base64 of `{"`: eyJ.
+    let text = serde_json::to_string(&returned).unwrap();
+    assert!(!text.contains("eyJ"), "a token in what invoke returned: {text}");
+
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    w.click("#refresh").await;
+    w.wait_for("document.querySelector('#refresh').disabled === false", "refresh to finish").await;
+    let page = w.page_dump().await;
+    assert!(page.contains("sk_live_"), "the dump does read the page");
+    assert!(!page.contains("eyJ"), "a token in the page");
+    assert!(!page.contains(DEMO_PASSWORD), "the password stays in no field");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_two_second_session_returns_to_login_with_the_email_kept() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options { token_ttl: Duration::from_secs(2), ..Options::default() }).await;
+    let w = open(&sb).await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    assert!(w.text("#session-line").await.contains("session ends in 0:0"), "the countdown shows in the last minutes");
+    w.wait_for("!document.querySelector('#view-login').hidden", "the login screen after expiry").await;
+    assert_eq!(w.text("#notice").await, "Your session ended. Log in again to continue.");
+    assert_eq!(w.value("#login-email").await, LIVE);
+    assert_eq!(w.text("#login-profile option:checked").await, "Sandbox");
+    // The app dropped the session: its commands say so.
+    assert_eq!(w.invoke("current_key", json!({})).await["err"]["kind"], "NotLoggedIn");
+    w.close().await;
+}
+
+fn keychain_lookup(profile_id: &str, email: &str) -> Option<String> {
+    let output = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "CertoPay Keys", "username", &format!("{profile_id}/{email}")])
+        .output()
+        .expect("secret-tool runs (package libsecret-tools)");
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).to_string())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remembered_password_lives_in_the_secret_service_and_logs_in_again() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options { token_ttl: Duration::from_secs(3), ..Options::default() }).await;
+    let w = open(&sb).await;
+    let snapshot = w.invoke("app_snapshot", json!({})).await;
+    assert_eq!(snapshot["ok"]["keychain"]["available"], true, "make test provides an unlocked Secret Service: {snapshot}");
+    let profile_id = snapshot["ok"]["settings"]["selectedProfile"].as_str().unwrap().to_string();
+    assert_eq!(keychain_lookup(&profile_id, LIVE), None);
+
+    w.type_into("#login-email", LIVE).await;
+    w.type_into("#login-password", DEMO_PASSWORD).await;
+    w.click("#login-remember").await;
+    w.click("#login-submit").await;
+    wait_dashboard(&w).await;
+    assert_eq!(keychain_lookup(&profile_id, LIVE).as_deref(), Some(DEMO_PASSWORD), "stored in the real Secret Service");
+    let settings_file = std::fs::read_to_string(w.home.path().join("config/com.certopay.keys/settings.json")).unwrap();
+    assert!(!settings_file.contains(DEMO_PASSWORD) && settings_file.contains("\"rememberPassword\": true"));
+
+    w.wait_for("document.querySelector('#notice').textContent.includes('logged in again')", "the app to log in again by itself").await;
+    assert!(w.visible("#view-dashboard").await);
+    assert_eq!(w.text("#notice").await, "Your session ended, so you were logged in again with the password saved in the keychain.");
+
+    log_out(&w).await;
+    assert_eq!(w.script("return document.querySelector('#login-remember').checked;", vec![]).await, json!(true));
+    assert_eq!(w.script("return document.querySelector('#login-password').placeholder;", vec![]).await, json!("Saved in the keychain — leave empty to use it"));
+    w.click("#login-remember").await;
+    w.wait_for("document.querySelector('#login-password').placeholder === ''", "the stored password to be deleted").await;
+    assert_eq!(keychain_lookup(&profile_id, LIVE), None, "unticking deletes it");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_says_what_went_wrong_for_each_failure() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open(&sb).await;
+    let client = reqwest::Client::new();
+    let arm = |fault: Value| {
+        let client = client.clone();
+        let url = format!("{}/__sandbox/faults", sb.url());
+        async move { assert!(client.post(url).json(&fault).send().await.unwrap().status().is_success()) }
+    };
+    let attempt = |expected: &'static str| {
+        let w = &w;
+        async move {
+            log_in(w, LIVE, DEMO_PASSWORD).await;
+            w.wait_for("!document.querySelector('#login-error').hidden", "a login error").await;
+            assert_eq!(w.text("#login-error").await, expected);
+        }
+    };
+    arm(json!({"path": "/api/auth/login", "kind": "status", "status": 503})).await;
+    attempt("The CertoPay server had a problem (HTTP 503). Try again in a moment.").await;
+    arm(json!({"path": "/api/auth/login", "kind": "status", "status": 429, "retryAfter": 42})).await;
+    attempt("Too many requests. Wait 42 seconds, then try again.").await;
+    arm(json!({"path": "/api/auth/login", "kind": "html", "status": 200})).await;
+    attempt("The server\u{2019}s answer could not be read. Try again; if it keeps happening, check the profile\u{2019}s address.").await;
+    w.type_into("#login-email", "not-an-email").await;
+    w.click("#login-submit").await;
+    w.wait_for("document.querySelector('#login-error').textContent.includes('valid e-mail')", "the e-mail hint").await;
+    w.screenshot("login-error-light").await;
+    drop(w.close().await);
+
+    // The server is gone: the network sentence.
+    let url = sb.url();
+    drop(sb);
+    let w = Window::open(Launch { base_url: &url, env: vec![], home: None }).await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    w.wait_for("!document.querySelector('#login-error').hidden", "a login error").await;
+    assert_eq!(w.text("#login-error").await, "Could not reach the server. Check your internet connection and the profile\u{2019}s address.");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_refuse_plain_http_keep_what_was_typed_and_save_profiles() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open(&sb).await;
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
+    w.type_into("#profile-name", "Staging").await;
+    w.type_into("#profile-url", "http://staging.certopay.example").await;
+    w.click("#profile-form button[type=submit]").await;
+    w.wait_for("!document.querySelector('#profile-error').hidden", "the URL error").await;
+    assert!(w.text("#profile-error").await.starts_with("The address must start with https://"));
+    assert_eq!(w.value("#profile-name").await, "Staging", "what the user typed is kept");
+    assert_eq!(w.value("#profile-url").await, "http://staging.certopay.example");
+    w.screenshot("settings-error-light").await;
+
+    w.type_into("#profile-url", "https://staging.certopay.example").await;
+    w.click("#profile-form button[type=submit]").await;
+    w.wait_for("document.querySelector('#profile-list').textContent.includes('Staging')", "the new profile in the list").await;
+    let saved = std::fs::read_to_string(w.home.path().join("config/com.certopay.keys/settings.json")).unwrap();
+    assert!(saved.contains("https://staging.certopay.example"));
+
+    w.type_into("#pref-rotation", "0").await;
+    w.click("#prefs-form button[type=submit]").await;
+    w.wait_for("!document.querySelector('#prefs-error').hidden", "the range error").await;
+    assert_eq!(w.text("#prefs-error").await, "The rotation period must be between 1 and 3650 days.");
+    w.type_into("#pref-rotation", "30").await;
+    w.click("#prefs-form button[type=submit]").await;
+    w.wait_for("document.querySelector('#prefs-status').textContent === 'Preferences saved.'", "the preferences to save, said beside the button").await;
+    w.screenshot("settings-light").await;
+
+    // Escape closes settings; the login screen lists the new profile.
+    w.press("\u{E00C}").await;
+    w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
+    let options = w.script("return [...document.querySelectorAll('#login-profile option')].map(o => o.textContent);", vec![]).await;
+    assert_eq!(options, json!(["CertoPay", "Sandbox", "Staging"]));
+    let home = w.close().await;
+
+    // A second launch reads the same file back.
+    let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: Some(home) }).await;
+    assert_eq!(w.invoke("app_snapshot", json!({})).await["ok"]["settings"]["rotationPeriodDays"], 30);
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_corrupt_settings_file_is_reported_and_kept_aside() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/com.certopay.keys");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("settings.json"), "{ this is not json").unwrap();
+    let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: Some(home) }).await;
+    let notice = w.text("#notice").await;
+    assert!(notice.starts_with("Your settings file could not be read, so defaults are in use. The old file was kept as"), "{notice}");
+    let kept: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).filter(|n| n.contains("corrupt")).collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(std::fs::read_to_string(dir.join(&kept[0])).unwrap(), "{ this is not json");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dark_theme_screenshots() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = Window::open(Launch { base_url: &sb.url(), env: vec![("GTK_THEME", "Adwaita:dark".into())], home: None }).await;
+    assert_eq!(w.script("return matchMedia('(prefers-color-scheme: dark)').matches;", vec![]).await, json!(true), "the system's dark theme reaches the page");
+    w.screenshot("login-dark").await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    w.screenshot("dashboard-dark").await;
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
+    w.screenshot("settings-dark").await;
+    w.close().await;
+}
