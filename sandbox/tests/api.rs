@@ -367,7 +367,7 @@ async fn fault_latency_delays_the_normal_answer() {
 }
 
 #[tokio::test]
-async fn fault_status_answers_each_5xx_for_the_armed_count_only() {
+async fn fault_status_answers_each_5xx_and_429_for_the_armed_count_only() {
     let (sb, client) = with_faults().await;
     let jwt = login(&client, &sb, LIVE_ADMIN).await;
     for status in [500u16, 502, 503] {
@@ -377,6 +377,10 @@ async fn fault_status_answers_each_5xx_for_the_armed_count_only() {
         error_body(get_key(&client, &sb, &jwt).await, code, None).await;
         assert_eq!(get_key(&client, &sb, &jwt).await.status(), StatusCode::OK, "only {status} twice");
     }
+    arm(&client, &sb, json!({"path": "/api/api-keys/me", "kind": "status", "status": 429, "retryAfter": 7})).await;
+    let limited = get_key(&client, &sb, &jwt).await;
+    assert_eq!(limited.headers()["retry-after"], "7");
+    error_body(limited, StatusCode::TOO_MANY_REQUESTS, Some("rate_limit_exceeded")).await;
     // A 5xx on regenerate did nothing.
     let before = key_json(&client, &sb, &jwt).await;
     arm(&client, &sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 503})).await;
