@@ -11,6 +11,12 @@ const COMMANDS: &[&str] = &[
     "select_profile",
     "save_preferences",
     "set_remember_password",
+    "begin_rotation",
+    "confirm_rotation",
+    "cancel_rotation",
+    "clear_clipboard_now",
+    "clipboard_status",
+    "rotation_history",
 ];
 
 fn main() {

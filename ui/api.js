@@ -20,4 +20,10 @@ export const api = {
   selectProfile: (profileId) => invoke('select_profile', { profileId }),
   savePreferences: (preferences) => invoke('save_preferences', { preferences }),
   setRememberPassword: (profileId, remember) => invoke('set_remember_password', { profileId, remember }),
+  beginRotation: () => invoke('begin_rotation'),
+  confirmRotation: (confirmationToken, typed) => invoke('confirm_rotation', { confirmationToken, typed }),
+  cancelRotation: () => invoke('cancel_rotation'),
+  clearClipboardNow: () => invoke('clear_clipboard_now'),
+  clipboardStatus: () => invoke('clipboard_status'),
+  rotationHistory: () => invoke('rotation_history'),
 };

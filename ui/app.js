@@ -139,7 +139,9 @@ async function startSession(session) {
   const snapshot = await api.snapshot();
   app.settings = snapshot.settings;
   notify('');
+  hideRotationResult();
   show('dashboard');
+  renderHistory();
   await refreshKey();
 }
 
@@ -147,6 +149,9 @@ async function startSession(session) {
 async function endSession(message, tone = 'info') {
   app.session = null;
   app.key = null;
+  rotation = null;
+  for (const id of ['rotate-step1', 'rotate-step2']) if ($(id).open) $(id).close('failed');
+  hideRotationResult();
   try {
     app.settings = (await api.snapshot()).settings;
   } catch { /* keep what we have */ }
@@ -261,6 +266,7 @@ function renderKey() {
   $('key-prefix').textContent = key.keyPrefix;
   $('key-masked').textContent = key.maskedKey ?? t('dash.unknown');
   $('key-rate').textContent = key.rateLimit == null ? t('dash.rateUnknown') : t('dash.rate', { n: formatNumber(key.rateLimit) });
+  renderRotateButton();
   setTimeField('key-last-used', key.lastUsedAt, t('dash.never'));
   setTimeField('key-created', key.createdAt, t('dash.unknown'));
   renderRelativeTimes();
@@ -272,6 +278,197 @@ function renderRelativeTimes() {
   if (!app.key) return;
   if (app.key.lastUsedAt) $('key-last-used').textContent = formatRelative(app.key.lastUsedAt);
   if (app.key.createdAt) $('key-created').textContent = `${formatDate(app.key.createdAt)} (${formatRelative(app.key.createdAt)})`;
+}
+
+// ---------- rotation ----------
+
+// What step 1 returned: the confirmation token and what the dialogs show.
+let rotation = null;
+let countdownTimer = null;
+
+function renderRotateButton() {
+  const key = app.key;
+  let reason = '';
+  if (key?.rotationBlocked === 'forbidden') reason = t('rotate.blockedForbidden');
+  else if (key?.rotationBlocked === 'clipboard') reason = t('rotate.blockedClipboard', { reason: key.clipboardProblem });
+  $('rotate-open').disabled = !key || Boolean(key.rotationBlocked);
+  $('rotate-reason').textContent = reason;
+}
+
+function showRotationError(text) {
+  $('rotation-error').textContent = text || '';
+  $('rotation-error').hidden = !text;
+}
+
+async function handleRotationError(error) {
+  switch (error?.kind) {
+    case 'SessionExpired':
+      await endSession(t('rotate.expiredAgain'), 'warning');
+      return;
+    case 'Forbidden':
+      if (app.key) app.key.rotationBlocked = 'forbidden';
+      renderRotateButton();
+      showRotationError(t('rotate.forbidden'));
+      return;
+    case 'RateLimited':
+      showRotationError(error.retryAfterS ? t('rotate.rateLimited', { seconds: error.retryAfterS }) : t('error.RateLimitedNoWait'));
+      return;
+    default:
+      showRotationError(errorText(error));
+  }
+}
+
+async function openRotation() {
+  showRotationError(null);
+  try {
+    rotation = await api.beginRotation();
+  } catch (error) {
+    await handleRotationError(error);
+    return;
+  }
+  const live = rotation.mode === 'live';
+  for (const mark of document.querySelectorAll('.live-mark')) mark.hidden = !live;
+  $('rotate-step1-title').textContent = t('rotate.step1Title', { profile: rotation.profileName });
+  $('rotate-step1-key').textContent = t('rotate.keyLine', { label: rotation.label, prefix: rotation.keyPrefix });
+  $('rotate-step1').returnValue = '';
+  $('rotate-step1').showModal();
+  // The safe choice has the focus.
+  $('rotate-cancel1').focus();
+}
+
+function continueRotation() {
+  $('rotate-step1').close('continue');
+  const { label, typedPrefix } = rotation;
+  $('rotate-typed-label').textContent = label ? t('rotate.typeLabel', { label }) : t('rotate.typePrefix', { prefix: typedPrefix });
+  $('rotate-step2-hint').textContent = label ? t('rotate.typeHint', { prefix: typedPrefix }) : '';
+  $('rotate-typed').value = '';
+  $('rotate-now').disabled = true;
+  showError('rotate-step2-error', null);
+  $('rotate-step2').returnValue = '';
+  $('rotate-step2').showModal();
+  $('rotate-typed').focus();
+}
+
+function onTyped() {
+  const typed = $('rotate-typed').value.trim();
+  $('rotate-now').disabled = !(typed && (typed === rotation.label.trim() || typed === rotation.typedPrefix));
+}
+
+/// A dialog closed by Escape or Cancel voids the confirmation on the Rust side too.
+function onRotationDialogClose(event) {
+  if (!['continue', 'done', 'failed'].includes(event.target.returnValue) && rotation) {
+    rotation = null;
+    api.cancelRotation();
+    $('rotate-open').focus();
+  }
+}
+
+async function rotateNow(event) {
+  event.preventDefault();
+  if (!rotation || $('rotate-now').disabled) return;
+  const button = $('rotate-now');
+  button.disabled = true;
+  button.textContent = t('rotate.working');
+  try {
+    const result = await api.confirmRotation(rotation.confirmationToken, $('rotate-typed').value);
+    rotation = null;
+    $('rotate-step2').close('done');
+    if (result.key) {
+      app.key = result.key;
+      renderKey();
+    }
+    showRotationResult(result);
+  } catch (error) {
+    if (error?.kind === 'Confirmation' && error.reason === 'TypedTextMismatch') {
+      showError('rotate-step2-error', error);
+      button.disabled = false;
+      $('rotate-typed').select();
+      return;
+    }
+    rotation = null;
+    $('rotate-step2').close('failed');
+    await handleRotationError(error);
+    if (app.session) await refreshKey();
+  } finally {
+    button.textContent = t('rotate.now');
+    renderHistory();
+  }
+}
+
+function showRotationResult(result) {
+  const seconds = result.clearInS;
+  $('rotation-result-text').textContent = result.newPrefix
+    ? t('rotate.done', { prefix: result.newPrefix, seconds })
+    : t('rotate.doneNoPrefix', { seconds });
+  $('rotation-warnings').replaceChildren(...result.warnings.map((w) => {
+    const item = document.createElement('li');
+    item.textContent = t(`rotate.warn.${w}`);
+    return item;
+  }));
+  $('clipboard-clear').hidden = false;
+  $('rotation-result').hidden = false;
+  const deadline = Date.now() + seconds * 1000;
+  clearInterval(countdownTimer);
+  const update = async () => {
+    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    $('rotation-result-countdown').textContent = t('rotate.countdown', { seconds: left });
+    if (left > 0) return;
+    // The Rust side clears at the deadline; show what it did.
+    const status = await api.clipboardStatus();
+    if (!status.holdsSecret) finishCountdown(status.lastOutcome);
+  };
+  update();
+  countdownTimer = setInterval(update, 250);
+  $('clipboard-clear').focus();
+}
+
+function finishCountdown(outcome) {
+  clearInterval(countdownTimer);
+  countdownTimer = null;
+  const text = { cleared: 'rotate.cleared', leftAlone: 'rotate.leftAlone' }[outcome] || 'rotate.nothingHeld';
+  $('rotation-result-countdown').textContent = t(text);
+  $('clipboard-clear').hidden = true;
+}
+
+async function clearNow() {
+  try {
+    finishCountdown(await api.clearClipboardNow());
+  } catch (error) {
+    showRotationError(errorText(error));
+  }
+}
+
+function hideRotationResult() {
+  clearInterval(countdownTimer);
+  countdownTimer = null;
+  $('rotation-result').hidden = true;
+  showRotationError(null);
+}
+
+async function renderHistory() {
+  let entries = [];
+  try {
+    entries = await api.rotationHistory();
+  } catch { /* the list stays as it was */ }
+  $('history-empty').hidden = entries.length > 0;
+  $('history-table').hidden = entries.length === 0;
+  $('history-rows').replaceChildren(...entries.map((e) => {
+    const row = document.createElement('tr');
+    const cells = [
+      formatLocal(e.time),
+      `${e.profile} · ${e.email}`,
+      e.oldPrefix,
+      e.newPrefix || '—',
+      t(`history.${e.outcome}`),
+    ];
+    for (const text of cells) {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      row.append(cell);
+    }
+    row.dataset.outcome = e.outcome;
+    return row;
+  }));
 }
 
 // ---------- settings ----------
@@ -439,6 +636,15 @@ async function start() {
   $('profile-form').addEventListener('submit', onSaveProfile);
   $('profile-cancel').addEventListener('click', resetProfileForm);
   $('prefs-form').addEventListener('submit', onSavePreferences);
+  $('rotate-open').addEventListener('click', openRotation);
+  $('rotate-continue').addEventListener('click', continueRotation);
+  $('rotate-cancel1').addEventListener('click', () => $('rotate-step1').close('cancel'));
+  $('rotate-cancel2').addEventListener('click', () => $('rotate-step2').close('cancel'));
+  $('rotate-step1').addEventListener('close', onRotationDialogClose);
+  $('rotate-step2').addEventListener('close', onRotationDialogClose);
+  $('rotate-typed').addEventListener('input', onTyped);
+  $('rotate-step2-form').addEventListener('submit', rotateNow);
+  $('clipboard-clear').addEventListener('click', clearNow);
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && app.view === 'settings') closeSettings();
   });

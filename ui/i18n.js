@@ -54,6 +54,59 @@ const catalogues = {
     'dash.ageToday': 'less than a day',
     'dash.updated': 'Updated at {time}.',
 
+    'rotate.open': 'Rotate key…',
+    'rotate.blockedForbidden': 'This account is not allowed to rotate keys.',
+    'rotate.blockedClipboard': 'Rotation is off: the clipboard cannot be used ({reason}), and a new secret that cannot be delivered would be lost.',
+    'rotate.step1Title': 'Rotate the API key of the profile {profile}?',
+    'rotate.liveMark': 'LIVE KEY: this is the key your production payments use.',
+    'rotate.stopsAtOnce': 'The current key stops working at once.',
+    'rotate.integrationsFail': 'Every integration using it fails (401) until it has the new key.',
+    'rotate.copiedOnce': 'The new secret is copied to the clipboard once. It is never shown.',
+    'rotate.keyLine': 'Key: {label} {prefix}',
+    'rotate.continue': 'Continue',
+    'rotate.cancel': 'Cancel',
+    'rotate.step2Title': 'Confirm the rotation',
+    'rotate.typeLabel': 'Type the key’s label, {label}, to confirm',
+    'rotate.typePrefix': 'Type the key’s prefix, {prefix}, to confirm',
+    'rotate.typeHint': 'You may also type the prefix: {prefix}',
+    'rotate.now': 'Rotate now',
+    'rotate.working': 'Rotating…',
+    'rotate.done': 'New key {prefix} copied to the clipboard. It will be cleared in {seconds} s. It will not be shown again.',
+    'rotate.doneNoPrefix': 'New key copied to the clipboard. It will be cleared in {seconds} s. It will not be shown again.',
+    'rotate.countdown': 'Clipboard cleared in {seconds} s',
+    'rotate.clearNow': 'Clear clipboard now',
+    'rotate.cleared': 'The clipboard was cleared.',
+    'rotate.leftAlone': 'You copied something else since, so the clipboard was left as it is.',
+    'rotate.nothingHeld': 'The clipboard no longer held the secret.',
+    'rotate.warn.oddShape': 'The new secret does not start with sk_live_ or sk_test_. It was delivered anyway, because the old key is already gone; check it with CertoPay.',
+    'rotate.warn.prefixMismatch': 'The new secret does not start with the key prefix the server shows. It was delivered anyway; check it with CertoPay.',
+    'rotate.warn.metadataUnavailable': 'The new key’s details could not be read back. Press Refresh.',
+    'rotate.rotatedSecretLost': 'The key was rotated, but the new secret was lost on the way: the old key no longer works. Rotate again to get a new secret.',
+    'rotate.notRotated': 'The key was not rotated: the server’s answer never arrived, and a check shows the old key is still the current one. It keeps working.',
+    'rotate.unreadable': 'No answer came, and the key could not be read again to check. Press Refresh before doing anything else: if the prefix changed, the key was rotated and you need to rotate again to get a secret.',
+    'rotate.noSecret': 'The key was rotated, but the server’s answer carried no secret: the old key no longer works. Rotate again to get a new secret.',
+    'rotate.clipboardFailed': 'The key was rotated, but the new secret could not be put on the clipboard ({detail}): the old key no longer works. Fix the clipboard, then rotate again.',
+    'rotate.expiredAgain': 'Your session has ended; nothing was rotated. Log in again, then start over.',
+    'rotate.forbidden': 'This account is not allowed to rotate keys. Nothing was rotated.',
+    'rotate.rateLimited': 'Too many requests; nothing was rotated. Wait {seconds} seconds, then start over.',
+    'confirm.Missing': 'This confirmation was not started here. Start the rotation again.',
+    'confirm.Expired': 'The confirmation took longer than 2 minutes. Start the rotation again.',
+    'confirm.Used': 'This confirmation was already used. Start the rotation again.',
+    'confirm.OtherKey': 'The key changed since you started. Start the rotation again.',
+    'confirm.OtherSession': 'You logged in again since you started. Start the rotation again.',
+    'confirm.TypedTextMismatch': 'That is not the key’s label or prefix. Check what you typed.',
+    'history.title': 'Rotation history',
+    'history.empty': 'No rotation made with this app yet.',
+    'history.time': 'When',
+    'history.profile': 'Profile and account',
+    'history.old': 'Old key',
+    'history.new': 'New key',
+    'history.outcome': 'Outcome',
+    'history.rotated': 'Rotated',
+    'history.rotatedSecretLost': 'Rotated, secret lost',
+    'history.notRotated': 'Not rotated',
+    'history.unknown': 'Unknown',
+
     'settings.title': 'Settings',
     'settings.close': 'Back',
     'settings.profiles': 'Profiles',
@@ -208,6 +261,16 @@ export function errorText(error) {
     case 'Keychain':
     case 'Clipboard':
       return t(`error.${error.kind}`, { detail: error.detail });
+    case 'Confirmation':
+      return t(`confirm.${error.reason}`);
+    case 'RotationOutcomeUnknown':
+      return error.rotated ? t('rotate.rotatedSecretLost') : t('rotate.notRotated');
+    case 'RotationOutcomeUnreadable':
+      return t('rotate.unreadable');
+    case 'RotatedWithoutSecret':
+      return t('rotate.noSecret');
+    case 'RotatedClipboardFailed':
+      return t('rotate.clipboardFailed', { detail: error.detail });
     case 'InvalidInput': {
       const key = `invalid.${error.field}.${error.reason}`;
       return catalogues.en[key] ? t(key) : t('invalid.other', { field: error.field });

@@ -5,7 +5,9 @@ use zeroize::Zeroizing;
 
 use crate::error::CommandError;
 use crate::settings::{Profile, Settings};
-use crate::state::{AppSnapshot, AppState, KeyView, LoginResult, Preferences, SessionEnded};
+use crate::clipboard::ClearOutcome;
+use crate::history::HistoryEntry;
+use crate::state::{AppSnapshot, AppState, ClipboardStatus, KeyView, LoginResult, Preferences, RotationDialog, RotationResult, SessionEnded};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -58,4 +60,34 @@ pub fn save_preferences(state: State<'_, AppState>, preferences: Preferences) ->
 #[tauri::command]
 pub fn set_remember_password(state: State<'_, AppState>, profile_id: String, remember: bool) -> Result<Settings> {
     Ok(state.set_remember_password(&profile_id, remember)?)
+}
+
+#[tauri::command]
+pub async fn begin_rotation(state: State<'_, AppState>) -> Result<RotationDialog> {
+    Ok(state.begin_rotation().await?)
+}
+
+#[tauri::command]
+pub async fn confirm_rotation(state: State<'_, AppState>, confirmation_token: String, typed: String) -> Result<RotationResult> {
+    Ok(state.confirm_rotation(&confirmation_token, &typed).await?)
+}
+
+#[tauri::command]
+pub fn cancel_rotation(state: State<'_, AppState>) {
+    state.cancel_rotation();
+}
+
+#[tauri::command]
+pub fn clear_clipboard_now(state: State<'_, AppState>) -> Result<ClearOutcome> {
+    Ok(state.clear_clipboard_now()?)
+}
+
+#[tauri::command]
+pub fn clipboard_status(state: State<'_, AppState>) -> ClipboardStatus {
+    state.clipboard_status()
+}
+
+#[tauri::command]
+pub fn rotation_history(state: State<'_, AppState>) -> Vec<HistoryEntry> {
+    state.rotation_history()
 }

@@ -49,6 +49,9 @@ pub enum AppError {
     /// A 200 to regenerate with no secret in it: the old key is gone.
     #[error("the key was rotated but the answer carried no secret")]
     RotatedWithoutSecret,
+    /// The key was rotated and the secret came, but the clipboard refused it.
+    #[error("the key was rotated but the secret could not be put on the clipboard: {detail}")]
+    RotatedClipboardFailed { detail: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

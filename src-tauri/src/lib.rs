@@ -2,9 +2,12 @@
 //! modules; `commands` is the thin layer the window calls.
 
 pub mod certopay;
+pub mod clipboard;
 mod commands;
 pub mod error;
+pub mod history;
 pub mod keychain;
+pub mod rotation;
 pub mod session;
 pub mod settings;
 pub mod state;
@@ -42,11 +45,15 @@ fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
-            let config_dir = app.path().app_config_dir()?;
-            let store = settings::SettingsStore::new(&config_dir);
-            let keychain = keychain::Keychain::open(KEYCHAIN_SERVICE);
-            let launch_url = launch_base_url();
-            let state = state::AppState::new(store, keychain, certopay::ClientOptions::default(), launch_url.as_deref());
+            let parts = state::AppParts {
+                store: settings::SettingsStore::new(&app.path().app_config_dir()?),
+                keychain: keychain::Keychain::open(KEYCHAIN_SERVICE),
+                // One clipboard owner for the app's whole life.
+                clipboard: clipboard::SecretClipboard::open(),
+                history: history::History::new(&app.path().app_data_dir()?),
+                client_options: certopay::ClientOptions::default(),
+            };
+            let state = state::AppState::new(parts, launch_base_url().as_deref());
             app.manage(state);
             open_main_window(app)?;
             Ok(())
@@ -62,7 +69,26 @@ pub fn run() {
             commands::select_profile,
             commands::save_preferences,
             commands::set_remember_password,
+            commands::begin_rotation,
+            commands::confirm_rotation,
+            commands::cancel_rotation,
+            commands::clear_clipboard_now,
+            commands::clipboard_status,
+            commands::rotation_history,
         ])
-        .run(tauri::generate_context!("tauri.conf.json"))
-        .expect("error while running CertoPay Keys");
+        .on_window_event(|window, event| {
+            // Closing the window quits the app: the clipboard is cleared before anything else.
+            if let tauri::WindowEvent::CloseRequested { .. } = event {
+                window.state::<state::AppState>().on_quit();
+            }
+        })
+        .build(tauri::generate_context!("tauri.conf.json"))
+        .expect("error while building CertoPay Keys")
+        .run(|app, event| {
+            if let tauri::RunEvent::ExitRequested { .. } | tauri::RunEvent::Exit = event {
+                if let Some(state) = app.try_state::<state::AppState>() {
+                    state.on_quit();
+                }
+            }
+        });
 }

@@ -8,9 +8,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::certopay::{ApiKey, CertoPayClient, ClientOptions};
+use crate::certopay::{ApiKey, CertoPayClient, ClientOptions, RegenerateError};
+use crate::clipboard::{ClearOutcome, SecretClipboard};
 use crate::error::AppError;
+use crate::history::{History, HistoryEntry, RotationOutcome};
 use crate::keychain::{Keychain, KeychainStatus};
+use crate::rotation::{bare_prefix, ConfirmedTarget, RotationGuard};
 use crate::session::{Session, SessionView};
 use crate::settings::{LoadNotice, Profile, Settings, SettingsStore};
 
@@ -29,6 +32,22 @@ pub struct AppState {
     client_options: ClientOptions,
     session_ids: AtomicU64,
     launch_error: Option<AppError>,
+    clipboard: Arc<SecretClipboard>,
+    guard: Mutex<RotationGuard>,
+    /// The key as last read, and for which session: what a confirmation is checked against.
+    last_key: Mutex<Option<(u64, ApiKey)>>,
+    /// Sessions whose account was refused a rotation (403): rotation stays off for them.
+    rotation_forbidden: Mutex<Option<u64>>,
+    history: History,
+}
+
+/// Where the app keeps its files and the parts it talks to.
+pub struct AppParts {
+    pub store: SettingsStore,
+    pub keychain: Keychain,
+    pub clipboard: SecretClipboard,
+    pub history: History,
+    pub client_options: ClientOptions,
 }
 
 /// Everything the window needs to draw itself on start.
@@ -60,6 +79,9 @@ pub struct KeyView {
     pub age_days: Option<i64>,
     pub rotation_period_days: u32,
     pub rotation_due: bool,
+    /// Why "Rotate key…" is off: "forbidden" (403 for this account) or "clipboard".
+    pub rotation_blocked: Option<&'static str>,
+    pub clipboard_problem: Option<String>,
 }
 
 pub fn key_mode(prefix: &str) -> &'static str {
@@ -87,6 +109,8 @@ impl KeyView {
             age_days,
             rotation_period_days,
             rotation_due: age_days.is_some_and(|d| d > i64::from(rotation_period_days)),
+            rotation_blocked: None,
+            clipboard_problem: None,
         }
     }
 }
@@ -122,7 +146,8 @@ pub struct Preferences {
 }
 
 impl AppState {
-    pub fn new(mut store: SettingsStore, keychain: Keychain, client_options: ClientOptions, launch_url: Option<&str>) -> Self {
+    pub fn new(parts: AppParts, launch_url: Option<&str>) -> Self {
+        let AppParts { mut store, keychain, clipboard, history, client_options } = parts;
         let (mut settings, notice) = store.load();
         let mut launch_error = None;
         if let Some(url) = launch_url {
@@ -141,6 +166,11 @@ impl AppState {
             client_options,
             session_ids: AtomicU64::new(1),
             launch_error,
+            clipboard: Arc::new(clipboard),
+            guard: Mutex::new(RotationGuard::default()),
+            last_key: Mutex::new(None),
+            rotation_forbidden: Mutex::new(None),
+            history,
         }
     }
 
@@ -320,17 +350,51 @@ impl AppState {
     }
 
     pub async fn current_key(&self) -> Result<KeyView, AppError> {
+        let active = self.active_session()?;
         let key = self.with_session(|a| async move { a.client.current_key(&a.session.jwt).await }).await?;
-        Ok(KeyView::new(&key, self.settings().rotation_period_days, Utc::now()))
+        Ok(self.remember_key(active.session.id, key))
+    }
+
+    /// Keeps the key as last read (for confirmations) and makes its view.
+    fn remember_key(&self, session_id: u64, key: ApiKey) -> KeyView {
+        let mut view = KeyView::new(&key, self.settings().rotation_period_days, Utc::now());
+        view.clipboard_problem = self.clipboard.unavailable_reason();
+        view.rotation_blocked = if *self.rotation_forbidden.lock().unwrap() == Some(session_id) {
+            Some("forbidden")
+        } else if view.clipboard_problem.is_some() {
+            Some("clipboard")
+        } else {
+            None
+        };
+        *self.last_key.lock().unwrap() = Some((session_id, key));
+        view
+    }
+
+    /// Clears a delivered secret from the clipboard (if it is still there) before the
+    /// session goes: logout, idle lock, expiry and quit all pass here first.
+    fn clear_secret_first(&self) {
+        if self.clipboard.holds_secret() {
+            let _ = self.clipboard.clear_if_ours(None);
+        }
     }
 
     pub fn logout(&self) {
+        self.clear_secret_first();
+        self.guard.lock().unwrap().cancel();
+        *self.last_key.lock().unwrap() = None;
         *self.session.lock().unwrap() = None;
+    }
+
+    /// The app is quitting: the clipboard first, then everything else.
+    pub fn on_quit(&self) {
+        self.logout();
     }
 
     /// The session ran out (the window's countdown, or a `SessionExpired` answer): drop it,
     /// and with a remembered password log in again.
     pub async fn session_ended(&self) -> SessionEnded {
+        self.clear_secret_first();
+        self.guard.lock().unwrap().cancel();
         let previous = self.session.lock().unwrap().take();
         let (profile_id, email) = match &previous {
             Some(a) => (Some(a.session.profile_id.clone()), Some(a.session.email.clone())),
@@ -352,4 +416,185 @@ impl AppState {
         }
         ended
     }
+}
+
+/// What step 1 of a rotation shows, with the token step 2 must bring back.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationDialog {
+    pub confirmation_token: String,
+    pub expires_in_s: u64,
+    pub profile_name: String,
+    pub label: String,
+    pub key_prefix: String,
+    /// The prefix as it may be typed in step 2: without `...`.
+    pub typed_prefix: String,
+    pub mode: &'static str,
+}
+
+/// A rotation that delivered its secret to the clipboard.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationResult {
+    pub new_prefix: Option<String>,
+    pub clear_in_s: u32,
+    /// "oddShape" (no sk_live_/sk_test_ start), "prefixMismatch" (does not start with the
+    /// new keyPrefix), "metadataUnavailable" (the new key could not be read back).
+    pub warnings: Vec<&'static str>,
+    pub key: Option<KeyView>,
+}
+
+impl AppState {
+    /// Step 1: checks the session, the clipboard and the key, and issues a confirmation.
+    pub async fn begin_rotation(&self) -> Result<RotationDialog, AppError> {
+        let active = self.active_session()?;
+        if *self.rotation_forbidden.lock().unwrap() == Some(active.session.id) {
+            return Err(AppError::Forbidden);
+        }
+        // A secret that cannot be delivered would be lost, and the old key with it.
+        self.clipboard.check()?;
+        let key = self.with_session(|a| async move { a.client.current_key(&a.session.jwt).await }).await?;
+        let view = self.remember_key(active.session.id, key.clone());
+        let confirmation = self.guard.lock().unwrap().begin(&key, active.session.id, std::time::Instant::now());
+        let profile_name = self.profile(&active.session.profile_id).map(|p| p.name).unwrap_or_default();
+        Ok(RotationDialog {
+            confirmation_token: confirmation.token,
+            expires_in_s: confirmation.expires_in.as_secs(),
+            profile_name,
+            label: key.label.clone(),
+            typed_prefix: bare_prefix(&key.key_prefix).to_string(),
+            key_prefix: key.key_prefix,
+            mode: view.mode,
+        })
+    }
+
+    pub fn cancel_rotation(&self) {
+        self.guard.lock().unwrap().cancel();
+    }
+
+    /// Step 2: checks the confirmation without touching the network, then sends the
+    /// regenerate request once and delivers the secret to the clipboard.
+    pub async fn confirm_rotation(&self, token: &str, typed: &str) -> Result<RotationResult, AppError> {
+        let active = self.active_session()?;
+        let session_id = active.session.id;
+        let known_key = self.last_key.lock().unwrap().as_ref().filter(|(s, _)| *s == session_id).map(|(_, k)| k.id.clone());
+        let target = self
+            .guard
+            .lock()
+            .unwrap()
+            .confirm(token, typed, known_key.as_deref(), session_id, std::time::Instant::now())
+            .map_err(|reason| AppError::Confirmation { reason })?;
+        let outcome = active.client.regenerate(&active.session.jwt).await;
+        let record = |new_prefix: Option<String>, outcome: RotationOutcome| {
+            let _ = self.history.append(&HistoryEntry {
+                time: Utc::now(),
+                profile: self.profile(&active.session.profile_id).map(|p| p.name).unwrap_or_default(),
+                email: active.session.email.clone(),
+                old_prefix: target.key_prefix.clone(),
+                new_prefix,
+                outcome,
+            });
+        };
+        let regenerated = match outcome {
+            Ok(regenerated) => regenerated,
+            Err(RegenerateError::Refused(error)) => {
+                record(None, RotationOutcome::NotRotated);
+                match error {
+                    AppError::Forbidden => *self.rotation_forbidden.lock().unwrap() = Some(session_id),
+                    AppError::SessionExpired => self.forget_session(session_id),
+                    _ => {}
+                }
+                return Err(error);
+            }
+            Err(RegenerateError::NoAnswer) => return Err(self.settle_unknown_outcome(&active, &target, record).await),
+            Err(RegenerateError::RotatedWithoutSecret) => {
+                let reread = active.client.current_key(&active.session.jwt).await.ok();
+                record(reread.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost);
+                if let Some(key) = reread {
+                    self.remember_key(session_id, key);
+                }
+                return Err(AppError::RotatedWithoutSecret);
+            }
+        };
+
+        let delivery = match self.clipboard.deliver(&regenerated.secret) {
+            Ok(delivery) => delivery,
+            Err(e) => {
+                record(regenerated.metadata.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost);
+                return Err(AppError::RotatedClipboardFailed { detail: e.to_string() });
+            }
+        };
+        let clear_in_s = self.settings().clipboard_clear_seconds;
+        let clipboard = self.clipboard.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(u64::from(clear_in_s))).await;
+            let _ = clipboard.clear_if_ours(Some(delivery));
+        });
+
+        let mut warnings = Vec::new();
+        if !(regenerated.secret.starts_with("sk_live_") || regenerated.secret.starts_with("sk_test_")) {
+            warnings.push("oddShape");
+        }
+        let metadata = match regenerated.metadata.clone() {
+            Some(m) => Some(m),
+            None => active.client.current_key(&active.session.jwt).await.ok(),
+        };
+        match &metadata {
+            Some(m) if !regenerated.secret.starts_with(bare_prefix(&m.key_prefix)) => warnings.push("prefixMismatch"),
+            None => warnings.push("metadataUnavailable"),
+            _ => {}
+        }
+        // The secret is zeroized here; only its clipboard copy and hash remain.
+        drop(regenerated);
+        let new_prefix = metadata.as_ref().map(|m| m.key_prefix.clone());
+        record(new_prefix.clone(), RotationOutcome::Rotated);
+        let key = metadata.map(|m| self.remember_key(session_id, m));
+        Ok(RotationResult { new_prefix, clear_in_s, warnings, key })
+    }
+
+    /// The request went out and no answer came: re-read the key with the same token and say
+    /// which it is. Never a guess.
+    async fn settle_unknown_outcome(
+        &self,
+        active: &ActiveSession,
+        target: &ConfirmedTarget,
+        record: impl Fn(Option<String>, RotationOutcome),
+    ) -> AppError {
+        match active.client.current_key(&active.session.jwt).await {
+            Ok(key) => {
+                let rotated = key.id != target.key_id || key.key_prefix != target.key_prefix;
+                if rotated {
+                    record(Some(key.key_prefix.clone()), RotationOutcome::RotatedSecretLost);
+                } else {
+                    record(None, RotationOutcome::NotRotated);
+                }
+                self.remember_key(active.session.id, key);
+                AppError::RotationOutcomeUnknown { rotated }
+            }
+            Err(_) => {
+                record(None, RotationOutcome::Unknown);
+                AppError::RotationOutcomeUnreadable
+            }
+        }
+    }
+
+    pub fn clear_clipboard_now(&self) -> Result<ClearOutcome, AppError> {
+        self.clipboard.clear_if_ours(None)
+    }
+
+    /// Whether a delivered secret is still waiting to be cleared, and what the last clear did.
+    pub fn clipboard_status(&self) -> ClipboardStatus {
+        ClipboardStatus { holds_secret: self.clipboard.holds_secret(), last_outcome: self.clipboard.last_outcome() }
+    }
+
+    pub fn rotation_history(&self) -> Vec<HistoryEntry> {
+        self.history.newest_first()
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClipboardStatus {
+    pub holds_secret: bool,
+    pub last_outcome: Option<ClearOutcome>,
 }

@@ -1,0 +1,155 @@
+//! The one clipboard owner the app keeps for its lifetime (on X11 the owner serves every
+//! paste; a dropped handle means an empty paste). It remembers only a hash of the secret it
+//! delivered, and clears the clipboard only while it still holds that secret.
+//! Plain Rust: no tauri here.
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::AppError;
+
+/// What happened to a delivered secret.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ClearOutcome {
+    /// The clipboard still held the secret and is now empty.
+    Cleared,
+    /// The user copied something else since: it was left alone.
+    LeftAlone,
+    /// Nothing of ours was on the clipboard.
+    NothingHeld,
+}
+
+#[derive(Clone, Copy)]
+struct Held {
+    sha256: [u8; 32],
+    /// Tells deliveries apart, so a timer for an old one never clears a newer one.
+    delivery: u64,
+}
+
+pub struct SecretClipboard {
+    /// `None` when no clipboard could be opened; the reason is kept for the window.
+    clipboard: Mutex<Option<arboard::Clipboard>>,
+    unavailable_reason: Option<String>,
+    held: Mutex<Option<Held>>,
+    deliveries: Mutex<u64>,
+    last_outcome: Mutex<Option<ClearOutcome>>,
+}
+
+fn clipboard_error(error: arboard::Error) -> AppError {
+    AppError::Clipboard { detail: error.to_string() }
+}
+
+fn sha256(text: &str) -> [u8; 32] {
+    Sha256::digest(text.as_bytes()).into()
+}
+
+impl SecretClipboard {
+    pub fn open() -> SecretClipboard {
+        let (clipboard, unavailable_reason) = match arboard::Clipboard::new() {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        SecretClipboard {
+            clipboard: Mutex::new(clipboard),
+            unavailable_reason,
+            held: Mutex::new(None),
+            deliveries: Mutex::new(0),
+            last_outcome: Mutex::new(None),
+        }
+    }
+
+    /// Why rotation cannot deliver a secret here, if it cannot.
+    pub fn unavailable_reason(&self) -> Option<String> {
+        self.unavailable_reason.clone()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>) -> Result<T, AppError> {
+        let mut guard = self.clipboard.lock().unwrap();
+        let clipboard = guard
+            .as_mut()
+            .ok_or_else(|| AppError::Clipboard { detail: self.unavailable_reason.clone().unwrap_or_default() })?;
+        f(clipboard).map_err(clipboard_error)
+    }
+
+    /// Whether the clipboard answers, by reading it: what the user has there is not touched.
+    pub fn check(&self) -> Result<(), AppError> {
+        self.with(|c| match c.get_text() {
+            Ok(text) => {
+                drop(Zeroizing::new(text));
+                Ok(())
+            }
+            // Empty, or holding an image: the clipboard works.
+            Err(arboard::Error::ContentNotAvailable) => Ok(()),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Puts the secret on the clipboard, marked to stay out of clipboard history, and
+    /// returns the delivery number a later clear must name.
+    pub fn deliver(&self, secret: &str) -> Result<u64, AppError> {
+        self.with(|c| exclude_from_history(c.set()).text(secret))?;
+        let mut deliveries = self.deliveries.lock().unwrap();
+        *deliveries += 1;
+        *self.held.lock().unwrap() = Some(Held { sha256: sha256(secret), delivery: *deliveries });
+        *self.last_outcome.lock().unwrap() = None;
+        Ok(*deliveries)
+    }
+
+    /// Clears the clipboard if it still holds the secret of this delivery (`None`: any).
+    /// Something else the user copied since is left alone. Clearing leaves it empty; older
+    /// content is never restored.
+    pub fn clear_if_ours(&self, delivery: Option<u64>) -> Result<ClearOutcome, AppError> {
+        let mut held = self.held.lock().unwrap();
+        let Some(ours) = *held else { return Ok(ClearOutcome::NothingHeld) };
+        if delivery.is_some_and(|d| d != ours.delivery) {
+            return Ok(ClearOutcome::NothingHeld);
+        }
+        let current = self.with(|c| match c.get_text() {
+            Ok(text) => Ok(Some(Zeroizing::new(text))),
+            Err(arboard::Error::ContentNotAvailable) => Ok(None),
+            Err(e) => Err(e),
+        })?;
+        let still_ours = current.is_some_and(|text| sha256(&text) == ours.sha256);
+        let outcome = if still_ours {
+            self.with(|c| c.clear())?;
+            ClearOutcome::Cleared
+        } else {
+            ClearOutcome::LeftAlone
+        };
+        *held = None;
+        *self.last_outcome.lock().unwrap() = Some(outcome);
+        Ok(outcome)
+    }
+
+    /// Whether a delivered secret may still be on the clipboard.
+    pub fn holds_secret(&self) -> bool {
+        self.held.lock().unwrap().is_some()
+    }
+
+    /// What the last clear did, for the window's result panel.
+    pub fn last_outcome(&self) -> Option<ClearOutcome> {
+        *self.last_outcome.lock().unwrap()
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtLinux;
+    set.exclude_from_history()
+}
+
+#[cfg(target_os = "macos")]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtApple;
+    set.exclude_from_history()
+}
+
+#[cfg(target_os = "windows")]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtWindows;
+    set.exclude_from_history().exclude_from_cloud().exclude_from_monitoring()
+}

@@ -1,0 +1,91 @@
+//! Rotation history: one JSON line per attempt in the app's data dir. Prefixes and outcomes
+//! only; never a secret or a token. Plain Rust: no tauri here.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RotationOutcome {
+    /// A new key, its secret delivered to the clipboard.
+    Rotated,
+    /// Rotated, but the secret never reached the clipboard (lost on the way or absent).
+    RotatedSecretLost,
+    /// The server refused or never got the request: the old key still works.
+    NotRotated,
+    /// No answer, and a re-read could not tell.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub time: DateTime<Utc>,
+    pub profile: String,
+    pub email: String,
+    pub old_prefix: String,
+    pub new_prefix: Option<String>,
+    pub outcome: RotationOutcome,
+}
+
+pub struct History {
+    path: PathBuf,
+}
+
+/// How many entries the window shows.
+pub const SHOWN: usize = 50;
+
+impl History {
+    pub fn new(data_dir: &Path) -> Self {
+        History { path: data_dir.join("rotation-history.jsonl") }
+    }
+
+    pub fn append(&self, entry: &HistoryEntry) -> Result<(), AppError> {
+        let fail = |e: std::io::Error| AppError::Settings { detail: format!("{}: {e}", self.path.display()) };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let mut line = serde_json::to_string(entry).expect("entry serializes");
+        line.push('\n');
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path).map_err(fail)?;
+        // One write per line: an interrupted append loses at most its own line.
+        file.write_all(line.as_bytes()).map_err(fail)
+    }
+
+    /// Newest first; unreadable lines are skipped, not fatal.
+    pub fn newest_first(&self) -> Vec<HistoryEntry> {
+        let Ok(text) = std::fs::read_to_string(&self.path) else { return Vec::new() };
+        let mut entries: Vec<HistoryEntry> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+        entries.reverse();
+        entries.truncate(SHOWN);
+        entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_and_reads_newest_first_skipping_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(dir.path());
+        let entry = |n: i64| HistoryEntry {
+            time: DateTime::from_timestamp(n, 0).unwrap(),
+            profile: "Produção".into(),
+            email: "ana@loja.example".into(),
+            old_prefix: "sk_live_old...".into(),
+            new_prefix: Some("sk_live_new...".into()),
+            outcome: RotationOutcome::Rotated,
+        };
+        history.append(&entry(1)).unwrap();
+        std::fs::OpenOptions::new().append(true).open(dir.path().join("rotation-history.jsonl")).unwrap().write_all(b"{broken\n").unwrap();
+        history.append(&entry(2)).unwrap();
+        assert_eq!(history.newest_first(), vec![entry(2), entry(1)]);
+    }
+}
