@@ -5,53 +5,10 @@ mod support;
 
 use std::time::Duration;
 
-use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
+use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::{json, Value};
+use support::app::{log_in, log_out, open, sandbox, served_key, wait_dashboard, LIVE, ONE_WINDOW};
 use support::webdriver::{Launch, Window};
-
-/// One window at a time: they share the display, the clipboard and the keychain.
-static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-const LIVE: &str = "admin@live.example";
-
-async fn sandbox(options: Options) -> Sandbox {
-    certopay_sandbox::start(Options { faults: true, ..options }).await.unwrap()
-}
-
-async fn open(sb: &Sandbox) -> Window {
-    Window::open(Launch { base_url: &sb.url(), env: vec![], home: None }).await
-}
-
-/// The key as the sandbox serves it, read with a login of our own.
-async fn served_key(sb: &Sandbox, email: &str) -> Value {
-    let client = reqwest::Client::new();
-    let login: Value = client
-        .post(format!("{}/api/auth/login", sb.url()))
-        .json(&json!({"email": email, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let jwt = login["accessToken"].as_str().unwrap();
-    client.get(format!("{}/api/api-keys/me", sb.url())).bearer_auth(jwt).send().await.unwrap().json().await.unwrap()
-}
-
-async fn log_in(w: &Window, email: &str, password: &str) {
-    w.type_into("#login-email", email).await;
-    w.type_into("#login-password", password).await;
-    w.click("#login-submit").await;
-}
-
-async fn wait_dashboard(w: &Window) {
-    w.wait_for("!document.querySelector('#view-dashboard').hidden && document.querySelector('#key-prefix').textContent", "the dashboard with a key").await;
-}
-
-async fn log_out(w: &Window) {
-    w.click("#logout").await;
-    w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
-}
 
 fn same_instant(shown: &Value, served: &Value) -> bool {
     let parse = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or("")).ok();

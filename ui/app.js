@@ -236,13 +236,17 @@ async function refreshKey() {
 function setTimeField(id, iso, emptyText) {
   const el = $(id);
   const exact = $(`${id}-exact`);
+  // Only a real time has an exact form to show on hover or focus.
+  el.classList.toggle('has-tip', Boolean(iso));
   if (!iso) {
     el.textContent = emptyText;
     el.removeAttribute('title');
+    el.removeAttribute('tabindex');
     el.dataset.iso = '';
     exact.textContent = '';
     return;
   }
+  el.tabIndex = 0;
   el.dataset.iso = iso;
   exact.textContent = t('dash.exact', { local: formatLocal(iso), utc: formatUtc(iso) });
   el.title = exact.textContent;

@@ -45,12 +45,13 @@ impl Window {
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
             .kill_on_drop(true);
         for (name, value) in &launch.env {
             command.env(name, value);
         }
+        // The app inherits the driver's output: kept beside its files, for tests that read it.
+        let log = std::fs::File::create(home.path().join("app.log")).unwrap();
+        command.stdout(log.try_clone().unwrap()).stderr(log);
         let driver = command.spawn().expect("WebKitWebDriver runs (package webkit2gtk-driver)");
         let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");

@@ -1,0 +1,285 @@
+//! Rotation in the real window under Xvfb, against the sandbox: both confirmations, the
+//! secret read back from the X11 clipboard by another process (xclip) while the app runs,
+//! the clear timer, logout, the viewer's 403, the unknown outcome, and that the secret and
+//! the JWT end up nowhere but the clipboard.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
+use serde_json::{json, Value};
+use support::app::{arm, log_in, log_out, open, sandbox, sandbox_jwt, served_key, wait_dashboard, LIVE, ONE_WINDOW};
+use support::webdriver::{Window, PATIENCE};
+
+/// What another program pasting from the clipboard gets (`None`: nothing).
+fn clipboard_text() -> Option<String> {
+    let output = Command::new("xclip").args(["-o", "-selection", "clipboard"]).output().expect("xclip runs (package xclip)");
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    (output.status.success() && !text.is_empty()).then_some(text)
+}
+
+fn clipboard_targets() -> String {
+    let output = Command::new("xclip").args(["-o", "-selection", "clipboard", "-t", "TARGETS"]).output().unwrap();
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+/// Copies text as another program would (xclip keeps serving it in the background).
+fn copy_elsewhere(text: &str) {
+    use std::io::Write;
+    let mut child = Command::new("xclip").args(["-i", "-selection", "clipboard"]).stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child.wait().unwrap();
+}
+
+/// Waits for the clipboard to say what is expected (another process's view of it).
+async fn wait_clipboard(expected: Option<&str>, what: &str) {
+    let started = Instant::now();
+    while clipboard_text().as_deref() != expected {
+        assert!(started.elapsed() < PATIENCE, "waited for the clipboard to be {what}; it holds {:?}", clipboard_text().map(|t| t.len()));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn payment_status(sb: &Sandbox, secret: &str) -> u16 {
+    let response = reqwest::Client::new().get(format!("{}/api/customers", sb.url())).header("X-Api-Key", secret).send().await.unwrap();
+    response.status().as_u16()
+}
+
+/// Rotates through the sandbox API as the merchant once did: the secret their servers hold.
+async fn secret_in_use(sb: &Sandbox, email: &str) -> String {
+    let jwt = sandbox_jwt(sb, email).await;
+    let body: Value = reqwest::Client::new().post(format!("{}/api/api-keys/me/regenerate", sb.url())).bearer_auth(jwt).send().await.unwrap().json().await.unwrap();
+    body["apiKey"].as_str().unwrap().to_string()
+}
+
+async fn set_clear_delay(w: &Window, seconds: u32) {
+    let settings = w.invoke("app_snapshot", json!({})).await["ok"]["settings"].clone();
+    let saved = w
+        .invoke("save_preferences", json!({"preferences": {
+            "rotationPeriodDays": settings["rotationPeriodDays"], "clipboardClearSeconds": seconds,
+            "idleLockMinutes": settings["idleLockMinutes"], "language": null
+        }}))
+        .await;
+    assert_eq!(saved["ok"]["clipboardClearSeconds"], seconds, "{saved}");
+}
+
+/// Both steps through the window, as a user does them.
+async fn rotate_through_the_window(w: &Window, typed: &str, shots: Option<&str>) {
+    w.click("#rotate-open").await;
+    w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
+    if let Some(prefix) = shots {
+        w.screenshot(&format!("{prefix}-step1-light")).await;
+    }
+    w.click("#rotate-continue").await;
+    w.wait_for("document.querySelector('#rotate-step2').open", "step 2").await;
+    assert_eq!(w.script("return document.querySelector('#rotate-now').disabled;", vec![]).await, json!(true), "Rotate now waits for the typed label");
+    w.type_into("#rotate-typed", "Chave errada").await;
+    assert_eq!(w.script("return document.querySelector('#rotate-now').disabled;", vec![]).await, json!(true));
+    w.type_into("#rotate-typed", typed).await;
+    assert_eq!(w.script("return document.querySelector('#rotate-now').disabled;", vec![]).await, json!(false));
+    if let Some(prefix) = shots {
+        w.screenshot(&format!("{prefix}-step2-light")).await;
+    }
+    w.click("#rotate-now").await;
+    w.wait_for("!document.querySelector('#rotate-step2').open", "the dialog to close").await;
+}
+
+/// Every file under a folder, searched for a text (bytes, so binary files count too).
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).into_iter().flatten().flatten().map(|e| e.path()));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn both_steps_deliver_the_secret_once_and_the_old_key_dies() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let old_secret = secret_in_use(&sb, LIVE).await;
+    assert_eq!(payment_status(&sb, &old_secret).await, 200);
+    let w = open(&sb).await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    copy_elsewhere("what the user had copied");
+
+    w.click("#rotate-open").await;
+    w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
+    assert_eq!(w.text("#rotate-step1-title").await, "Rotate the API key of the profile Sandbox?");
+    let step1 = w.text("#rotate-step1").await;
+    for sentence in ["LIVE KEY", "stops working at once", "fails (401) until it has the new key", "copied to the clipboard once. It is never shown."] {
+        assert!(step1.contains(sentence), "step 1 says {sentence:?}: {step1}");
+    }
+    assert_eq!(clipboard_text().as_deref(), Some("what the user had copied"), "the clipboard check did not clobber it");
+    // Escape backs out and nothing happens.
+    w.press("\u{E00C}").await;
+    w.wait_for("!document.querySelector('#rotate-step1').open", "step 1 to close").await;
+    let before = served_key(&sb, LIVE).await;
+
+    rotate_through_the_window(&w, "Chave principal", Some("rotate")).await;
+    w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+    let served = served_key(&sb, LIVE).await;
+    assert_ne!(served["keyPrefix"], before["keyPrefix"]);
+    let new_prefix = served["keyPrefix"].as_str().unwrap();
+    assert_eq!(
+        w.text("#rotation-result-text").await,
+        format!("New key {new_prefix} copied to the clipboard. It will be cleared in 60 s. It will not be shown again.")
+    );
+    assert_eq!(w.text("#key-prefix").await, new_prefix, "the dashboard shows the new key");
+    w.screenshot("rotate-result-light").await;
+
+    let secret = clipboard_text().expect("the secret is on the clipboard");
+    assert!(secret.starts_with(new_prefix.trim_end_matches("...")), "the new prefix starts the delivered secret");
+    assert!(clipboard_targets().contains("x-kde-passwordManagerHint"), "marked for password managers: {}", clipboard_targets());
+    assert_eq!(payment_status(&sb, &old_secret).await, 401, "the old key is refused");
+    assert_eq!(payment_status(&sb, &secret).await, 200, "the new key works");
+
+    // The secret is nowhere in the window or in what invoke returns.
+    let mut returned = String::new();
+    for command in ["app_snapshot", "current_key", "rotation_history", "clipboard_status"] {
+        returned.push_str(&w.invoke(command, json!({})).await.to_string());
+    }
+    let page = w.page_dump().await;
+    for (haystack, place) in [(&page, "page"), (&returned, "invoke results")] {
+        assert!(!haystack.contains(&secret[8..]), "the secret is in the {place}");
+        assert!(!haystack.contains("eyJ"), "a JWT is in the {place}");
+    }
+    let history = w.invoke("rotation_history", json!({})).await;
+    assert_eq!(history["ok"][0]["outcome"], "rotated");
+    assert_eq!(history["ok"][0]["newPrefix"], new_prefix);
+    assert_eq!(history["ok"][0]["oldPrefix"], before["keyPrefix"]);
+    assert!(w.text("#history-rows").await.contains("Rotated"));
+
+    // A spent or invented confirmation is refused without reaching the server.
+    for token in ["", "0000"] {
+        let refused = w.invoke("confirm_rotation", json!({"confirmationToken": token, "typed": "Chave principal"})).await;
+        assert_eq!(refused["err"]["kind"], "Confirmation", "{refused}");
+        assert_eq!(refused["err"]["reason"], "missing");
+    }
+    assert_eq!(served_key(&sb, LIVE).await["keyPrefix"], served["keyPrefix"], "nothing rotated");
+
+    w.click("#clipboard-clear").await;
+    w.wait_for("document.querySelector('#rotation-result-countdown').textContent === 'The clipboard was cleared.'", "the clear").await;
+    assert_eq!(clipboard_text(), None, "cleared, and the old content not restored");
+
+    let home = w.close().await;
+    let leaks = files_containing(home.path(), &secret[8..]);
+    assert!(leaks.is_empty(), "the secret is in {leaks:?}");
+    let log = std::fs::read_to_string(home.path().join("app.log")).unwrap_or_default();
+    assert!(!log.contains(&secret[8..]) && !log.contains("eyJ"), "the log holds a secret or a JWT");
+    let history_file = std::fs::read_to_string(home.path().join("data/com.certopay.keys/rotation-history.jsonl")).unwrap();
+    assert!(history_file.contains(new_prefix), "the history is on disk, with prefixes only");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_clipboard_is_cleared_after_the_delay_unless_the_user_copied_something_else() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open(&sb).await;
+    log_in(&w, "admin@test.example", DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    set_clear_delay(&w, 2).await;
+
+    rotate_through_the_window(&w, "Homologação", None).await;
+    w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+    let secret = clipboard_text().expect("delivered");
+    assert!(secret.starts_with("sk_test_"));
+    assert!(w.text("#rotation-result-text").await.contains("It will be cleared in 2 s."));
+    wait_clipboard(None, "cleared after 2 s").await;
+    w.wait_for("document.querySelector('#rotation-result-countdown').textContent === 'The clipboard was cleared.'", "the window to say so").await;
+
+    rotate_through_the_window(&w, "Homologação", None).await;
+    w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+    assert!(clipboard_text().is_some_and(|t| t.starts_with("sk_test_")));
+    copy_elsewhere("my own note");
+    w.wait_for(
+        "document.querySelector('#rotation-result-countdown').textContent.startsWith('You copied something else')",
+        "the clear to leave the user's copy alone",
+    )
+    .await;
+    assert_eq!(clipboard_text().as_deref(), Some("my own note"));
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logging_out_clears_the_clipboard_first() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open(&sb).await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    // The bare prefix confirms as well as the label.
+    let prefix = w.text("#key-prefix").await;
+    rotate_through_the_window(&w, prefix.trim_end_matches("..."), None).await;
+    w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+    assert!(clipboard_text().is_some());
+    log_out(&w).await;
+    assert_eq!(clipboard_text(), None, "logout cleared the secret");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_viewer_is_refused_and_rotation_stays_off() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let before = served_key(&sb, LIVE).await;
+    let w = open(&sb).await;
+    log_in(&w, "viewer@live.example", DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    rotate_through_the_window(&w, "Chave principal", None).await;
+    w.wait_for("!document.querySelector('#rotation-error').hidden", "the refusal").await;
+    assert_eq!(w.text("#rotation-error").await, "This account is not allowed to rotate keys. Nothing was rotated.");
+    assert_eq!(w.script("return document.querySelector('#rotate-open').disabled;", vec![]).await, json!(true));
+    assert_eq!(w.text("#rotate-reason").await, "This account is not allowed to rotate keys.");
+    assert_eq!(served_key(&sb, LIVE).await["keyPrefix"], before["keyPrefix"]);
+    w.screenshot("rotate-forbidden-light").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_answer_is_settled_by_reading_the_key_again() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open(&sb).await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    copy_elsewhere("unchanged");
+
+    let before = served_key(&sb, LIVE).await;
+    arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "drop_after_commit"})).await;
+    rotate_through_the_window(&w, "Chave principal", None).await;
+    w.wait_for("!document.querySelector('#rotation-error').hidden", "the outcome").await;
+    assert_eq!(
+        w.text("#rotation-error").await,
+        "The key was rotated, but the new secret was lost on the way: the old key no longer works. Rotate again to get a new secret."
+    );
+    let after = served_key(&sb, LIVE).await;
+    assert_ne!(after["keyPrefix"], before["keyPrefix"]);
+    w.wait_for(&format!("document.querySelector('#key-prefix').textContent === {}", after["keyPrefix"]), "the dashboard to show the new key").await;
+    assert_eq!(clipboard_text().as_deref(), Some("unchanged"), "no secret came, none was copied");
+    w.screenshot("rotate-secret-lost-light").await;
+
+    arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 503})).await;
+    rotate_through_the_window(&w, "Chave principal", None).await;
+    w.wait_for("document.querySelector('#rotation-error').textContent.startsWith('The key was not rotated')", "the outcome").await;
+    assert_eq!(served_key(&sb, LIVE).await["keyPrefix"], after["keyPrefix"], "the old key is still current");
+
+    arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "no_secret"})).await;
+    rotate_through_the_window(&w, "Chave principal", None).await;
+    w.wait_for("document.querySelector('#rotation-error').textContent.includes('carried no secret')", "the outcome").await;
+
+    let outcomes: Vec<Value> = w.invoke("rotation_history", json!({})).await["ok"].as_array().unwrap().iter().map(|e| e["outcome"].clone()).collect();
+    assert_eq!(outcomes, [json!("rotatedSecretLost"), json!("notRotated"), json!("rotatedSecretLost")]);
+    w.close().await;
+}

@@ -1,0 +1,59 @@
+//! What the window tests share: a sandbox, the window, and logging in as a user would.
+
+use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
+use serde_json::{json, Value};
+
+use super::webdriver::{Launch, Window};
+
+/// One window at a time: they share the display, the clipboard and the keychain.
+pub static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub const LIVE: &str = "admin@live.example";
+
+pub async fn sandbox(options: Options) -> Sandbox {
+    certopay_sandbox::start(Options { faults: true, ..options }).await.unwrap()
+}
+
+pub async fn open(sb: &Sandbox) -> Window {
+    Window::open(Launch { base_url: &sb.url(), env: vec![], home: None }).await
+}
+
+/// A JWT of the test's own, for reading and changing the sandbox as the merchant would.
+pub async fn sandbox_jwt(sb: &Sandbox, email: &str) -> String {
+    let login: Value = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", sb.url()))
+        .json(&json!({"email": email, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["accessToken"].as_str().unwrap().to_string()
+}
+
+/// The key as the sandbox serves it, read with a login of our own.
+pub async fn served_key(sb: &Sandbox, email: &str) -> Value {
+    let jwt = sandbox_jwt(sb, email).await;
+    reqwest::Client::new().get(format!("{}/api/api-keys/me", sb.url())).bearer_auth(jwt).send().await.unwrap().json().await.unwrap()
+}
+
+pub async fn arm(sb: &Sandbox, fault: Value) {
+    let response = reqwest::Client::new().post(format!("{}/__sandbox/faults", sb.url())).json(&fault).send().await.unwrap();
+    assert!(response.status().is_success(), "{fault}");
+}
+
+pub async fn log_in(w: &Window, email: &str, password: &str) {
+    w.type_into("#login-email", email).await;
+    w.type_into("#login-password", password).await;
+    w.click("#login-submit").await;
+}
+
+pub async fn wait_dashboard(w: &Window) {
+    w.wait_for("!document.querySelector('#view-dashboard').hidden && document.querySelector('#key-prefix').textContent", "the dashboard with a key").await;
+}
+
+pub async fn log_out(w: &Window) {
+    w.click("#logout").await;
+    w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
+}
