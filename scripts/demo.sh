@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bin="${CARGO_TARGET_DIR:-target}/debug"
+for program in certopay-sandbox certopay-keys; do
+  [[ -x "$bin/$program" ]] || { echo "$bin/$program is missing: run 'make demo', which builds it." >&2; exit 1; }
+done
+
 scratch=$(mktemp -d)
 cleanup() {
   [[ -n "${sandbox_pid:-}" ]] && kill "$sandbox_pid" 2>/dev/null || true
@@ -12,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkfifo "$scratch/banner"
-target/debug/certopay-sandbox --port 0 >"$scratch/banner" 2>"$scratch/sandbox.log" &
+"$bin/certopay-sandbox" --port 0 >"$scratch/banner" 2>"$scratch/sandbox.log" &
 sandbox_pid=$!
 exec 4<"$scratch/banner"
 read -r first_line <&4
@@ -26,4 +31,4 @@ done
 echo
 echo "Opening CertoPay Keys with the profile \"Sandbox\" at $sandbox_url."
 echo "Log in as admin@live.example with the password certopay-demo."
-CERTOPAY_KEYS_BASE_URL="$sandbox_url" target/debug/certopay-keys
+CERTOPAY_KEYS_BASE_URL="$sandbox_url" "$bin/certopay-keys"

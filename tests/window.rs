@@ -292,6 +292,11 @@ async fn dark_theme_screenshots() {
     log_in(&w, LIVE, DEMO_PASSWORD).await;
     wait_dashboard(&w).await;
     w.screenshot("dashboard-dark").await;
+    w.click("#rotate-open").await;
+    w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
+    w.screenshot("rotate-step1-dark").await;
+    w.click("#rotate-cancel1").await;
+    w.wait_for("!document.querySelector('#rotate-step1').open", "step 1 to close").await;
     w.click("#open-settings").await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     w.screenshot("settings-dark").await;
