@@ -55,15 +55,14 @@ async fn secret_in_use(sb: &Sandbox, email: &str) -> String {
     body["apiKey"].as_str().unwrap().to_string()
 }
 
-async fn set_clear_delay(w: &Window, seconds: u32) {
-    let settings = w.invoke("app_snapshot", json!({})).await["ok"]["settings"].clone();
+async fn set_delays(w: &Window, clear_seconds: u32, idle_minutes: u32) {
     let saved = w
         .invoke("save_preferences", json!({"preferences": {
-            "rotationPeriodDays": settings["rotationPeriodDays"], "clipboardClearSeconds": seconds,
-            "idleLockMinutes": settings["idleLockMinutes"], "language": null
+            "rotationPeriodDays": 90, "clipboardClearSeconds": clear_seconds,
+            "idleLockMinutes": idle_minutes, "language": null
         }}))
         .await;
-    assert_eq!(saved["ok"]["clipboardClearSeconds"], seconds, "{saved}");
+    assert_eq!(saved["ok"]["clipboardClearSeconds"], clear_seconds, "{saved}");
 }
 
 /// Both steps through the window, as a user does them.
@@ -189,7 +188,7 @@ async fn the_clipboard_is_cleared_after_the_delay_unless_the_user_copied_somethi
     let w = open(&sb).await;
     log_in(&w, "admin@test.example", DEMO_PASSWORD).await;
     wait_dashboard(&w).await;
-    set_clear_delay(&w, 2).await;
+    set_delays(&w, 2, 10).await;
 
     rotate_through_the_window(&w, "Homologação", None).await;
     w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
@@ -281,5 +280,26 @@ async fn no_answer_is_settled_by_reading_the_key_again() {
 
     let outcomes: Vec<Value> = w.invoke("rotation_history", json!({})).await["ok"].as_array().unwrap().iter().map(|e| e["outcome"].clone()).collect();
     assert_eq!(outcomes, [json!("rotatedSecretLost"), json!("notRotated"), json!("rotatedSecretLost")]);
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_window_locks_clears_the_clipboard_and_keeps_the_email() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open(&sb).await;
+    // Saved before logging in, as the window reads its settings when a session starts.
+    set_delays(&w, 600, 1).await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    rotate_through_the_window(&w, "Chave principal", None).await;
+    w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+    assert!(clipboard_text().is_some());
+    // No input for the idle delay (1 minute, the shortest): the session is dropped.
+    w.wait_for_within("!document.querySelector('#view-login').hidden", "the idle lock", Duration::from_secs(90)).await;
+    assert_eq!(w.text("#notice").await, "Locked after 1 min without activity. Log in again to continue.");
+    assert_eq!(clipboard_text(), None, "the lock cleared the secret");
+    assert_eq!(w.value("#login-email").await, LIVE);
+    assert_eq!(w.invoke("current_key", json!({})).await["err"]["kind"], "NotLoggedIn", "the JWT is gone");
     w.close().await;
 }

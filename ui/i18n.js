@@ -15,7 +15,7 @@ const catalogues = {
     'login.passwordSaved': 'Saved in the keychain — leave empty to use it',
     'login.remember': 'Remember password in the system keychain',
     'login.rememberHint': 'Stored only in the system keychain, never in a file.',
-    'login.rememberUnavailable': 'No system keychain answered, so the password cannot be remembered: {reason}',
+    'login.rememberUnavailable': 'The password cannot be remembered here: {reason}.',
     'login.submit': 'Log in',
     'login.working': 'Logging in…',
 
@@ -25,7 +25,7 @@ const catalogues = {
     'session.renewed': 'Your session ended, so you were logged in again with the password saved in the keychain.',
     'session.renewFailed': 'Your session ended and logging in again with the saved password did not work: {reason}',
     'session.loggedOut': 'You are logged out.',
-    'session.locked': 'Locked after {minutes} minutes without activity. Log in again to continue.',
+    'session.locked': 'Locked after {minutes} min without activity. Log in again to continue.',
 
     'dash.profile': 'Profile {name} · {url}',
     'dash.refresh': 'Refresh',

@@ -95,17 +95,22 @@ impl Window {
 
     /// Waits until a JS expression is truthy; fails the test after `PATIENCE`.
     pub async fn wait_for(&self, expression: &str, what: &str) -> Value {
+        self.wait_for_within(expression, what, PATIENCE).await
+    }
+
+    /// `wait_for` with a limit of its own, for conditions that take minutes by design.
+    pub async fn wait_for_within(&self, expression: &str, what: &str, patience: Duration) -> Value {
         let started = Instant::now();
         loop {
             let value = self.script(&format!("return ({expression}) || null;"), vec![]).await;
             if !value.is_null() && value != json!(false) {
                 return value;
             }
-            if started.elapsed() > PATIENCE {
+            if started.elapsed() > patience {
                 let notice = self.script("return document.body.innerText;", vec![]).await;
                 let shot = self.screenshot(&format!("failed-{}", what.replace(' ', "-"))).await;
                 eprintln!("screenshot of the failure: {}", shot.display());
-                panic!("waited {PATIENCE:?} for {what}; the window shows:\n{}", notice.as_str().unwrap_or(""));
+                panic!("waited {patience:?} for {what}; the window shows:\n{}", notice.as_str().unwrap_or(""));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
