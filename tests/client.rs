@@ -1,6 +1,8 @@
 //! The CertoPay client against the sandbox over real HTTP on loopback, and against a small
 //! local server for the answer shapes the sandbox does not speak.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use axum::http::{header, StatusCode};
@@ -14,12 +16,7 @@ use certopay_keys::error::AppError;
 use certopay_keys::session::Jwt;
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::{json, Value};
-
-const LIVE: &str = "admin@live.example";
-
-async fn sandbox(options: Options) -> Sandbox {
-    certopay_sandbox::start(Options { faults: true, ..options }).await.unwrap()
-}
+use support::app::{arm, sandbox, served_key, LIVE};
 
 fn client(url: &str) -> CertoPayClient {
     CertoPayClient::new(url, ClientOptions { backoff: Duration::from_millis(20), ..ClientOptions::default() }).unwrap()
@@ -27,11 +24,6 @@ fn client(url: &str) -> CertoPayClient {
 
 async fn jwt(c: &CertoPayClient, email: &str) -> Jwt {
     c.login(email, DEMO_PASSWORD).await.unwrap().jwt
-}
-
-async fn arm(sb: &Sandbox, fault: Value) {
-    let response = reqwest::Client::new().post(format!("{}/__sandbox/faults", sb.url())).json(&fault).send().await.unwrap();
-    assert!(response.status().is_success());
 }
 
 /// Uses a secret as the merchant's servers would.
@@ -81,15 +73,7 @@ async fn current_key_equals_what_the_sandbox_serves() {
     let c = client(&sb.url());
     let token = jwt(&c, LIVE).await;
     let key = c.current_key(&token).await.unwrap();
-    let served: Value = reqwest::Client::new()
-        .get(format!("{}/api/api-keys/me", sb.url()))
-        .bearer_auth(c.login(LIVE, DEMO_PASSWORD).await.map(|l| l.jwt).map(|j| jwt_text(&j)).unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served = served_key(&sb, LIVE).await;
     assert_eq!(key.id, served["id"].as_str().unwrap());
     assert_eq!(key.label, served["label"].as_str().unwrap());
     assert_eq!(key.key_prefix, served["keyPrefix"].as_str().unwrap());

@@ -503,6 +503,17 @@ function closeSettings() {
   show(app.session ? app.viewBeforeSettings : 'login');
 }
 
+/// "Edit" or "Remove" for one profile, named with it for screen readers.
+function profileButton(labelKey, className, profile, onClick) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = className;
+  button.textContent = t(labelKey);
+  button.setAttribute('aria-label', `${t(labelKey)} ${profile.name}`);
+  button.addEventListener('click', onClick);
+  return button;
+}
+
 function renderSettings() {
   const list = $('profile-list');
   list.replaceChildren(...app.settings.profiles.map((p) => {
@@ -514,19 +525,11 @@ function renderSettings() {
     url.className = 'muted';
     url.textContent = p.baseUrl;
     text.append(name, ' ', url);
-    const edit = document.createElement('button');
-    edit.type = 'button';
-    edit.className = 'secondary';
-    edit.textContent = t('settings.edit');
-    edit.setAttribute('aria-label', `${t('settings.edit')} ${p.name}`);
-    edit.addEventListener('click', () => editProfile(p));
-    const remove = document.createElement('button');
-    remove.type = 'button';
-    remove.className = 'secondary danger-text';
-    remove.textContent = t('settings.remove');
-    remove.setAttribute('aria-label', `${t('settings.remove')} ${p.name}`);
-    remove.addEventListener('click', () => removeProfile(p));
-    item.append(text, edit, remove);
+    item.append(
+      text,
+      profileButton('settings.edit', 'secondary', p, () => editProfile(p)),
+      profileButton('settings.remove', 'secondary danger-text', p, () => removeProfile(p)),
+    );
     return item;
   }));
   $('pref-rotation').value = app.settings.rotationPeriodDays;
