@@ -302,3 +302,29 @@ async fn dark_theme_screenshots() {
     w.screenshot("settings-dark").await;
     w.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_refuses_remote_pages_and_inline_scripts() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open(&sb).await;
+    let home = w.script("return location.href;", vec![]).await;
+    assert!(home.as_str().unwrap().starts_with("tauri://localhost"), "{home}");
+    w.script("location.href = arguments[0]; return null;", vec![json!(format!("{}/api/customers", sb.url()))]).await;
+    w.script("window.open('https://v2.certopaybrasil.com'); return null;", vec![]).await;
+    // Whatever the navigation did, the app's page is still the one loaded and answering.
+    w.wait_for("document.body && document.body.dataset.ready === 'true' && location.href.startsWith('tauri://')", "the app page").await;
+    assert_eq!(w.script("return location.href;", vec![]).await, home);
+    // The CSP refuses inline script: an injected <script> never runs.
+    // An allowed inline script runs as it is inserted, so the answer is known at once.
+    let ran = w
+        .script(
+            "window.__inlineRan = false;
+             const s = document.createElement('script'); s.textContent = 'window.__inlineRan = true;';
+             document.body.append(s); return window.__inlineRan;",
+            vec![],
+        )
+        .await;
+    assert_eq!(ran, json!(false), "inline script ran despite the CSP");
+    w.close().await;
+}

@@ -38,8 +38,22 @@ fn launch_base_url() -> Option<String> {
 fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
     let config = app.config().app.windows.iter().find(|w| w.label == "main").expect("main window in tauri.conf.json").clone();
     let automation = cfg!(debug_assertions) && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
-    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.incognito(!automation).build()?;
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .incognito(!automation)
+        .on_navigation(is_app_page)
+        .on_new_window(|_, _| tauri::webview::NewWindowResponse::Deny)
+        .build()?;
     Ok(())
+}
+
+/// The window shows the app's own pages and nothing else: no remote navigation.
+fn is_app_page(url: &url::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        // How the app's own origin looks on Windows.
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
 }
 
 pub fn run() {
