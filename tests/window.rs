@@ -59,6 +59,14 @@ async fn wrong_then_right_password_then_every_field_as_served() {
     assert_eq!(w.text("#login-profile option:checked").await, "Sandbox");
     w.screenshot("login-light").await;
 
+    // Keyboard only: the e-mail has the focus, and Tab walks the form in reading order.
+    let focused = || w.script("return document.activeElement.id;", vec![]);
+    assert_eq!(focused().await, "login-email");
+    for next in ["login-password", "login-remember", "login-submit"] {
+        w.press("\u{E004}").await;
+        assert_eq!(focused().await, next);
+    }
+
     log_in(&w, LIVE, "not-the-password").await;
     w.wait_for("!document.querySelector('#login-error').hidden", "the login error").await;
     assert_eq!(w.text("#login-error").await, "Wrong e-mail or password.");
