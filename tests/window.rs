@@ -336,3 +336,18 @@ async fn the_window_refuses_remote_pages_and_inline_scripts() {
     assert_eq!(ran, json!(false), "inline script ran despite the CSP");
     w.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_keychain_the_box_says_why_and_login_still_works() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    // A session bus that is not there: no Secret Service answers.
+    let nowhere = vec![("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus".to_string())];
+    let w = Window::open(Launch { base_url: &sb.url(), env: nowhere, home: None }).await;
+    assert_eq!(w.script("return document.querySelector('#login-remember').disabled;", vec![]).await, json!(true));
+    let reason = w.text("#login-remember-reason").await;
+    assert!(reason.starts_with("The password cannot be remembered here:"), "{reason}");
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    w.close().await;
+}
