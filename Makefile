@@ -11,6 +11,12 @@ demo:
 test:
 	scripts/test.sh
 
+# Speed and memory figures of a release build (client over loopback, the real window).
+bench:
+	scripts/install-deps.sh test
+	cargo build --release --workspace --tests --bins
+	scripts/with-desktop.sh cargo test --release --test bench
+
 # The sandbox alone, in the foreground (ARGS="--port 0 --faults --token-ttl 120").
 sandbox:
 	cargo run -p certopay-sandbox -- $(ARGS)

@@ -38,6 +38,8 @@ pub struct Options {
     pub faults: bool,
     /// Length of the rolling rate-limit window (60 s, as CertoPay's).
     pub rate_window: Duration,
+    /// One line per request on stderr (the binary does; tests stay quiet).
+    pub log_requests: bool,
 }
 
 impl Default for Options {
@@ -48,6 +50,7 @@ impl Default for Options {
             seed: None,
             faults: false,
             rate_window: Duration::from_secs(60),
+            log_requests: false,
         }
     }
 }
@@ -105,7 +108,7 @@ pub async fn start(options: Options) -> std::io::Result<Sandbox> {
         token_ttl: options.token_ttl,
         faults: Mutex::new(Vec::new()),
     });
-    let router = router(state, options.faults);
+    let router = router(state, options.faults, options.log_requests);
     let task = tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { continue };
@@ -131,7 +134,7 @@ pub async fn start(options: Options) -> std::io::Result<Sandbox> {
     Ok(Sandbox { addr, task })
 }
 
-fn router(state: Shared, with_faults: bool) -> Router {
+fn router(state: Shared, with_faults: bool, log_requests: bool) -> Router {
     let mut router = Router::new()
         .route("/api/auth/login", post(login))
         .route("/api/api-keys/me", get(read_key))
@@ -145,10 +148,11 @@ fn router(state: Shared, with_faults: bool) -> Router {
             .route("/__sandbox/faults", post(faults::add).delete(faults::clear))
             .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject));
     }
-    router
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Cannot find that route") })
-        .layer(axum::middleware::from_fn(log_request))
-        .with_state(state)
+    router = router.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Cannot find that route") });
+    if log_requests {
+        router = router.layer(axum::middleware::from_fn(log_request));
+    }
+    router.with_state(state)
 }
 
 /// One line per request on stderr: method, path, status. Never a header or a body.

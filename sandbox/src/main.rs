@@ -11,7 +11,7 @@ use certopay_sandbox::{demo_accounts, start, Options, DEMO_PASSWORD};
 const USAGE: &str = "usage: certopay-sandbox [--port N] [--token-ttl SECONDS] [--seed N] [--faults] [--rate-window SECONDS]";
 
 fn parse(args: &[String]) -> Result<Options, String> {
-    let mut options = Options { port: 8787, ..Options::default() };
+    let mut options = Options { port: 8787, log_requests: true, ..Options::default() };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
         let mut number = |name: &str| -> Result<u64, String> {

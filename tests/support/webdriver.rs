@@ -205,6 +205,11 @@ impl Window {
         path
     }
 
+    /// The driver's process id; the app and its web processes run below it.
+    pub fn driver_pid(&self) -> Option<u32> {
+        self.driver.id()
+    }
+
     /// Closes the window (the app quits) and stops the driver.
     pub async fn close(mut self) -> tempfile::TempDir {
         let _ = self.http.delete(&self.session).send().await;

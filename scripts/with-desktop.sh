@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs a command on a private desktop: its own X display (Xvfb), D-Bus session and unlocked
+# GNOME keyring, with the app's config, data and cache dirs in a temporary folder, so a
+# developer's own display, keychain and settings are never touched.
+# Usage: scripts/with-desktop.sh COMMAND [ARGS…]
+set -euo pipefail
+
+if [[ "${1:-}" != "--inside" ]]; then
+  exec dbus-run-session -- "$0" --inside "$@"
+fi
+shift
+
+scratch=$(mktemp -d)
+cleanup() {
+  [[ -n "${xvfb_pid:-}" ]] && kill "$xvfb_pid" 2>/dev/null || true
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# Xvfb writes its display number to the pipe once it accepts connections.
+mkfifo "$scratch/display"
+Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$scratch/display" >"$scratch/xvfb.log" 2>&1 &
+xvfb_pid=$!
+read -r display_number <"$scratch/display"
+export DISPLAY=":$display_number"
+
+export XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data" XDG_CACHE_HOME="$scratch/cache"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+
+# A real Secret Service on this session bus, with a fresh login keyring created and unlocked
+# (gnome-keyring refuses to create one with an empty password). It ends with the bus.
+eval "$(printf 'certopay-test-keyring' | gnome-keyring-daemon --unlock --components=secrets)"
+export GNOME_KEYRING_CONTROL
+
+echo "Private desktop: display $DISPLAY, D-Bus $DBUS_SESSION_BUS_ADDRESS"
+"$@"
