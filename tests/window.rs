@@ -334,6 +334,25 @@ async fn the_window_refuses_remote_pages_and_inline_scripts() {
         )
         .await;
     assert_eq!(ran, json!(false), "inline script ran despite the CSP");
+    // The capability grants the app's own commands only: Tauri's core plugins are refused.
+    for command in ["plugin:window|close", "plugin:event|emit", "plugin:webview|print"] {
+        let answer = w.invoke(command, json!({})).await;
+        let refusal = answer["err"].as_str().unwrap_or_default().to_string();
+        assert!(refusal.contains("not allowed"), "{command} was not refused by the capability: {answer}");
+    }
+    assert!(w.invoke("app_snapshot", json!({})).await.get("ok").is_some());
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plain_http_launch_url_is_refused_with_a_sentence() {
+    let _one = ONE_WINDOW.lock().await;
+    let w = Window::open(Launch { base_url: "http://certopay.example", env: vec![], home: None }).await;
+    assert_eq!(
+        w.text("#notice").await,
+        "The server address given at launch was refused: The address must start with https:// (plain http:// is allowed only for this computer: localhost or 127.0.0.1)."
+    );
+    assert_eq!(w.text("#login-profile option:checked").await, "CertoPay", "the default profile stays selected");
     w.close().await;
 }
 
