@@ -109,17 +109,28 @@ struct Seed {
     shows: &'static str,
 }
 
-struct MerchantSeed {
-    key: Option<(KeyMode, &'static str, bool, u32, Option<i64>, i64)>, // mode, label, active, limit, last used (min ago), age (days)
+#[derive(Clone, Copy)]
+struct KeySeed {
+    mode: KeyMode,
+    label: &'static str,
+    active: bool,
+    rate_limit: u32,
+    used_minutes_ago: Option<i64>,
+    age_days: i64,
 }
 
-const MERCHANTS: &[MerchantSeed] = &[
-    MerchantSeed { key: Some((KeyMode::Live, "Chave principal", true, 100, Some(4), 120)) },
-    MerchantSeed { key: Some((KeyMode::Test, "Homologação", true, 100, Some(180), 20)) },
-    MerchantSeed { key: Some((KeyMode::Live, "Chave antiga", false, 100, Some(43_200), 200)) },
-    MerchantSeed { key: Some((KeyMode::Test, "", true, 100, None, 2)) },
-    MerchantSeed { key: Some((KeyMode::Test, "Chave limitada", true, 5, Some(1_440), 45)) },
-    MerchantSeed { key: None },
+const fn seed(mode: KeyMode, label: &'static str, active: bool, rate_limit: u32, used_minutes_ago: Option<i64>, age_days: i64) -> Option<KeySeed> {
+    Some(KeySeed { mode, label, active, rate_limit, used_minutes_ago, age_days })
+}
+
+/// One merchant account each; `None` has no key.
+const MERCHANTS: &[Option<KeySeed>] = &[
+    seed(KeyMode::Live, "Chave principal", true, 100, Some(4), 120),
+    seed(KeyMode::Test, "Homologação", true, 100, Some(180), 20),
+    seed(KeyMode::Live, "Chave antiga", false, 100, Some(43_200), 200),
+    seed(KeyMode::Test, "", true, 100, None, 2),
+    seed(KeyMode::Test, "Chave limitada", true, 5, Some(1_440), 45),
+    None,
 ];
 
 const USERS: &[Seed] = &[
@@ -143,10 +154,11 @@ impl World {
         rng.fill(&mut jwt_key[..]);
         let mut merchants = Vec::new();
         for m in MERCHANTS {
-            let key = m.key.map(|(mode, label, active, limit, used_min_ago, age_days)| {
-                let (mut key, _secret) = new_key(&mut rng, mode, label, limit, now - chrono::Duration::days(age_days));
-                key.active = active;
-                key.last_used_at = used_min_ago.map(|m| now - chrono::Duration::minutes(m));
+            let key = m.map(|k| {
+                // The seeded secret is never handed out: only its hash exists.
+                let (mut key, _secret) = new_key(&mut rng, k.mode, k.label, k.rate_limit, now - chrono::Duration::days(k.age_days));
+                key.active = k.active;
+                key.last_used_at = k.used_minutes_ago.map(|m| now - chrono::Duration::minutes(m));
                 key
             });
             merchants.push(Merchant { key, window: VecDeque::new() });

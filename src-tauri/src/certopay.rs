@@ -119,10 +119,6 @@ impl CertoPayClient {
         Ok(CertoPayClient { http, base, options })
     }
 
-    pub fn base_url(&self) -> &Url {
-        &self.base
-    }
-
     fn url(&self, path: &str) -> Url {
         let mut url = self.base.clone();
         let joined = format!("{}{}", url.path().trim_end_matches('/'), path);
