@@ -175,6 +175,10 @@ async fn both_steps_deliver_the_secret_once_and_the_old_key_dies() {
     let home = w.close().await;
     let leaks = files_containing(home.path(), &secret[8..]);
     assert!(leaks.is_empty(), "the secret is in {leaks:?}");
+    // Every sandbox JWT starts with this encoded header; long enough not to turn up by chance.
+    let jwt_start = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+    let leaks = files_containing(home.path(), jwt_start);
+    assert!(leaks.is_empty(), "a JWT is in {leaks:?}");
     let log = std::fs::read_to_string(home.path().join("app.log")).unwrap_or_default();
     assert!(!log.contains(&secret[8..]) && !log.contains("eyJ"), "the log holds a secret or a JWT");
     let history_file = std::fs::read_to_string(home.path().join("data/com.certopay.keys/rotation-history.jsonl")).unwrap();
