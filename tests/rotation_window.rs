@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use support::app::{arm, log_in, log_out, open, sandbox, sandbox_jwt, served_key, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{arm, log_in, log_out, open, sandbox, sandbox_jwt, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW};
 use support::webdriver::{Window, PATIENCE};
 
 /// What another program pasting from the clipboard gets (`None`: nothing).
@@ -152,7 +152,7 @@ async fn both_steps_deliver_the_secret_once_and_the_old_key_dies() {
     let page = w.page_dump().await;
     for (haystack, place) in [(&page, "page"), (&returned, "invoke results")] {
         assert!(!haystack.contains(&secret[8..]), "the secret is in the {place}");
-        assert!(!haystack.contains("eyJ"), "a JWT is in the {place}");
+        assert!(!haystack.contains(JWT_START), "a JWT is in the {place}");
     }
     let history = w.invoke("rotation_history", json!({})).await;
     assert_eq!(history["ok"][0]["outcome"], "rotated");
@@ -175,12 +175,10 @@ async fn both_steps_deliver_the_secret_once_and_the_old_key_dies() {
     let home = w.close().await;
     let leaks = files_containing(home.path(), &secret[8..]);
     assert!(leaks.is_empty(), "the secret is in {leaks:?}");
-    // Every sandbox JWT starts with this encoded header; long enough not to turn up by chance.
-    let jwt_start = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
-    let leaks = files_containing(home.path(), jwt_start);
+    let leaks = files_containing(home.path(), JWT_START);
     assert!(leaks.is_empty(), "a JWT is in {leaks:?}");
     let log = std::fs::read_to_string(home.path().join("app.log")).unwrap_or_default();
-    assert!(!log.contains(&secret[8..]) && !log.contains("eyJ"), "the log holds a secret or a JWT");
+    assert!(!log.contains(&secret[8..]) && !log.contains(JWT_START), "the log holds a secret or a JWT");
     let history_file = std::fs::read_to_string(home.path().join("data/com.certopay.keys/rotation-history.jsonl")).unwrap();
     assert!(history_file.contains(new_prefix), "the history is on disk, with prefixes only");
 }

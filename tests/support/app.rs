@@ -10,6 +10,10 @@ pub static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(()
 
 pub const LIVE: &str = "admin@live.example";
 
+/// How every sandbox JWT starts (its encoded `{"alg":"HS256","typ":"JWT"}` header): long
+/// enough that finding it means a token, never chance.
+pub const JWT_START: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
 pub async fn sandbox(options: Options) -> Sandbox {
     certopay_sandbox::start(Options { faults: true, ..options }).await.unwrap()
 }
