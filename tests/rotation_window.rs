@@ -200,6 +200,8 @@ async fn the_clipboard_is_cleared_after_the_delay_unless_the_user_copied_somethi
     wait_clipboard(None, "cleared after 2 s").await;
     w.wait_for("document.querySelector('#rotation-result-countdown').textContent === 'The clipboard was cleared.'", "the window to say so").await;
 
+    // Time enough to copy something else before the clear comes.
+    set_delays(&w, 5, 10).await;
     rotate_through_the_window(&w, "Homologação", None).await;
     w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
     assert!(clipboard_text().is_some_and(|t| t.starts_with("sk_test_")));
