@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use support::app::{arm, log_in, log_out, open, sandbox, sandbox_jwt, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW};
+use support::app::{arm, log_in, log_out, open, open_logged_in, sandbox, sandbox_jwt, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW};
 use support::webdriver::{Window, PATIENCE};
 
 /// What another program pasting from the clipboard gets (`None`: nothing).
@@ -108,9 +108,7 @@ async fn both_steps_deliver_the_secret_once_and_the_old_key_dies() {
     let sb = sandbox(Options::default()).await;
     let old_secret = secret_in_use(&sb, LIVE).await;
     assert_eq!(payment_status(&sb, &old_secret).await, 200);
-    let w = open(&sb).await;
-    log_in(&w, LIVE, DEMO_PASSWORD).await;
-    wait_dashboard(&w).await;
+    let w = open_logged_in(&sb, LIVE).await;
     copy_elsewhere("what the user had copied");
 
     w.click("#rotate-open").await;
@@ -187,9 +185,7 @@ async fn both_steps_deliver_the_secret_once_and_the_old_key_dies() {
 async fn the_clipboard_is_cleared_after_the_delay_unless_the_user_copied_something_else() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
-    let w = open(&sb).await;
-    log_in(&w, "admin@test.example", DEMO_PASSWORD).await;
-    wait_dashboard(&w).await;
+    let w = open_logged_in(&sb, "admin@test.example").await;
     set_delays(&w, 2, 10).await;
 
     rotate_through_the_window(&w, "Homologação", None).await;
@@ -219,9 +215,7 @@ async fn the_clipboard_is_cleared_after_the_delay_unless_the_user_copied_somethi
 async fn logging_out_clears_the_clipboard_first() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
-    let w = open(&sb).await;
-    log_in(&w, LIVE, DEMO_PASSWORD).await;
-    wait_dashboard(&w).await;
+    let w = open_logged_in(&sb, LIVE).await;
     // The bare prefix confirms as well as the label.
     let prefix = w.text("#key-prefix").await;
     rotate_through_the_window(&w, prefix.trim_end_matches("..."), None).await;
@@ -237,9 +231,7 @@ async fn a_viewer_is_refused_and_rotation_stays_off() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
     let before = served_key(&sb, LIVE).await;
-    let w = open(&sb).await;
-    log_in(&w, "viewer@live.example", DEMO_PASSWORD).await;
-    wait_dashboard(&w).await;
+    let w = open_logged_in(&sb, "viewer@live.example").await;
     rotate_through_the_window(&w, "Chave principal", None).await;
     w.wait_for("!document.querySelector('#rotation-error').hidden", "the refusal").await;
     assert_eq!(w.text("#rotation-error").await, "This account is not allowed to rotate keys. Nothing was rotated.");
@@ -254,9 +246,7 @@ async fn a_viewer_is_refused_and_rotation_stays_off() {
 async fn no_answer_is_settled_by_reading_the_key_again() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
-    let w = open(&sb).await;
-    log_in(&w, LIVE, DEMO_PASSWORD).await;
-    wait_dashboard(&w).await;
+    let w = open_logged_in(&sb, LIVE).await;
     copy_elsewhere("unchanged");
 
     let before = served_key(&sb, LIVE).await;

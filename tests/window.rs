@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use support::app::{log_in, log_out, open, sandbox, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW};
+use support::app::{log_in, log_out, open, open_logged_in, sandbox, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW};
 use support::webdriver::{Launch, Window};
 
 fn same_instant(shown: &Value, served: &Value) -> bool {
@@ -134,9 +134,7 @@ async fn the_jwt_never_reaches_the_page_or_what_invoke_returns() {
 async fn a_two_second_session_returns_to_login_with_the_email_kept() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options { token_ttl: Duration::from_secs(2), ..Options::default() }).await;
-    let w = open(&sb).await;
-    log_in(&w, LIVE, DEMO_PASSWORD).await;
-    wait_dashboard(&w).await;
+    let w = open_logged_in(&sb, LIVE).await;
     assert!(w.text("#session-line").await.contains("session ends in 0:0"), "the countdown shows in the last minutes");
     w.wait_for("!document.querySelector('#view-login').hidden", "the login screen after expiry").await;
     assert_eq!(w.text("#notice").await, "Your session ended. Log in again to continue.");

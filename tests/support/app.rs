@@ -57,6 +57,14 @@ pub async fn wait_dashboard(w: &Window) {
     w.wait_for("!document.querySelector('#view-dashboard').hidden && document.querySelector('#key-prefix').textContent", "the dashboard with a key").await;
 }
 
+/// A window over the sandbox, logged in and showing the key.
+pub async fn open_logged_in(sb: &Sandbox, email: &str) -> Window {
+    let w = open(sb).await;
+    log_in(&w, email, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    w
+}
+
 pub async fn log_out(w: &Window) {
     w.click("#logout").await;
     w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
