@@ -334,24 +334,18 @@ impl AppState {
         }
     }
 
-    /// Runs a request with the session; a 401 from the server ends the session.
-    pub async fn with_session<T, F, Fut>(&self, request: F) -> Result<T, AppError>
-    where
-        F: FnOnce(Arc<ActiveSession>) -> Fut,
-        Fut: std::future::Future<Output = Result<T, AppError>>,
-    {
-        let active = self.active_session()?;
-        let id = active.session.id;
-        let result = request(active).await;
+    /// Reads the key with this session; a 401 from the server ends the session.
+    async fn read_key(&self, active: &ActiveSession) -> Result<ApiKey, AppError> {
+        let result = active.client.current_key(&active.session.jwt).await;
         if matches!(result, Err(AppError::SessionExpired)) {
-            self.forget_session(id);
+            self.forget_session(active.session.id);
         }
         result
     }
 
     pub async fn current_key(&self) -> Result<KeyView, AppError> {
         let active = self.active_session()?;
-        let key = self.with_session(|a| async move { a.client.current_key(&a.session.jwt).await }).await?;
+        let key = self.read_key(&active).await?;
         Ok(self.remember_key(active.session.id, key))
     }
 
@@ -370,19 +364,18 @@ impl AppState {
         view
     }
 
-    /// Clears a delivered secret from the clipboard (if it is still there) before the
-    /// session goes: logout, idle lock, expiry and quit all pass here first.
-    fn clear_secret_first(&self) {
-        if self.clipboard.holds_secret() {
-            let _ = self.clipboard.clear_if_ours(None);
-        }
+    /// Ends the session, the clipboard first: a delivered secret still on it is cleared before
+    /// anything else goes. Logout, idle lock, expiry and quit all pass here. Returns the
+    /// session that ended, if there was one.
+    fn end_session(&self) -> Option<Arc<ActiveSession>> {
+        let _ = self.clipboard.clear_if_ours(None);
+        self.guard.lock().unwrap().cancel();
+        *self.last_key.lock().unwrap() = None;
+        self.session.lock().unwrap().take()
     }
 
     pub fn logout(&self) {
-        self.clear_secret_first();
-        self.guard.lock().unwrap().cancel();
-        *self.last_key.lock().unwrap() = None;
-        *self.session.lock().unwrap() = None;
+        drop(self.end_session());
     }
 
     /// The app is quitting: the clipboard first, then everything else.
@@ -393,9 +386,7 @@ impl AppState {
     /// The session ran out (the window's countdown, or a `SessionExpired` answer): drop it,
     /// and with a remembered password log in again.
     pub async fn session_ended(&self) -> SessionEnded {
-        self.clear_secret_first();
-        self.guard.lock().unwrap().cancel();
-        let previous = self.session.lock().unwrap().take();
+        let previous = self.end_session();
         let (profile_id, email) = match &previous {
             Some(a) => (Some(a.session.profile_id.clone()), Some(a.session.email.clone())),
             None => {
@@ -453,7 +444,7 @@ impl AppState {
         }
         // A secret that cannot be delivered would be lost, and the old key with it.
         self.clipboard.check()?;
-        let key = self.with_session(|a| async move { a.client.current_key(&a.session.jwt).await }).await?;
+        let key = self.read_key(&active).await?;
         let view = self.remember_key(active.session.id, key.clone());
         let confirmation = self.guard.lock().unwrap().begin(&key, active.session.id, std::time::Instant::now());
         let profile_name = self.profile(&active.session.profile_id).map(|p| p.name).unwrap_or_default();
