@@ -148,7 +148,7 @@ async function startSession(session) {
 /// Back to login with the profile and e-mail kept.
 async function endSession(message, tone = 'info') {
   app.session = null;
-  app.key = null;
+  clearKey();
   rotation = null;
   for (const id of ['rotate-step1', 'rotate-step2']) if ($(id).open) $(id).close('failed');
   hideRotationResult();
@@ -250,6 +250,19 @@ function setTimeField(id, iso, emptyText) {
   el.dataset.iso = iso;
   exact.textContent = t('dash.exact', { local: formatLocal(iso), utc: formatUtc(iso) });
   el.title = exact.textContent;
+}
+
+/// Blanks the dashboard, so one account's key never shows in the next session while its own
+/// key loads.
+function clearKey() {
+  app.key = null;
+  for (const id of ['dash-profile', 'key-label', 'key-mode', 'key-state', 'key-prefix', 'key-masked', 'key-rate',
+    'key-last-used', 'key-last-used-exact', 'key-created', 'key-created-exact', 'key-age', 'dash-updated', 'rotate-reason']) {
+    $(id).textContent = '';
+  }
+  $('key-inactive').hidden = true;
+  $('key-due').hidden = true;
+  $('rotate-open').disabled = true;
 }
 
 function renderKey() {
