@@ -77,7 +77,8 @@ async fn undriven_start(binary: &std::path::Path, base_url: &str) -> (Duration, 
     let pid = app.id().unwrap();
     let own_rss = tree_rss_mib(pid) + {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+        status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()).unwrap_or(0.0)
+            / 1024.0
     };
     app.kill().await.unwrap();
     (shown, own_rss)
@@ -123,9 +124,15 @@ async fn main() {
     println!("window launch to ready:     {} (WebDriver session included)", summary(ready));
     println!("login to key on screen:     {}", summary(dashboard));
     rss.sort_by(f64::total_cmp);
-    println!("memory at dashboard (RSS of the app and its web processes): median {:.0} MiB, max {:.0} MiB", rss[rss.len() / 2], rss[rss.len() - 1]);
+    println!(
+        "memory at dashboard (RSS of the app and its web processes): median {:.0} MiB, max {:.0} MiB",
+        rss[rss.len() / 2],
+        rss[rss.len() - 1]
+    );
 
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
     let release = target.join("release/certopay-keys");
     if release.exists() {
         let (mut shown, mut memory) = (Vec::new(), Vec::new());
@@ -141,4 +148,3 @@ async fn main() {
         println!("release: not built ({} missing); `make bench` builds it", release.display());
     }
 }
-

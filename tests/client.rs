@@ -158,7 +158,8 @@ async fn unreadable_answers_and_network_failures() {
     arm(&sb, json!({"path": "/api/api-keys/me", "kind": "truncated_json"})).await;
     assert!(matches!(c.current_key(&token).await.unwrap_err(), AppError::Malformed { .. }));
 
-    let impatient = CertoPayClient::new(&sb.url(), ClientOptions { request_timeout: Duration::from_millis(300), ..ClientOptions::default() }).unwrap();
+    let impatient =
+        CertoPayClient::new(&sb.url(), ClientOptions { request_timeout: Duration::from_millis(300), ..ClientOptions::default() }).unwrap();
     arm(&sb, json!({"path": "/api/api-keys/me", "kind": "latency", "delayMs": 1500})).await;
     assert!(matches!(impatient.current_key(&token).await.unwrap_err(), AppError::Network { timed_out: true, .. }));
 
@@ -210,7 +211,8 @@ async fn regenerate_failures_are_told_apart_and_never_retried() {
     arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "truncated_json"})).await;
     assert_eq!(c.regenerate(&token).await.unwrap_err(), RegenerateError::RotatedWithoutSecret);
 
-    let impatient = CertoPayClient::new(&sb.url(), ClientOptions { request_timeout: Duration::from_millis(300), ..ClientOptions::default() }).unwrap();
+    let impatient =
+        CertoPayClient::new(&sb.url(), ClientOptions { request_timeout: Duration::from_millis(300), ..ClientOptions::default() }).unwrap();
     arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "latency", "delayMs": 1500})).await;
     assert_eq!(impatient.regenerate(&token).await.unwrap_err(), RegenerateError::NoAnswer);
 
@@ -242,7 +244,9 @@ async fn every_token_field_variant_is_accepted_and_exp_wins_over_expires_in() {
         assert_eq!(logged.expires_at.timestamp(), 4_000_000_000, "{field}: exp wins");
     }
     let token = unsigned_jwt(json!({"sub": "u"}));
-    let url = serve(Router::new().route("/api/auth/login", post(move || async move { axum::Json(json!({"token": token, "expiresIn": 120})) }))).await;
+    let url =
+        serve(Router::new().route("/api/auth/login", post(move || async move { axum::Json(json!({"token": token, "expiresIn": 120})) })))
+            .await;
     let lifetime = (client(&url).login("a@b.example", "pw").await.unwrap().expires_at - chrono::Utc::now()).num_seconds();
     assert!((118..=120).contains(&lifetime), "expiresIn used when there is no exp: {lifetime}");
     let url = serve(Router::new().route("/api/auth/login", post(|| async { axum::Json(json!({"user": "x"})) }))).await;
@@ -258,12 +262,21 @@ async fn key_answers_with_offsets_nulls_unknown_fields_and_error_variants() {
     });
     let router = Router::new()
         .route("/api/api-keys/me", get(move || async move { axum::Json(key) }))
-        .route("/api/auth/login", post(|| async {
-            (StatusCode::BAD_REQUEST, axum::Json(json!({"statusCode": 400, "message": "password is too short", "error": "Bad Request"})))
-        }))
-        .route("/api/api-keys/me/regenerate", post(|| async {
-            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "Wed, 21 Oct 2099 07:28:00 GMT")], "slow down").into_response()
-        }));
+        .route(
+            "/api/auth/login",
+            post(|| async {
+                (
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(json!({"statusCode": 400, "message": "password is too short", "error": "Bad Request"})),
+                )
+            }),
+        )
+        .route(
+            "/api/api-keys/me/regenerate",
+            post(|| async {
+                (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "Wed, 21 Oct 2099 07:28:00 GMT")], "slow down").into_response()
+            }),
+        );
     let url = serve(router).await;
     let c = client(&url);
     let token = Jwt::new(unsigned_jwt(json!({"exp": 4_000_000_000i64})));
@@ -274,7 +287,9 @@ async fn key_answers_with_offsets_nulls_unknown_fields_and_error_variants() {
     assert_eq!(parsed.last_used_at.unwrap().to_rfc3339(), "2026-06-26T10:00:00+00:00");
     assert_eq!(c.login("a@b.example", "x").await.unwrap_err(), AppError::BadRequest { messages: vec!["password is too short".into()] });
     match c.regenerate(&token).await.unwrap_err() {
-        RegenerateError::Refused(AppError::RateLimited { retry_after_s: Some(s) }) => assert!(s > 1_000_000, "an HTTP date read as seconds: {s}"),
+        RegenerateError::Refused(AppError::RateLimited { retry_after_s: Some(s) }) => {
+            assert!(s > 1_000_000, "an HTTP date read as seconds: {s}")
+        }
         other => panic!("{other:?}"),
     }
 }

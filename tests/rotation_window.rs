@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use support::app::{arm, log_in, log_out, open, open_logged_in, sandbox, sandbox_jwt, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW};
+use support::app::{
+    arm, log_in, log_out, open, open_logged_in, sandbox, sandbox_jwt, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW,
+};
 use support::webdriver::{Window, PATIENCE};
 
 /// What another program pasting from the clipboard gets (`None`: nothing).
@@ -29,7 +31,13 @@ fn clipboard_targets() -> String {
 /// Copies text as another program would (xclip keeps serving it in the background).
 fn copy_elsewhere(text: &str) {
     use std::io::Write;
-    let mut child = Command::new("xclip").args(["-i", "-selection", "clipboard"]).stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = Command::new("xclip")
+        .args(["-i", "-selection", "clipboard"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     child.wait().unwrap();
 }
@@ -51,16 +59,27 @@ async fn payment_status(sb: &Sandbox, secret: &str) -> u16 {
 /// Rotates through the sandbox API as the merchant once did: the secret their servers hold.
 async fn secret_in_use(sb: &Sandbox, email: &str) -> String {
     let jwt = sandbox_jwt(sb, email).await;
-    let body: Value = reqwest::Client::new().post(format!("{}/api/api-keys/me/regenerate", sb.url())).bearer_auth(jwt).send().await.unwrap().json().await.unwrap();
+    let body: Value = reqwest::Client::new()
+        .post(format!("{}/api/api-keys/me/regenerate", sb.url()))
+        .bearer_auth(jwt)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     body["apiKey"].as_str().unwrap().to_string()
 }
 
 async fn set_delays(w: &Window, clear_seconds: u32, idle_minutes: u32) {
     let saved = w
-        .invoke("save_preferences", json!({"preferences": {
-            "rotationPeriodDays": 90, "clipboardClearSeconds": clear_seconds,
-            "idleLockMinutes": idle_minutes, "language": null
-        }}))
+        .invoke(
+            "save_preferences",
+            json!({"preferences": {
+                "rotationPeriodDays": 90, "clipboardClearSeconds": clear_seconds,
+                "idleLockMinutes": idle_minutes, "language": null
+            }}),
+        )
         .await;
     assert_eq!(saved["ok"]["clipboardClearSeconds"], clear_seconds, "{saved}");
 }
@@ -74,7 +93,11 @@ async fn rotate_through_the_window(w: &Window, typed: &str, shots: Option<&str>)
     }
     w.click("#rotate-continue").await;
     w.wait_for("document.querySelector('#rotate-step2').open", "step 2").await;
-    assert_eq!(w.script("return document.querySelector('#rotate-now').disabled;", vec![]).await, json!(true), "Rotate now waits for the typed label");
+    assert_eq!(
+        w.script("return document.querySelector('#rotate-now').disabled;", vec![]).await,
+        json!(true),
+        "Rotate now waits for the typed label"
+    );
     w.type_into("#rotate-typed", "Chave errada").await;
     assert_eq!(w.script("return document.querySelector('#rotate-now').disabled;", vec![]).await, json!(true));
     w.type_into("#rotate-typed", typed).await;
@@ -115,7 +138,9 @@ async fn both_steps_deliver_the_secret_once_and_the_old_key_dies() {
     w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
     assert_eq!(w.text("#rotate-step1-title").await, "Rotate the API key of the profile Sandbox?");
     let step1 = w.text("#rotate-step1").await;
-    for sentence in ["LIVE KEY", "stops working at once", "fails (401) until it has the new key", "copied to the clipboard once. It is never shown."] {
+    for sentence in
+        ["LIVE KEY", "stops working at once", "fails (401) until it has the new key", "copied to the clipboard once. It is never shown."]
+    {
         assert!(step1.contains(sentence), "step 1 says {sentence:?}: {step1}");
     }
     assert_eq!(clipboard_text().as_deref(), Some("what the user had copied"), "the clipboard check did not clobber it");
@@ -194,7 +219,8 @@ async fn the_clipboard_is_cleared_after_the_delay_unless_the_user_copied_somethi
     assert!(secret.starts_with("sk_test_"));
     assert!(w.text("#rotation-result-text").await.contains("It will be cleared in 2 s."));
     wait_clipboard(None, "cleared after 2 s").await;
-    w.wait_for("document.querySelector('#rotation-result-countdown').textContent === 'The clipboard was cleared.'", "the window to say so").await;
+    w.wait_for("document.querySelector('#rotation-result-countdown').textContent === 'The clipboard was cleared.'", "the window to say so")
+        .await;
 
     // Time enough to copy something else before the clear comes.
     set_delays(&w, 5, 10).await;
@@ -259,7 +285,11 @@ async fn no_answer_is_settled_by_reading_the_key_again() {
     );
     let after = served_key(&sb, LIVE).await;
     assert_ne!(after["keyPrefix"], before["keyPrefix"]);
-    w.wait_for(&format!("document.querySelector('#key-prefix').textContent === {}", after["keyPrefix"]), "the dashboard to show the new key").await;
+    w.wait_for(
+        &format!("document.querySelector('#key-prefix').textContent === {}", after["keyPrefix"]),
+        "the dashboard to show the new key",
+    )
+    .await;
     assert_eq!(clipboard_text().as_deref(), Some("unchanged"), "no secret came, none was copied");
     w.screenshot("rotate-secret-lost-light").await;
 
@@ -272,7 +302,8 @@ async fn no_answer_is_settled_by_reading_the_key_again() {
     rotate_through_the_window(&w, "Chave principal", None).await;
     w.wait_for("document.querySelector('#rotation-error').textContent.includes('carried no secret')", "the outcome").await;
 
-    let outcomes: Vec<Value> = w.invoke("rotation_history", json!({})).await["ok"].as_array().unwrap().iter().map(|e| e["outcome"].clone()).collect();
+    let outcomes: Vec<Value> =
+        w.invoke("rotation_history", json!({})).await["ok"].as_array().unwrap().iter().map(|e| e["outcome"].clone()).collect();
     assert_eq!(outcomes, [json!("rotatedSecretLost"), json!("notRotated"), json!("rotatedSecretLost")]);
     w.close().await;
 }

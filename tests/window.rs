@@ -76,9 +76,11 @@ async fn wrong_then_right_password_then_every_field_as_served() {
     w.type_into("#login-password", &format!("{DEMO_PASSWORD}\u{E007}")).await;
     wait_dashboard(&w).await;
     let live = served_key(&sb, LIVE).await;
-    assert_dashboard_matches(&w, &live, &Expect {
-        label: "Chave principal", mode: "LIVE", active: true, last_used: "4 minutes ago", age: "120 days", due: true,
-    })
+    assert_dashboard_matches(
+        &w,
+        &live,
+        &Expect { label: "Chave principal", mode: "LIVE", active: true, last_used: "4 minutes ago", age: "120 days", due: true },
+    )
     .await;
     assert!(w.text("#session-line").await.starts_with(&format!("Logged in as {LIVE}")));
     w.screenshot("dashboard-light").await;
@@ -86,9 +88,18 @@ async fn wrong_then_right_password_then_every_field_as_served() {
     assert_eq!(w.value("#login-email").await, LIVE, "the e-mail is remembered for the profile");
 
     for (email, expect) in [
-        ("admin@test.example", Expect { label: "Homologação", mode: "TEST", active: true, last_used: "3 hours ago", age: "20 days", due: false }),
-        ("admin@inactive.example", Expect { label: "Chave antiga", mode: "LIVE", active: false, last_used: "last month", age: "200 days", due: true }),
-        ("admin@unused.example", Expect { label: "API key (no label)", mode: "TEST", active: true, last_used: "never", age: "2 days", due: false }),
+        (
+            "admin@test.example",
+            Expect { label: "Homologação", mode: "TEST", active: true, last_used: "3 hours ago", age: "20 days", due: false },
+        ),
+        (
+            "admin@inactive.example",
+            Expect { label: "Chave antiga", mode: "LIVE", active: false, last_used: "last month", age: "200 days", due: true },
+        ),
+        (
+            "admin@unused.example",
+            Expect { label: "API key (no label)", mode: "TEST", active: true, last_used: "never", age: "2 days", due: false },
+        ),
     ] {
         log_in(&w, email, DEMO_PASSWORD).await;
         wait_dashboard(&w).await;
@@ -178,7 +189,10 @@ async fn a_remembered_password_lives_in_the_secret_service_and_logs_in_again() {
 
     log_out(&w).await;
     assert_eq!(w.script("return document.querySelector('#login-remember').checked;", vec![]).await, json!(true));
-    assert_eq!(w.script("return document.querySelector('#login-password').placeholder;", vec![]).await, json!("Saved in the keychain — leave empty to use it"));
+    assert_eq!(
+        w.script("return document.querySelector('#login-password').placeholder;", vec![]).await,
+        json!("Saved in the keychain — leave empty to use it")
+    );
     w.click("#login-remember").await;
     w.wait_for("document.querySelector('#login-password').placeholder === ''", "the stored password to be deleted").await;
     assert_eq!(keychain_lookup(&profile_id, LIVE), None, "unticking deletes it");
@@ -222,7 +236,10 @@ async fn login_says_what_went_wrong_for_each_failure() {
     let w = Window::open(Launch { base_url: &url, env: vec![], home: None }).await;
     log_in(&w, LIVE, DEMO_PASSWORD).await;
     w.wait_for("!document.querySelector('#login-error').hidden", "a login error").await;
-    assert_eq!(w.text("#login-error").await, "Could not reach the server. Check your internet connection and the profile\u{2019}s address.");
+    assert_eq!(
+        w.text("#login-error").await,
+        "Could not reach the server. Check your internet connection and the profile\u{2019}s address."
+    );
     w.close().await;
 }
 
@@ -254,7 +271,11 @@ async fn settings_refuse_plain_http_keep_what_was_typed_and_save_profiles() {
     assert_eq!(w.text("#prefs-error").await, "The rotation period must be between 1 and 3650 days.");
     w.type_into("#pref-rotation", "30").await;
     w.click("#prefs-form button[type=submit]").await;
-    w.wait_for("document.querySelector('#prefs-status').textContent === 'Preferences saved.'", "the preferences to save, said beside the button").await;
+    w.wait_for(
+        "document.querySelector('#prefs-status').textContent === 'Preferences saved.'",
+        "the preferences to save, said beside the button",
+    )
+    .await;
     w.screenshot("settings-light").await;
 
     // Escape closes settings; the login screen lists the new profile.
@@ -281,7 +302,8 @@ async fn a_corrupt_settings_file_is_reported_and_kept_aside() {
     let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: Some(home) }).await;
     let notice = w.text("#notice").await;
     assert!(notice.starts_with("Your settings file could not be read, so defaults are in use. The old file was kept as"), "{notice}");
-    let kept: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).filter(|n| n.contains("corrupt")).collect();
+    let kept: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).filter(|n| n.contains("corrupt")).collect();
     assert_eq!(kept.len(), 1);
     assert_eq!(std::fs::read_to_string(dir.join(&kept[0])).unwrap(), "{ this is not json");
     w.close().await;
@@ -292,7 +314,11 @@ async fn dark_theme_screenshots() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
     let w = Window::open(Launch { base_url: &sb.url(), env: vec![("GTK_THEME", "Adwaita:dark".into())], home: None }).await;
-    assert_eq!(w.script("return matchMedia('(prefers-color-scheme: dark)').matches;", vec![]).await, json!(true), "the system's dark theme reaches the page");
+    assert_eq!(
+        w.script("return matchMedia('(prefers-color-scheme: dark)').matches;", vec![]).await,
+        json!(true),
+        "the system's dark theme reaches the page"
+    );
     w.screenshot("login-dark").await;
     log_in(&w, LIVE, DEMO_PASSWORD).await;
     wait_dashboard(&w).await;

@@ -57,8 +57,7 @@ fn one() -> u32 {
 }
 
 pub async fn add(State(state): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
-    let fault: Fault = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("Bad fault: {e}")))?;
+    let fault: Fault = serde_json::from_slice(&body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("Bad fault: {e}")))?;
     if let FaultKind::Status { status, .. } = fault.kind {
         if StatusCode::from_u16(status).is_err() {
             return Err(ApiError::new(StatusCode::BAD_REQUEST, "Bad fault: status"));

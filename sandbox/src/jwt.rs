@@ -32,29 +32,18 @@ pub fn sign(claims: &Claims, key: &[u8]) -> String {
 
 pub fn verify(token: &str, key: &[u8], now: i64) -> Result<Claims, TokenError> {
     let mut parts = token.split('.');
-    let (Some(header_b64), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(header_b64), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(TokenError::Invalid);
     };
-    let header: serde_json::Value = URL_SAFE_NO_PAD
-        .decode(header_b64)
-        .ok()
-        .and_then(|h| serde_json::from_slice(&h).ok())
-        .ok_or(TokenError::Invalid)?;
+    let header: serde_json::Value =
+        URL_SAFE_NO_PAD.decode(header_b64).ok().and_then(|h| serde_json::from_slice(&h).ok()).ok_or(TokenError::Invalid)?;
     // Only HS256: a token claiming "none" or anything else is forged.
     if header.get("alg").and_then(|a| a.as_str()) != Some("HS256") {
         return Err(TokenError::Invalid);
     }
     let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::Invalid)?;
-    mac(key, format!("{header_b64}.{payload}").as_bytes())
-        .verify_slice(&signature)
-        .map_err(|_| TokenError::Invalid)?;
-    let claims: Claims = URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()
-        .and_then(|p| serde_json::from_slice(&p).ok())
-        .ok_or(TokenError::Invalid)?;
+    mac(key, format!("{header_b64}.{payload}").as_bytes()).verify_slice(&signature).map_err(|_| TokenError::Invalid)?;
+    let claims: Claims = URL_SAFE_NO_PAD.decode(payload).ok().and_then(|p| serde_json::from_slice(&p).ok()).ok_or(TokenError::Invalid)?;
     if now >= claims.exp {
         return Err(TokenError::Expired);
     }

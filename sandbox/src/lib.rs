@@ -24,8 +24,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower::ServiceExt;
 
-pub use world::{Role, DEMO_PASSWORD};
 use world::{admit, new_key, sha256, World};
+pub use world::{Role, DEMO_PASSWORD};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -121,8 +121,8 @@ pub async fn start(options: Options) -> std::io::Result<Sandbox> {
                 }
             });
             tokio::spawn(async move {
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+                let connection =
+                    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
                 tokio::select! {
                     _ = connection => {}
                     // Dropping the connection future closes the socket with nothing written.
@@ -206,8 +206,7 @@ impl IntoResponse for ApiError {
 }
 
 async fn login(State(state): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
-    let body: Value = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "Body must be JSON"))?;
+    let body: Value = serde_json::from_slice(&body).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "Body must be JSON"))?;
     let field = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or("").to_string();
     let (email, password) = (field("email"), field("password"));
     let mut problems = Vec::new();
@@ -228,25 +227,15 @@ async fn login(State(state): State<Shared>, body: Bytes) -> Result<Response, Api
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Invalid credentials"))?;
     let iat = Utc::now().timestamp();
     let ttl = state.token_ttl.as_secs() as i64;
-    let claims = jwt::Claims {
-        sub: user.id.clone(),
-        email: user.email.clone(),
-        role: user.role.as_str().to_string(),
-        iat,
-        exp: iat + ttl,
-    };
+    let claims = jwt::Claims { sub: user.id.clone(), email: user.email.clone(), role: user.role.as_str().to_string(), iat, exp: iat + ttl };
     let token = jwt::sign(&claims, &world.jwt_key);
-    Ok((StatusCode::CREATED, Json(json!({ "accessToken": token, "expiresIn": ttl })))
-        .into_response())
+    Ok((StatusCode::CREATED, Json(json!({ "accessToken": token, "expiresIn": ttl }))).into_response())
 }
 
 /// Who a management request is from: a valid JWT, never an API key. Counts the request
 /// against the account's rolling window.
 fn jwt_user(world: &mut World, headers: &HeaderMap) -> Result<usize, ApiError> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let Some(token) = bearer else {
         let message = if headers.contains_key("x-api-key") {
             "This endpoint takes a JWT (Authorization: Bearer), not an API key"
@@ -257,16 +246,11 @@ fn jwt_user(world: &mut World, headers: &HeaderMap) -> Result<usize, ApiError> {
     };
     let claims = match jwt::verify(token, &world.jwt_key, Utc::now().timestamp()) {
         Ok(claims) => claims,
-        Err(jwt::TokenError::Expired) => {
-            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Token expired").code("expired_token"))
-        }
+        Err(jwt::TokenError::Expired) => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Token expired").code("expired_token")),
         Err(jwt::TokenError::Invalid) => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Invalid token")),
     };
-    let user = world
-        .users
-        .iter()
-        .position(|u| u.id == claims.sub)
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Invalid token"))?;
+    let user =
+        world.users.iter().position(|u| u.id == claims.sub).ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Invalid token"))?;
     let (window_len, merchant_index) = (world.rate_window, world.users[user].merchant);
     let merchant = &mut world.merchants[merchant_index];
     let limit = merchant.rate_limit();
@@ -290,8 +274,7 @@ async fn regenerate(State(state): State<Shared>, headers: HeaderMap) -> Result<J
     let mut world = state.world.lock().unwrap();
     let user = jwt_user(&mut world, &headers)?;
     if world.users[user].role != Role::Admin {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "This account may not regenerate API keys")
-            .code("insufficient_permissions"));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "This account may not regenerate API keys").code("insufficient_permissions"));
     }
     let merchant = world.users[user].merchant;
     let old = world.merchants[merchant].key.as_ref().ok_or_else(no_key)?;

@@ -119,7 +119,14 @@ struct KeySeed {
     age_days: i64,
 }
 
-const fn seed(mode: KeyMode, label: &'static str, active: bool, rate_limit: u32, used_minutes_ago: Option<i64>, age_days: i64) -> Option<KeySeed> {
+const fn seed(
+    mode: KeyMode,
+    label: &'static str,
+    active: bool,
+    rate_limit: u32,
+    used_minutes_ago: Option<i64>,
+    age_days: i64,
+) -> Option<KeySeed> {
     Some(KeySeed { mode, label, active, rate_limit, used_minutes_ago, age_days })
 }
 
@@ -134,7 +141,12 @@ const MERCHANTS: &[Option<KeySeed>] = &[
 ];
 
 const USERS: &[Seed] = &[
-    Seed { email: "admin@live.example", role: Role::Admin, merchant: 0, shows: "a LIVE key, last used minutes ago, past the 90-day rotation period" },
+    Seed {
+        email: "admin@live.example",
+        role: Role::Admin,
+        merchant: 0,
+        shows: "a LIVE key, last used minutes ago, past the 90-day rotation period",
+    },
     Seed { email: "viewer@live.example", role: Role::Viewer, merchant: 0, shows: "the same LIVE key, read-only: rotation gets 403" },
     Seed { email: "admin@test.example", role: Role::Admin, merchant: 1, shows: "a TEST key" },
     Seed { email: "admin@inactive.example", role: Role::Admin, merchant: 2, shows: "an inactive key (requests with it get 401)" },
@@ -165,13 +177,7 @@ impl World {
         }
         let users = USERS
             .iter()
-            .map(|u| User {
-                id: uuid(&mut rng),
-                email: u.email.to_string(),
-                role: u.role,
-                merchant: u.merchant,
-                shows: u.shows,
-            })
+            .map(|u| User { id: uuid(&mut rng), email: u.email.to_string(), role: u.role, merchant: u.merchant, shows: u.shows })
             .collect();
         World { users, merchants, rng, jwt_key, rate_window }
     }
@@ -182,13 +188,7 @@ pub fn uuid(rng: &mut StdRng) -> String {
 }
 
 /// A fresh key and its secret. The caller hands the secret out once and keeps only the key.
-pub fn new_key(
-    rng: &mut StdRng,
-    mode: KeyMode,
-    label: &str,
-    rate_limit: u32,
-    created_at: DateTime<Utc>,
-) -> (Key, String) {
+pub fn new_key(rng: &mut StdRng, mode: KeyMode, label: &str, rate_limit: u32, created_at: DateTime<Utc>) -> (Key, String) {
     let random: String = (0..40).map(|_| rng.sample(Alphanumeric) as char).collect();
     let secret = match mode {
         KeyMode::Live => format!("sk_live_{random}"),

@@ -291,7 +291,6 @@ async fn a_full_window_answers_429_with_the_exact_retry_after() {
     let latest = 60 - elapsed.as_secs();
     assert!(retry_after <= 60 && retry_after + 1 >= latest, "Retry-After {retry_after} after {elapsed:?}");
     error_body(refused, StatusCode::TOO_MANY_REQUESTS, Some("rate_limit_exceeded")).await;
-
 }
 
 #[tokio::test]
@@ -352,7 +351,8 @@ async fn unknown_routes_get_404_in_the_error_shape_and_faults_exist_only_when_en
     let (sb, client) = sandbox(Options::default()).await;
     let missing = client.get(format!("{}/api/nothing", sb.url())).send().await.unwrap();
     error_body(missing, StatusCode::NOT_FOUND, None).await;
-    let faults = client.post(format!("{}/__sandbox/faults", sb.url())).json(&json!({"path": "/", "kind": "no_secret"})).send().await.unwrap();
+    let faults =
+        client.post(format!("{}/__sandbox/faults", sb.url())).json(&json!({"path": "/", "kind": "no_secret"})).send().await.unwrap();
     assert_eq!(faults.status(), StatusCode::NOT_FOUND);
 }
 
@@ -399,7 +399,12 @@ async fn fault_html_answers_a_proxy_page() {
     let body = response.text().await.unwrap();
     assert!(body.starts_with("<!DOCTYPE html>") && serde_json::from_str::<Value>(&body).is_err());
     arm(&client, &sb, json!({"path": "/api/auth/login", "kind": "html", "status": 200})).await;
-    let login = client.post(format!("{}/api/auth/login", sb.url())).json(&json!({"email": LIVE_ADMIN, "password": DEMO_PASSWORD})).send().await.unwrap();
+    let login = client
+        .post(format!("{}/api/auth/login", sb.url()))
+        .json(&json!({"email": LIVE_ADMIN, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(login.status(), StatusCode::OK);
     assert!(login.text().await.unwrap().contains("Bad Gateway"));
 }
@@ -439,12 +444,8 @@ async fn fault_drop_after_commit_rotates_and_closes_the_connection_unanswered() 
     let jwt = login(&client, &sb, LIVE_ADMIN).await;
     let before = key_json(&client, &sb, &jwt).await;
     arm(&client, &sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "drop_after_commit"})).await;
-    let outcome = client
-        .post(format!("{}/api/api-keys/me/regenerate", sb.url()))
-        .bearer_auth(&jwt)
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await;
+    let outcome =
+        client.post(format!("{}/api/api-keys/me/regenerate", sb.url())).bearer_auth(&jwt).timeout(Duration::from_secs(10)).send().await;
     let error = outcome.expect_err("no answer comes back");
     assert!(!error.is_timeout(), "the connection was closed, not left hanging: {error}");
     let after = key_json(&client, &sb, &jwt).await;

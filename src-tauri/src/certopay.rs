@@ -173,8 +173,8 @@ impl CertoPayClient {
             let status = response.status();
             if status.is_success() {
                 let bytes = response.bytes().await.map_err(network_error)?;
-                let value: Value = serde_json::from_slice(&bytes)
-                    .map_err(|_| AppError::Malformed { detail: "the key answer is not JSON".into() })?;
+                let value: Value =
+                    serde_json::from_slice(&bytes).map_err(|_| AppError::Malformed { detail: "the key answer is not JSON".into() })?;
                 let object = value.as_object().map(|o| o.get("data").and_then(Value::as_object).unwrap_or(o));
                 return parse_key(object.ok_or_else(|| AppError::Malformed { detail: "the key answer is not an object".into() })?);
             }
@@ -276,16 +276,14 @@ struct RegenerateAnswer {
 
 impl RegenerateAnswer {
     fn take_secret(&mut self) -> Option<Zeroizing<String>> {
-        [&mut self.api_key, &mut self.key, &mut self.secret, &mut self.plain_key]
-            .into_iter()
-            .find_map(|field| match field.take() {
-                Some(Value::String(s)) if !s.is_empty() => Some(Zeroizing::new(s)),
-                Some(Value::String(mut s)) => {
-                    s.zeroize();
-                    None
-                }
-                _ => None,
-            })
+        [&mut self.api_key, &mut self.key, &mut self.secret, &mut self.plain_key].into_iter().find_map(|field| match field.take() {
+            Some(Value::String(s)) if !s.is_empty() => Some(Zeroizing::new(s)),
+            Some(Value::String(mut s)) => {
+                s.zeroize();
+                None
+            }
+            _ => None,
+        })
     }
 
     fn zeroize_secrets(&mut self) {
@@ -436,7 +434,10 @@ mod tests {
     fn errors_by_code_then_status() {
         let h = HeaderMap::new();
         let body = |v: Value| v.to_string().into_bytes();
-        assert_eq!(error_from(StatusCode::UNAUTHORIZED, &h, &body(json!({"code": "expired_token"})), Endpoint::Key), AppError::SessionExpired);
+        assert_eq!(
+            error_from(StatusCode::UNAUTHORIZED, &h, &body(json!({"code": "expired_token"})), Endpoint::Key),
+            AppError::SessionExpired
+        );
         assert_eq!(error_from(StatusCode::UNAUTHORIZED, &h, b"", Endpoint::Login), AppError::InvalidCredentials);
         assert_eq!(
             error_from(StatusCode::BAD_REQUEST, &h, &body(json!({"message": ["email must be an email", "x"]})), Endpoint::Login),

@@ -69,9 +69,8 @@ impl SecretClipboard {
 
     fn with<T>(&self, f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>) -> Result<T, AppError> {
         let mut guard = self.clipboard.lock().unwrap();
-        let clipboard = guard
-            .as_mut()
-            .ok_or_else(|| AppError::Clipboard { detail: self.unavailable_reason.clone().unwrap_or_default() })?;
+        let clipboard =
+            guard.as_mut().ok_or_else(|| AppError::Clipboard { detail: self.unavailable_reason.clone().unwrap_or_default() })?;
         f(clipboard).map_err(clipboard_error)
     }
 

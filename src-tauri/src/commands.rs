@@ -3,11 +3,13 @@
 use tauri::State;
 use zeroize::Zeroizing;
 
-use crate::error::CommandError;
-use crate::settings::{Profile, Settings};
 use crate::clipboard::ClearOutcome;
+use crate::error::CommandError;
 use crate::history::HistoryEntry;
-use crate::state::{AppSnapshot, AppState, ClipboardStatus, KeyView, LoginResult, Preferences, RotationDialog, RotationResult, SessionEnded};
+use crate::settings::{Profile, Settings};
+use crate::state::{
+    AppSnapshot, AppState, ClipboardStatus, KeyView, LoginResult, Preferences, RotationDialog, RotationResult, SessionEnded,
+};
 
 type Result<T> = std::result::Result<T, CommandError>;
 

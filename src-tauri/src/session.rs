@@ -39,12 +39,11 @@ impl Jwt {
     pub fn claims(&self) -> Result<JwtClaims, AppError> {
         let malformed = |what: &str| AppError::Malformed { detail: format!("the login token {what}") };
         let payload = self.0.split('.').nth(1).ok_or_else(|| malformed("is not a JWT"))?;
-        let bytes = Zeroizing::new(URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| malformed("payload is not base64url"))?);
+        let bytes =
+            Zeroizing::new(URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| malformed("payload is not base64url"))?);
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| malformed("payload is not JSON"))?;
-        let exp = value
-            .get("exp")
-            .and_then(|e| e.as_i64().or_else(|| e.as_f64().map(|f| f as i64)))
-            .and_then(|e| DateTime::from_timestamp(e, 0));
+        let exp =
+            value.get("exp").and_then(|e| e.as_i64().or_else(|| e.as_f64().map(|f| f as i64))).and_then(|e| DateTime::from_timestamp(e, 0));
         let text = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
         Ok(JwtClaims { exp, sub: text("sub"), email: text("email") })
     }

@@ -125,7 +125,11 @@ impl Settings {
             validate_base_url(&profile.base_url)?;
         }
         let in_range = |field: &str, value: u32, range: std::ops::RangeInclusive<u32>| {
-            if range.contains(&value) { Ok(()) } else { Err(invalid(field, "outOfRange")) }
+            if range.contains(&value) {
+                Ok(())
+            } else {
+                Err(invalid(field, "outOfRange"))
+            }
         };
         in_range("rotationPeriodDays", self.rotation_period_days, ROTATION_PERIOD_DAYS)?;
         in_range("clipboardClearSeconds", self.clipboard_clear_seconds, CLIPBOARD_CLEAR_SECONDS)?;
@@ -306,11 +310,23 @@ mod tests {
     fn add_rename_remove_profiles() {
         let mut s = Settings::default();
         let id = s
-            .upsert_profile(Profile { id: String::new(), name: " Staging ".into(), base_url: "https://staging.example/".into(), email: String::new(), remember_password: false })
+            .upsert_profile(Profile {
+                id: String::new(),
+                name: " Staging ".into(),
+                base_url: "https://staging.example/".into(),
+                email: String::new(),
+                remember_password: false,
+            })
             .unwrap();
         assert_eq!(s.profile(&id).unwrap().base_url, "https://staging.example");
         assert_eq!(s.profile(&id).unwrap().name, "Staging");
-        let dup = s.upsert_profile(Profile { id: String::new(), name: "staging".into(), base_url: "https://x.example".into(), email: String::new(), remember_password: false });
+        let dup = s.upsert_profile(Profile {
+            id: String::new(),
+            name: "staging".into(),
+            base_url: "https://x.example".into(),
+            email: String::new(),
+            remember_password: false,
+        });
         assert!(matches!(dup, Err(AppError::InvalidInput { ref reason, .. }) if reason == "duplicate"));
         let mut renamed = s.profile(&id).unwrap().clone();
         renamed.name = "Homologação".into();

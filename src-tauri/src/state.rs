@@ -264,7 +264,10 @@ impl AppState {
         let profile = self.profile(profile_id)?;
         let email = email.trim().to_string();
         if email.is_empty() || !email.contains('@') {
-            return Err(AppError::InvalidInput { field: "email".into(), reason: if email.is_empty() { "required" } else { "notAnEmail" }.into() });
+            return Err(AppError::InvalidInput {
+                field: "email".into(),
+                reason: if email.is_empty() { "required" } else { "notAnEmail" }.into(),
+            });
         }
         let typed = !password.is_empty();
         let password = if typed {

@@ -54,7 +54,11 @@ pub async fn log_in(w: &Window, email: &str, password: &str) {
 }
 
 pub async fn wait_dashboard(w: &Window) {
-    w.wait_for("!document.querySelector('#view-dashboard').hidden && document.querySelector('#key-prefix').textContent", "the dashboard with a key").await;
+    w.wait_for(
+        "!document.querySelector('#view-dashboard').hidden && document.querySelector('#key-prefix').textContent",
+        "the dashboard with a key",
+    )
+    .await;
 }
 
 /// A window over the sandbox, logged in and showing the key.
