@@ -93,7 +93,6 @@ const catalogues = {
     'confirm.Expired': 'The confirmation took longer than 2 minutes. Start the rotation again.',
     'confirm.Used': 'This confirmation was already used. Start the rotation again.',
     'confirm.OtherKey': 'The key changed since you started. Start the rotation again.',
-    'confirm.OtherSession': 'You logged in again since you started. Start the rotation again.',
     'confirm.TypedTextMismatch': 'That is not the key’s label or prefix. Check what you typed.',
     'history.title': 'Rotation history',
     'history.empty': 'No rotation made with this app yet.',

@@ -1,7 +1,8 @@
 //! The one clipboard owner the app keeps for its lifetime (on X11 the owner serves every
 //! paste; a dropped handle means an empty paste). It remembers only a hash of the secret it
 //! delivered, and clears the clipboard only while it still holds that secret.
-//! Plain Rust: no tauri here.
+//! The system clipboard sits behind `ClipboardBackend`, so the logic here runs in tests with
+//! no display. Plain Rust: no tauri here.
 
 use std::sync::Mutex;
 
@@ -23,6 +24,45 @@ pub enum ClearOutcome {
     NothingHeld,
 }
 
+/// What the app needs of a clipboard. The real one is `SystemClipboard` (arboard); tests
+/// without a display may bring their own.
+pub trait ClipboardBackend: Send {
+    /// The text on the clipboard; `None` when it is empty or holds no text.
+    fn text(&mut self) -> Result<Option<Zeroizing<String>>, AppError>;
+    /// Puts a secret there, marked to stay out of clipboard history where the OS allows.
+    fn set_secret(&mut self, secret: &str) -> Result<(), AppError>;
+    /// Leaves it empty.
+    fn clear(&mut self) -> Result<(), AppError>;
+}
+
+/// The system clipboard through arboard: one handle, kept for the app's life.
+pub struct SystemClipboard(arboard::Clipboard);
+
+impl SystemClipboard {
+    pub fn open() -> Result<SystemClipboard, String> {
+        arboard::Clipboard::new().map(SystemClipboard).map_err(|e| e.to_string())
+    }
+}
+
+impl ClipboardBackend for SystemClipboard {
+    fn text(&mut self) -> Result<Option<Zeroizing<String>>, AppError> {
+        match self.0.get_text() {
+            Ok(text) => Ok(Some(Zeroizing::new(text))),
+            // Empty, or holding an image: the clipboard works, and holds no text.
+            Err(arboard::Error::ContentNotAvailable) => Ok(None),
+            Err(e) => Err(clipboard_error(e)),
+        }
+    }
+
+    fn set_secret(&mut self, secret: &str) -> Result<(), AppError> {
+        exclude_from_history(self.0.set()).text(secret).map_err(clipboard_error)
+    }
+
+    fn clear(&mut self) -> Result<(), AppError> {
+        self.0.clear().map_err(clipboard_error)
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Held {
     sha256: [u8; 32],
@@ -32,7 +72,7 @@ struct Held {
 
 pub struct SecretClipboard {
     /// `None` when no clipboard could be opened; the reason is kept for the window.
-    clipboard: Mutex<Option<arboard::Clipboard>>,
+    clipboard: Mutex<Option<Box<dyn ClipboardBackend>>>,
     unavailable_reason: Option<String>,
     held: Mutex<Option<Held>>,
     deliveries: Mutex<u64>,
@@ -48,10 +88,18 @@ fn sha256(text: &str) -> [u8; 32] {
 }
 
 impl SecretClipboard {
+    /// The system clipboard, or the reason there is none.
     pub fn open() -> SecretClipboard {
-        let (clipboard, unavailable_reason) = match arboard::Clipboard::new() {
-            Ok(c) => (Some(c), None),
-            Err(e) => (None, Some(e.to_string())),
+        match SystemClipboard::open() {
+            Ok(system) => SecretClipboard::with_backend(Ok(Box::new(system))),
+            Err(reason) => SecretClipboard::with_backend(Err(reason)),
+        }
+    }
+
+    pub fn with_backend(backend: Result<Box<dyn ClipboardBackend>, String>) -> SecretClipboard {
+        let (clipboard, unavailable_reason) = match backend {
+            Ok(b) => (Some(b), None),
+            Err(reason) => (None, Some(reason)),
         };
         SecretClipboard {
             clipboard: Mutex::new(clipboard),
@@ -67,30 +115,22 @@ impl SecretClipboard {
         self.unavailable_reason.clone()
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>) -> Result<T, AppError> {
+    fn with<T>(&self, f: impl FnOnce(&mut dyn ClipboardBackend) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut guard = self.clipboard.lock().unwrap();
         let clipboard =
             guard.as_mut().ok_or_else(|| AppError::Clipboard { detail: self.unavailable_reason.clone().unwrap_or_default() })?;
-        f(clipboard).map_err(clipboard_error)
+        f(clipboard.as_mut())
     }
 
     /// Whether the clipboard answers, by reading it: what the user has there is not touched.
     pub fn check(&self) -> Result<(), AppError> {
-        self.with(|c| match c.get_text() {
-            Ok(text) => {
-                drop(Zeroizing::new(text));
-                Ok(())
-            }
-            // Empty, or holding an image: the clipboard works.
-            Err(arboard::Error::ContentNotAvailable) => Ok(()),
-            Err(e) => Err(e),
-        })
+        self.with(|c| c.text().map(drop))
     }
 
     /// Puts the secret on the clipboard, marked to stay out of clipboard history, and
     /// returns the delivery number a later clear must name.
     pub fn deliver(&self, secret: &str) -> Result<u64, AppError> {
-        self.with(|c| exclude_from_history(c.set()).text(secret))?;
+        self.with(|c| c.set_secret(secret))?;
         let mut deliveries = self.deliveries.lock().unwrap();
         *deliveries += 1;
         *self.held.lock().unwrap() = Some(Held { sha256: sha256(secret), delivery: *deliveries });
@@ -107,11 +147,7 @@ impl SecretClipboard {
         if delivery.is_some_and(|d| d != ours.delivery) {
             return Ok(ClearOutcome::NothingHeld);
         }
-        let current = self.with(|c| match c.get_text() {
-            Ok(text) => Ok(Some(Zeroizing::new(text))),
-            Err(arboard::Error::ContentNotAvailable) => Ok(None),
-            Err(e) => Err(e),
-        })?;
+        let current = self.with(|c| c.text())?;
         let still_ours = current.is_some_and(|text| sha256(&text) == ours.sha256);
         let outcome = if still_ours {
             self.with(|c| c.clear())?;

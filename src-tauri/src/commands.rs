@@ -3,15 +3,14 @@
 use tauri::State;
 use zeroize::Zeroizing;
 
-use crate::clipboard::ClearOutcome;
-use crate::error::CommandError;
-use crate::history::HistoryEntry;
-use crate::settings::{Profile, Settings};
-use crate::state::{
-    AppSnapshot, AppState, ClipboardStatus, KeyView, LoginResult, Preferences, RotationDialog, RotationResult, SessionEnded,
+use crate::app::AppState;
+use crate::settings::Profile;
+use crate::wire::{
+    AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, Preferences, RotationDialog, RotationResult,
+    SessionEnded, Settings, WireError,
 };
 
-type Result<T> = std::result::Result<T, CommandError>;
+type Result<T> = std::result::Result<T, WireError>;
 
 #[tauri::command]
 pub fn app_snapshot(state: State<'_, AppState>) -> AppSnapshot {

@@ -61,7 +61,6 @@ pub enum ConfirmationRefusal {
     Expired,
     Used,
     OtherKey,
-    OtherSession,
     TypedTextMismatch,
 }
 
@@ -72,24 +71,24 @@ impl std::fmt::Display for ConfirmationRefusal {
             ConfirmationRefusal::Expired => "the confirmation expired",
             ConfirmationRefusal::Used => "the confirmation was already used",
             ConfirmationRefusal::OtherKey => "the confirmation is for another key",
-            ConfirmationRefusal::OtherSession => "the confirmation is for another session",
             ConfirmationRefusal::TypedTextMismatch => "the typed text does not match the key",
         };
         f.write_str(text)
     }
 }
 
-/// What the window receives: `{kind, message, …fields}`.
-#[derive(Debug)]
-pub struct CommandError(pub AppError);
+/// An error as the window receives it, from a command or inside a result:
+/// `{kind, message, …fields}`. Every error that crosses to the window goes through this type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireError(pub AppError);
 
-impl From<AppError> for CommandError {
+impl From<AppError> for WireError {
     fn from(e: AppError) -> Self {
-        CommandError(e)
+        WireError(e)
     }
 }
 
-impl Serialize for CommandError {
+impl Serialize for WireError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
         if let Some(object) = value.as_object_mut() {
@@ -105,12 +104,12 @@ mod tests {
 
     #[test]
     fn serializes_kind_message_and_fields() {
-        let e = CommandError(AppError::RateLimited { retry_after_s: Some(12) });
+        let e = WireError(AppError::RateLimited { retry_after_s: Some(12) });
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["kind"], "RateLimited");
         assert_eq!(v["retryAfterS"], 12);
         assert!(v["message"].as_str().unwrap().contains("12"));
-        let v = serde_json::to_value(CommandError(AppError::InvalidCredentials)).unwrap();
+        let v = serde_json::to_value(WireError(AppError::InvalidCredentials)).unwrap();
         assert_eq!(v, serde_json::json!({"kind": "InvalidCredentials", "message": "wrong e-mail or password"}));
     }
 }

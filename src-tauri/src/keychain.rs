@@ -27,24 +27,32 @@ pub struct KeychainStatus {
     pub reason: Option<String>,
 }
 
-pub struct Keychain {
+/// Where remembered passwords live, one per profile and e-mail. The real one is `OsKeychain`;
+/// tests with no Secret Service may bring their own.
+pub trait Keychain: Send + Sync {
+    /// Whether it answers, and why not.
+    fn status(&self) -> &KeychainStatus;
+    fn store(&self, profile_id: &str, email: &str, password: &str) -> Result<(), AppError>;
+    fn fetch(&self, profile_id: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError>;
+    /// Removes the stored password; absent is fine.
+    fn delete(&self, profile_id: &str, email: &str) -> Result<(), AppError>;
+}
+
+/// The OS keychain through keyring.
+pub struct OsKeychain {
     service: String,
     status: KeychainStatus,
 }
 
-impl Keychain {
+impl OsKeychain {
     /// Selects the platform store and asks it once whether it answers. Blocking (D-Bus on Linux).
-    pub fn open(service: &str) -> Keychain {
+    pub fn open(service: &str) -> OsKeychain {
         keyring::set_default_credential_builder(platform_store());
         let status = match keyring::Entry::new(service, "availability-check").and_then(|e| e.get_password()) {
             Ok(_) | Err(keyring::Error::NoEntry) => KeychainStatus { available: true, reason: None },
             Err(e) => KeychainStatus { available: false, reason: Some(describe(&e)) },
         };
-        Keychain { service: service.to_string(), status }
-    }
-
-    pub fn status(&self) -> &KeychainStatus {
-        &self.status
+        OsKeychain { service: service.to_string(), status }
     }
 
     fn entry(&self, profile_id: &str, email: &str) -> Result<keyring::Entry, AppError> {
@@ -53,12 +61,18 @@ impl Keychain {
         }
         keyring::Entry::new(&self.service, &format!("{profile_id}/{}", email.to_lowercase())).map_err(keychain_error)
     }
+}
 
-    pub fn store(&self, profile_id: &str, email: &str, password: &str) -> Result<(), AppError> {
+impl Keychain for OsKeychain {
+    fn status(&self) -> &KeychainStatus {
+        &self.status
+    }
+
+    fn store(&self, profile_id: &str, email: &str, password: &str) -> Result<(), AppError> {
         self.entry(profile_id, email)?.set_password(password).map_err(keychain_error)
     }
 
-    pub fn fetch(&self, profile_id: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
+    fn fetch(&self, profile_id: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
         match self.entry(profile_id, email)?.get_password() {
             Ok(password) => Ok(Some(Zeroizing::new(password))),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -66,8 +80,7 @@ impl Keychain {
         }
     }
 
-    /// Removes the stored password; absent is fine.
-    pub fn delete(&self, profile_id: &str, email: &str) -> Result<(), AppError> {
+    fn delete(&self, profile_id: &str, email: &str) -> Result<(), AppError> {
         match self.entry(profile_id, email)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(keychain_error(e)),

@@ -1,18 +1,22 @@
-//! CertoPay Keys: wiring. The CertoPay client, session, settings and keychain are plain Rust
-//! modules; `commands` is the thin layer the window calls.
+//! CertoPay Keys: wiring. Everything the app does is plain Rust in `app` and the modules it
+//! uses (client, key, session, rotation, clipboard, keychain, settings, history); `commands`
+//! is the thin layer the window calls, and `wire` is all the window receives.
 
+pub mod app;
+pub mod base_url;
 pub mod certopay;
 pub mod clipboard;
 mod commands;
 pub mod error;
 pub mod history;
+pub mod key;
 pub mod keychain;
 pub mod rotation;
 pub mod session;
 pub mod settings;
-pub mod state;
+pub mod wire;
 
-use tauri::Manager;
+use tauri::{Manager, Runtime};
 
 /// The keychain service name under which remembered passwords are stored.
 pub const KEYCHAIN_SERVICE: &str = "CertoPay Keys";
@@ -35,7 +39,7 @@ fn launch_base_url() -> Option<String> {
 /// except in a debug build driven by WebDriver: WebKitGTK only lets automation control a
 /// persistent web context, so the end-to-end tests run that one build without it. A release
 /// build ignores the automation switch.
-fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
+fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     let config = app.config().app.windows.iter().find(|w| w.label == "main").expect("main window in tauri.conf.json").clone();
     let automation = cfg!(debug_assertions) && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
@@ -56,19 +60,31 @@ fn is_app_page(url: &url::Url) -> bool {
     }
 }
 
+/// The app on the real runtime (Wry), until it quits.
 pub fn run() {
-    tauri::Builder::default()
+    run_app(tauri::Builder::default()).run(|app, event| {
+        if let tauri::RunEvent::ExitRequested { .. } | tauri::RunEvent::Exit = event {
+            if let Some(state) = app.try_state::<app::AppState>() {
+                state.on_quit();
+            }
+        }
+    });
+}
+
+/// The app on any runtime: its state, its window, its commands. `run` gives it the real
+/// runtime; tests give it Tauri's mock runtime to call commands through IPC.
+pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
+    builder
         .setup(|app| {
-            let parts = state::AppParts {
+            let parts = app::AppParts {
                 store: settings::SettingsStore::new(&app.path().app_config_dir()?),
-                keychain: keychain::Keychain::open(KEYCHAIN_SERVICE),
+                keychain: Box::new(keychain::OsKeychain::open(KEYCHAIN_SERVICE)),
                 // One clipboard owner for the app's whole life.
                 clipboard: clipboard::SecretClipboard::open(),
                 history: history::History::new(&app.path().app_data_dir()?),
                 client_options: certopay::ClientOptions::default(),
             };
-            let state = state::AppState::new(parts, launch_base_url().as_deref());
-            app.manage(state);
+            app.manage(app::AppState::new(parts, launch_base_url().as_deref()));
             open_main_window(app)?;
             Ok(())
         })
@@ -93,16 +109,9 @@ pub fn run() {
         .on_window_event(|window, event| {
             // Closing the window quits the app: the clipboard is cleared before anything else.
             if let tauri::WindowEvent::CloseRequested { .. } = event {
-                window.state::<state::AppState>().on_quit();
+                window.state::<app::AppState>().on_quit();
             }
         })
         .build(tauri::generate_context!("tauri.conf.json"))
         .expect("error while building CertoPay Keys")
-        .run(|app, event| {
-            if let tauri::RunEvent::ExitRequested { .. } | tauri::RunEvent::Exit = event {
-                if let Some(state) = app.try_state::<state::AppState>() {
-                    state.on_quit();
-                }
-            }
-        });
 }

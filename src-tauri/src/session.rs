@@ -63,8 +63,6 @@ pub struct Session {
     pub email: String,
     pub profile_id: String,
     pub expires_at: DateTime<Utc>,
-    /// Tells sessions apart (rotation tokens are bound to one).
-    pub id: u64,
 }
 
 impl Session {
@@ -98,7 +96,7 @@ mod tests {
     fn debug_never_shows_the_token() {
         let jwt = token(r#"{"exp": 1}"#);
         assert_eq!(format!("{jwt:?}"), "Jwt([redacted])");
-        let session = Session { jwt, email: "a@b".into(), profile_id: "p".into(), expires_at: Utc::now(), id: 1 };
+        let session = Session { jwt, email: "a@b".into(), profile_id: "p".into(), expires_at: Utc::now() };
         assert!(!format!("{session:?}").contains("eyJ"));
     }
 

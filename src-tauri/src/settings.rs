@@ -1,13 +1,12 @@
 //! Profiles and settings: a small JSON file in the OS config dir, written atomically, never
 //! holding a secret. Plain Rust: no tauri here.
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use url::{Host, Url};
 
+use crate::base_url::BaseUrl;
 use crate::error::AppError;
 
 pub const PRODUCTION_URL: &str = "https://v2.certopaybrasil.com";
@@ -67,36 +66,6 @@ fn invalid(field: &str, reason: &str) -> AppError {
     AppError::InvalidInput { field: field.into(), reason: reason.into() }
 }
 
-/// A base URL the app will send a password and a token to: https, or http on loopback only.
-pub fn validate_base_url(text: &str) -> Result<Url, AppError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(invalid("baseUrl", "required"));
-    }
-    let url = Url::parse(text).map_err(|_| invalid("baseUrl", "notAUrl"))?;
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => return Err(invalid("baseUrl", "notAUrl")),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => return Err(invalid("baseUrl", "notHttps")),
-        _ => return Err(invalid("baseUrl", "notAUrl")),
-    }
-    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("baseUrl", "notAUrl"));
-    }
-    Ok(url)
-}
-
-/// The URL as stored: no trailing slash.
-fn normalized(url: &Url) -> String {
-    url.as_str().trim_end_matches('/').to_string()
-}
-
 impl Settings {
     pub fn profile(&self, id: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.id == id)
@@ -122,7 +91,7 @@ impl Settings {
             if self.profiles[..i].iter().any(|p| p.name.trim().eq_ignore_ascii_case(profile.name.trim())) {
                 return Err(invalid("name", "duplicate"));
             }
-            validate_base_url(&profile.base_url)?;
+            BaseUrl::parse(&profile.base_url)?;
         }
         let in_range = |field: &str, value: u32, range: std::ops::RangeInclusive<u32>| {
             if range.contains(&value) {
@@ -144,8 +113,7 @@ impl Settings {
 
     /// Adds a profile (empty `id`) or changes one; the URL is stored normalized.
     pub fn upsert_profile(&mut self, mut profile: Profile) -> Result<String, AppError> {
-        let url = validate_base_url(&profile.base_url)?;
-        profile.base_url = normalized(&url);
+        profile.base_url = BaseUrl::parse(&profile.base_url)?.normalized();
         profile.name = profile.name.trim().to_string();
         profile.email = profile.email.trim().to_string();
         let mut next = self.clone();
@@ -180,16 +148,16 @@ impl Settings {
     /// a loopback URL moves the existing "Sandbox" profile (its port changes each run);
     /// otherwise a profile is added for it.
     pub fn apply_launch_url(&mut self, text: &str) -> Result<String, AppError> {
-        let url = validate_base_url(text)?;
-        let wanted = normalized(&url);
-        let loopback = url.scheme() == "http";
+        let url = BaseUrl::parse(text)?;
+        let wanted = url.normalized();
+        let loopback = url.is_loopback_http();
         let id = if let Some(p) = self.profiles.iter().find(|p| p.base_url == wanted) {
             p.id.clone()
         } else if let Some(p) = self.profiles.iter_mut().find(|p| loopback && p.name == "Sandbox") {
             p.base_url = wanted;
             p.id.clone()
         } else {
-            let mut name = if loopback { "Sandbox".to_string() } else { url.host_str().unwrap_or("CertoPay").to_string() };
+            let mut name = if loopback { "Sandbox".to_string() } else { url.host().unwrap_or("CertoPay").to_string() };
             while self.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
                 name.push('′');
             }
@@ -207,12 +175,30 @@ fn new_profile_id() -> String {
     format!("p{:08x}", rand::thread_rng().gen::<u32>())
 }
 
+/// What was wrong with the settings file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LoadProblem {
+    /// Not JSON, or values the app would refuse.
+    Corrupt,
+    /// It exists and could not be read.
+    Unreadable,
+}
+
+impl LoadProblem {
+    fn file_tag(self) -> &'static str {
+        match self {
+            LoadProblem::Corrupt => "corrupt",
+            LoadProblem::Unreadable => "unreadable",
+        }
+    }
+}
+
 /// Why the settings file was not used as it was.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoadNotice {
-    /// "corrupt" or "unreadable".
-    pub problem: String,
+    pub problem: LoadProblem,
     /// Where the old file was kept, when it could be moved aside.
     pub kept_as: Option<String>,
 }
@@ -237,13 +223,14 @@ impl SettingsStore {
     pub fn load(&mut self) -> (Settings, Option<LoadNotice>) {
         let problem = match std::fs::read(&self.path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
-            Err(_) => "unreadable",
+            Err(_) => LoadProblem::Unreadable,
             Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
                 Ok(settings) if settings.validate().is_ok() => return (settings, None),
-                _ => "corrupt",
+                _ => LoadProblem::Corrupt,
             },
         };
-        let aside = self.path.with_file_name(format!("settings.json.{problem}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S")));
+        let aside =
+            self.path.with_file_name(format!("settings.json.{}-{}", problem.file_tag(), chrono::Utc::now().format("%Y%m%dT%H%M%S")));
         let kept_as = match std::fs::rename(&self.path, &aside) {
             Ok(()) => Some(aside.display().to_string()),
             Err(_) => {
@@ -251,7 +238,7 @@ impl SettingsStore {
                 None
             }
         };
-        (Settings::default(), Some(LoadNotice { problem: problem.into(), kept_as }))
+        (Settings::default(), Some(LoadNotice { problem, kept_as }))
     }
 
     /// Writes a temporary file beside the real one, then renames it over: a crash leaves the
@@ -279,24 +266,6 @@ impl SettingsStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base_url_rules() {
-        assert!(validate_base_url("https://v2.certopaybrasil.com").is_ok());
-        for ok in ["http://127.0.0.1:8787", "http://localhost:1", "http://[::1]:9", "http://127.9.9.9"] {
-            assert!(validate_base_url(ok).is_ok(), "{ok}");
-        }
-        let reason = |text: &str| match validate_base_url(text) {
-            Err(AppError::InvalidInput { reason, .. }) => reason,
-            other => panic!("{text}: {other:?}"),
-        };
-        assert_eq!(reason("http://v2.certopaybrasil.com"), "notHttps");
-        assert_eq!(reason("http://192.168.0.2"), "notHttps");
-        assert_eq!(reason("ftp://x"), "notAUrl");
-        assert_eq!(reason("v2.certopaybrasil.com"), "notAUrl");
-        assert_eq!(reason("https://user:pw@host"), "notAUrl");
-        assert_eq!(reason("  "), "required");
-    }
 
     #[test]
     fn default_profile_is_certopay_production() {
@@ -367,7 +336,7 @@ mod tests {
         let (settings, notice) = store.load();
         assert_eq!(settings, Settings::default());
         let notice = notice.unwrap();
-        assert_eq!(notice.problem, "corrupt");
+        assert_eq!(notice.problem, LoadProblem::Corrupt);
         let kept = notice.kept_as.unwrap();
         assert_eq!(std::fs::read(&kept).unwrap(), b"{\"profiles\": [ not json");
         store.save(&settings).unwrap();

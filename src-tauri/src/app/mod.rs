@@ -1,0 +1,102 @@
+//! What the commands do, in plain Rust: settings and profiles (`profiles`), the session and the
+//! key view (`session`), rotation (`rotate`). Commands in `commands.rs` only unwrap arguments
+//! and call these; tests drive `AppState` directly, with no window.
+
+mod profiles;
+mod rotate;
+mod session;
+
+use std::sync::{Arc, Mutex};
+
+use crate::certopay::ClientOptions;
+use crate::clipboard::SecretClipboard;
+use crate::error::AppError;
+use crate::history::History;
+use crate::keychain::Keychain;
+use crate::settings::{LoadNotice, Profile, Settings, SettingsStore};
+use crate::wire::AppSnapshot;
+
+pub use session::ActiveSession;
+
+pub struct AppState {
+    settings: Mutex<Settings>,
+    store: Mutex<SettingsStore>,
+    notice: Option<LoadNotice>,
+    launch_error: Option<AppError>,
+    keychain: Box<dyn Keychain>,
+    clipboard: Arc<SecretClipboard>,
+    history: History,
+    client_options: ClientOptions,
+    /// The one live session, which owns everything that belongs to it.
+    session: Mutex<Option<Arc<ActiveSession>>>,
+}
+
+/// Where the app keeps its files and the parts it talks to.
+pub struct AppParts {
+    pub store: SettingsStore,
+    pub keychain: Box<dyn Keychain>,
+    pub clipboard: SecretClipboard,
+    pub history: History,
+    pub client_options: ClientOptions,
+}
+
+impl AppState {
+    pub fn new(parts: AppParts, launch_url: Option<&str>) -> Self {
+        let AppParts { mut store, keychain, clipboard, history, client_options } = parts;
+        let (mut settings, notice) = store.load();
+        let mut launch_error = None;
+        if let Some(url) = launch_url {
+            match settings.apply_launch_url(url) {
+                // A failure to save here shows when the user next saves; the launch goes on.
+                Ok(_) => drop(store.save(&settings)),
+                Err(e) => launch_error = Some(e),
+            }
+        }
+        AppState {
+            settings: Mutex::new(settings),
+            store: Mutex::new(store),
+            notice,
+            launch_error,
+            keychain,
+            clipboard: Arc::new(clipboard),
+            history,
+            client_options,
+            session: Mutex::new(None),
+        }
+    }
+
+    pub fn snapshot(&self) -> AppSnapshot {
+        AppSnapshot {
+            settings: self.settings(),
+            keychain: self.keychain.status().clone(),
+            session: self.session.lock().unwrap().as_ref().map(|s| s.session.view()),
+            settings_notice: self.notice.clone(),
+            settings_path: self.store.lock().unwrap().path().display().to_string(),
+            launch_error: self.launch_error.clone().map(Into::into),
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().unwrap().clone()
+    }
+
+    /// Applies a change to a copy, saves it, and only then makes it current: a failed save
+    /// leaves the settings as they were (the window keeps what the user typed).
+    fn change_settings<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T, AppError>) -> Result<(T, Settings), AppError> {
+        let mut current = self.settings.lock().unwrap();
+        let mut next = current.clone();
+        let value = change(&mut next)?;
+        self.store.lock().unwrap().save(&next)?;
+        *current = next.clone();
+        Ok((value, next))
+    }
+
+    fn profile(&self, id: &str) -> Result<Profile, AppError> {
+        self.settings
+            .lock()
+            .unwrap()
+            .profile(id)
+            .cloned()
+            .ok_or(AppError::InvalidInput { field: "profile".into(), reason: "unknown".into() })
+    }
+}

@@ -1,0 +1,195 @@
+//! Logging in, the live session and what it owns, the key view, and ending a session.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use zeroize::Zeroizing;
+
+use super::AppState;
+use crate::base_url::BaseUrl;
+use crate::certopay::CertoPayClient;
+use crate::error::AppError;
+use crate::key::ApiKey;
+use crate::rotation::RotationGuard;
+use crate::session::Session;
+use crate::wire::{KeyView, LoginResult, RotationBlocked, SessionEnded};
+
+/// A live session and everything that belongs to it. Ending the session is dropping this:
+/// the JWT is zeroized, and the last key, the rotation refusal and any pending confirmation
+/// go with it.
+pub struct ActiveSession {
+    pub(super) session: Session,
+    pub(super) client: CertoPayClient,
+    /// The key as last read: what a confirmation is checked against.
+    pub(super) last_key: Mutex<Option<ApiKey>>,
+    /// The server refused this account a rotation (403): it stays off for this session.
+    pub(super) rotation_forbidden: AtomicBool,
+    /// Step 1's pending confirmation, if any.
+    pub(super) guard: Mutex<RotationGuard>,
+}
+
+impl ActiveSession {
+    fn new(session: Session, client: CertoPayClient) -> Self {
+        ActiveSession {
+            session,
+            client,
+            last_key: Mutex::new(None),
+            rotation_forbidden: AtomicBool::new(false),
+            guard: Mutex::new(RotationGuard::default()),
+        }
+    }
+
+    pub(super) fn is_rotation_forbidden(&self) -> bool {
+        self.rotation_forbidden.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn forbid_rotation(&self) {
+        self.rotation_forbidden.store(true, Ordering::Relaxed);
+    }
+
+    pub(super) fn last_key_id(&self) -> Option<String> {
+        self.last_key.lock().unwrap().as_ref().map(|k| k.id.clone())
+    }
+}
+
+impl AppState {
+    /// Logs in. An empty password uses the one remembered for this profile and e-mail.
+    pub async fn login(&self, profile_id: &str, email: &str, password: Zeroizing<String>, remember: bool) -> Result<LoginResult, AppError> {
+        let profile = self.profile(profile_id)?;
+        let email = email.trim().to_string();
+        if email.is_empty() || !email.contains('@') {
+            return Err(AppError::InvalidInput { field: "email".into(), reason: if email.is_empty() { "required" } else { "notAnEmail" }.into() });
+        }
+        let typed = !password.is_empty();
+        let password = if typed {
+            password
+        } else if profile.remember_password {
+            self.keychain.fetch(&profile.id, &email)?.ok_or(AppError::InvalidInput { field: "password".into(), reason: "required".into() })?
+        } else {
+            return Err(AppError::InvalidInput { field: "password".into(), reason: "required".into() });
+        };
+        let client = CertoPayClient::for_server(BaseUrl::parse(&profile.base_url)?, self.client_options.clone())?;
+        let logged_in = client.login(&email, &password).await?;
+        let session = Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
+        let view = session.view();
+        *self.session.lock().unwrap() = Some(Arc::new(ActiveSession::new(session, client)));
+
+        let mut warnings = Vec::new();
+        let remember = remember && self.keychain.status().available;
+        if remember && typed {
+            if let Err(e) = self.keychain.store(&profile.id, &email, &password) {
+                warnings.push(e.into());
+            }
+        }
+        // A password remembered under the previous e-mail, or no longer wanted, goes.
+        if profile.remember_password && (!remember || !profile.email.eq_ignore_ascii_case(&email)) && !profile.email.is_empty() {
+            if let Err(e) = self.keychain.delete(&profile.id, &profile.email) {
+                warnings.push(e.into());
+            }
+        }
+        let saved = self.change_settings(|s| {
+            if let Some(p) = s.profile_mut(&profile.id) {
+                p.email = email.clone();
+                p.remember_password = remember;
+            }
+            s.selected_profile = Some(profile.id.clone());
+            Ok(())
+        });
+        if let Err(e) = saved {
+            warnings.push(e.into());
+        }
+        Ok(LoginResult { session: view, warnings })
+    }
+
+    /// The live session, or `SessionExpired` (dropping it) once its `exp` has passed.
+    pub fn active_session(&self) -> Result<Arc<ActiveSession>, AppError> {
+        let mut slot = self.session.lock().unwrap();
+        let active = slot.as_ref().ok_or(AppError::NotLoggedIn)?;
+        if active.session.is_expired(Utc::now()) {
+            *slot = None;
+            return Err(AppError::SessionExpired);
+        }
+        Ok(active.clone())
+    }
+
+    /// Drops this session if it is still the live one (a newer login is left alone).
+    pub(super) fn forget_session(&self, ended: &Arc<ActiveSession>) {
+        let mut slot = self.session.lock().unwrap();
+        if slot.as_ref().is_some_and(|live| Arc::ptr_eq(live, ended)) {
+            *slot = None;
+        }
+    }
+
+    /// Reads the key with this session; a 401 from the server ends the session.
+    pub(super) async fn read_key(&self, active: &Arc<ActiveSession>) -> Result<ApiKey, AppError> {
+        let result = active.client.current_key(&active.session.jwt).await;
+        if matches!(result, Err(AppError::SessionExpired)) {
+            self.forget_session(active);
+        }
+        result
+    }
+
+    pub async fn current_key(&self) -> Result<KeyView, AppError> {
+        let active = self.active_session()?;
+        let key = self.read_key(&active).await?;
+        Ok(self.remember_key(&active, key))
+    }
+
+    /// Keeps the key as last read in its session (for confirmations) and makes its view.
+    pub(super) fn remember_key(&self, active: &ActiveSession, key: ApiKey) -> KeyView {
+        let mut view = KeyView::new(&key, self.settings().rotation_period_days, Utc::now());
+        view.clipboard_problem = self.clipboard.unavailable_reason();
+        view.rotation_blocked = if active.is_rotation_forbidden() {
+            Some(RotationBlocked::Forbidden)
+        } else if view.clipboard_problem.is_some() {
+            Some(RotationBlocked::Clipboard)
+        } else {
+            None
+        };
+        *active.last_key.lock().unwrap() = Some(key);
+        view
+    }
+
+    /// Ends the session, the clipboard first: a delivered secret still on it is cleared before
+    /// anything else goes. Logout, idle lock, expiry and quit all pass here. Returns the
+    /// session that ended, if there was one; dropping it ends everything it owned.
+    fn end_session(&self) -> Option<Arc<ActiveSession>> {
+        let _ = self.clipboard.clear_if_ours(None);
+        self.session.lock().unwrap().take()
+    }
+
+    pub fn logout(&self) {
+        drop(self.end_session());
+    }
+
+    /// The app is quitting: the clipboard first, then everything else.
+    pub fn on_quit(&self) {
+        self.logout();
+    }
+
+    /// The session ran out (the window's countdown, or a `SessionExpired` answer): drop it,
+    /// and with a remembered password log in again.
+    pub async fn session_ended(&self) -> SessionEnded {
+        let previous = self.end_session();
+        let (profile_id, email) = match &previous {
+            Some(a) => (Some(a.session.profile_id.clone()), Some(a.session.email.clone())),
+            None => {
+                let settings = self.settings();
+                let p = settings.selected();
+                (p.map(|p| p.id.clone()), p.map(|p| p.email.clone()))
+            }
+        };
+        drop(previous);
+        let mut ended = SessionEnded { renewed: None, profile_id: profile_id.clone(), email: email.clone(), renew_error: None };
+        let (Some(profile_id), Some(email)) = (profile_id, email) else { return ended };
+        let remembered = self.profile(&profile_id).map(|p| p.remember_password && !email.is_empty()).unwrap_or(false);
+        if remembered && self.keychain.status().available {
+            match self.login(&profile_id, &email, Zeroizing::new(String::new()), true).await {
+                Ok(result) => ended.renewed = Some(result.session),
+                Err(e) => ended.renew_error = Some(e.into()),
+            }
+        }
+        ended
+    }
+}

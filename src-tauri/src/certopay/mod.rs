@@ -1,0 +1,232 @@
+//! The CertoPay client: login, key read and regenerate over HTTP. What the answers mean is
+//! read in `parse`, as tolerantly as `shared/certopay-api.md` says. Plain Rust: no tauri here.
+
+mod parse;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::Value;
+use zeroize::{Zeroize, Zeroizing};
+
+pub use crate::key::ApiKey;
+use crate::base_url::BaseUrl;
+use crate::error::AppError;
+use crate::key::parse_key;
+use crate::session::{Jwt, JwtClaims};
+use parse::{error_from, Endpoint, LoginAnswer};
+pub use parse::parse_regenerated;
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub connect_timeout: Duration,
+    /// The whole request, answer included.
+    pub request_timeout: Duration,
+    /// Extra attempts for a GET that got a 5xx or a 429.
+    pub get_retries: u32,
+    /// The first backoff; it doubles on each retry when no `Retry-After` is given.
+    pub backoff: Duration,
+    /// A `Retry-After` longer than this is not waited out: the user is told instead.
+    pub max_retry_wait: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(20),
+            get_retries: 2,
+            backoff: Duration::from_millis(300),
+            max_retry_wait: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What a successful login yields.
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub jwt: Jwt,
+    pub expires_at: DateTime<Utc>,
+    pub claims: JwtClaims,
+}
+
+/// A regenerate that answered with a secret. The secret is zeroized when this is dropped.
+pub struct Regenerated {
+    pub secret: Zeroizing<String>,
+    /// The new key's metadata when the answer carried it.
+    pub metadata: Option<ApiKey>,
+}
+
+impl std::fmt::Debug for Regenerated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Regenerated").field("secret", &"[redacted]").field("metadata", &self.metadata).finish()
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub enum RegenerateError {
+    /// The server said no (4xx) or the request never left: nothing was rotated.
+    Refused(AppError),
+    /// The request went out and no usable answer came back (timeout, reset, 5xx): the key
+    /// may or may not have been rotated. Only a re-read can tell.
+    NoAnswer,
+    /// A 2xx whose body carries no readable secret: the old key is gone.
+    RotatedWithoutSecret,
+}
+
+pub struct CertoPayClient {
+    http: reqwest::Client,
+    base: BaseUrl,
+    options: ClientOptions,
+}
+
+/// How long a session lasts when the server says neither `exp` nor `expiresIn`; a 401 still
+/// ends it sooner.
+const ASSUMED_SESSION: chrono::Duration = chrono::Duration::minutes(15);
+
+impl CertoPayClient {
+    pub fn new(base_url: &str, options: ClientOptions) -> Result<Self, AppError> {
+        Self::for_server(BaseUrl::parse(base_url)?, options)
+    }
+
+    pub fn for_server(base: BaseUrl, options: ClientOptions) -> Result<Self, AppError> {
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            // No proxy taken from the environment, and no redirects: the token goes to the
+            // profile's host and nowhere else.
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("CertoPayKeys/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| AppError::Network { detail: format!("HTTP client: {e}"), timed_out: false })?;
+        Ok(CertoPayClient { http, base, options })
+    }
+
+    fn url(&self, path: &str) -> url::Url {
+        self.base.join(path)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<LoggedIn, AppError> {
+        let body = Zeroizing::new(serde_json::json!({ "email": email, "password": password }).to_string());
+        let response = self
+            .http
+            .post(self.url("/api/auth/login"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.as_bytes().to_vec())
+            .send()
+            .await
+            .map_err(network_error)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = Zeroizing::new(response.bytes().await.map_err(network_error)?.to_vec());
+        if !status.is_success() {
+            return Err(error_from(status, &headers, &bytes, Endpoint::Login));
+        }
+        let mut answer: LoginAnswer = serde_json::from_slice(&bytes)
+            .map_err(|_| AppError::Malformed { detail: "the login answer is not the expected JSON".into() })?;
+        let token = [&mut answer.access_token, &mut answer.access_token_snake, &mut answer.token, &mut answer.jwt]
+            .into_iter()
+            .find_map(|t| t.take().filter(|t| !t.is_empty()))
+            .ok_or_else(|| AppError::Malformed { detail: "the login answer has no token".into() })?;
+        answer.zeroize();
+        let jwt = Jwt::new(token);
+        let claims = jwt.claims()?;
+        // The token's own `exp` wins over `expiresIn`.
+        let expires_at = claims
+            .exp
+            .or_else(|| answer.expires_in.map(|s| Utc::now() + chrono::Duration::seconds(s as i64)))
+            .unwrap_or_else(|| Utc::now() + ASSUMED_SESSION);
+        Ok(LoggedIn { jwt, expires_at, claims })
+    }
+
+    pub async fn current_key(&self, jwt: &Jwt) -> Result<ApiKey, AppError> {
+        let url = self.url("/api/api-keys/me");
+        let mut attempt = 0;
+        loop {
+            let response = self
+                .http
+                .get(url.clone())
+                .header(reqwest::header::AUTHORIZATION, jwt.authorization()?)
+                .send()
+                .await
+                .map_err(network_error)?;
+            let status = response.status();
+            if status.is_success() {
+                let bytes = response.bytes().await.map_err(network_error)?;
+                let value: Value =
+                    serde_json::from_slice(&bytes).map_err(|_| AppError::Malformed { detail: "the key answer is not JSON".into() })?;
+                let object = value.as_object().map(|o| o.get("data").and_then(Value::as_object).unwrap_or(o));
+                return parse_key(object.ok_or_else(|| AppError::Malformed { detail: "the key answer is not an object".into() })?);
+            }
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.unwrap_or_default();
+            let error = error_from(status, &headers, &bytes, Endpoint::Key);
+            let retriable = status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
+            if !retriable || attempt >= self.options.get_retries {
+                return Err(error);
+            }
+            let wait = match &error {
+                AppError::RateLimited { retry_after_s: Some(s) } => Duration::from_secs(*s),
+                _ => self.options.backoff * 2u32.pow(attempt),
+            };
+            if wait > self.options.max_retry_wait {
+                return Err(error);
+            }
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// Sends the regenerate request exactly once. Never retried: the old key dies on the
+    /// server's side the moment it is carried out.
+    pub async fn regenerate(&self, jwt: &Jwt) -> Result<Regenerated, RegenerateError> {
+        let authorization = jwt.authorization().map_err(RegenerateError::Refused)?;
+        let sent = self
+            .http
+            .post(self.url("/api/api-keys/me/regenerate"))
+            .header(reqwest::header::AUTHORIZATION, authorization)
+            .header(reqwest::header::CONTENT_LENGTH, 0)
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            // Could not even connect: the request never left.
+            Err(e) if e.is_connect() => return Err(RegenerateError::Refused(network_error(e))),
+            Err(_) => return Err(RegenerateError::NoAnswer),
+        };
+        let status = response.status();
+        if status.is_server_error() {
+            // A gateway may fail after the server carried the rotation out.
+            return Err(RegenerateError::NoAnswer);
+        }
+        let headers = response.headers().clone();
+        let bytes: Zeroizing<Vec<u8>> = match response.bytes().await {
+            Ok(bytes) => Zeroizing::new(bytes.to_vec()),
+            Err(_) if status.is_success() => return Err(RegenerateError::NoAnswer),
+            Err(e) => return Err(RegenerateError::Refused(network_error(e))),
+        };
+        if !status.is_success() {
+            return Err(RegenerateError::Refused(error_from(status, &headers, &bytes, Endpoint::Key)));
+        }
+        parse_regenerated(&bytes)
+    }
+}
+
+fn network_error(error: reqwest::Error) -> AppError {
+    let timed_out = error.is_timeout();
+    let mut cause: &dyn std::error::Error = &error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    let detail = if timed_out {
+        "the server did not answer in time".to_string()
+    } else if error.is_connect() {
+        format!("could not connect ({cause})")
+    } else {
+        format!("the connection failed ({cause})")
+    };
+    AppError::Network { detail, timed_out }
+}

@@ -1,0 +1,179 @@
+//! What CertoPay's answers mean: the login answer, the regenerate answer and the error body,
+//! read as tolerantly as `shared/certopay-api.md` says. No I/O here.
+
+use chrono::{DateTime, Utc};
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::{RegenerateError, Regenerated};
+use crate::error::AppError;
+use crate::key::parse_key;
+
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Endpoint {
+    Login,
+    Key,
+}
+
+/// Finds the secret in a 2xx regenerate answer: the first present of `apiKey`, `key`, `secret`,
+/// `plainKey`, at the top level or inside `data`.
+pub fn parse_regenerated(bytes: &[u8]) -> Result<Regenerated, RegenerateError> {
+    let mut body: RegenerateAnswer = serde_json::from_slice(bytes).map_err(|_| RegenerateError::RotatedWithoutSecret)?;
+    let mut data = body.data.take().and_then(|d| serde_json::from_value::<RegenerateAnswer>(d).ok());
+    let secret = body.take_secret().or_else(|| data.as_mut().and_then(RegenerateAnswer::take_secret));
+    body.zeroize_secrets();
+    if let Some(d) = data.as_mut() {
+        d.zeroize_secrets();
+    }
+    let secret = secret.ok_or(RegenerateError::RotatedWithoutSecret)?;
+    let metadata = parse_key(&body.rest).ok().or_else(|| data.and_then(|d| parse_key(&d.rest).ok()));
+    Ok(Regenerated { secret, metadata })
+}
+
+#[derive(Deserialize, Zeroize)]
+#[zeroize(drop)]
+pub(super) struct LoginAnswer {
+    #[serde(rename = "accessToken")]
+    pub access_token: Option<String>,
+    #[serde(rename = "access_token")]
+    pub access_token_snake: Option<String>,
+    pub token: Option<String>,
+    pub jwt: Option<String>,
+    #[serde(rename = "expiresIn")]
+    #[zeroize(skip)]
+    pub expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct RegenerateAnswer {
+    #[serde(rename = "apiKey")]
+    api_key: Option<Value>,
+    key: Option<Value>,
+    secret: Option<Value>,
+    #[serde(rename = "plainKey")]
+    plain_key: Option<Value>,
+    data: Option<Value>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+impl RegenerateAnswer {
+    fn take_secret(&mut self) -> Option<Zeroizing<String>> {
+        [&mut self.api_key, &mut self.key, &mut self.secret, &mut self.plain_key].into_iter().find_map(|field| match field.take() {
+            Some(Value::String(s)) if !s.is_empty() => Some(Zeroizing::new(s)),
+            Some(Value::String(mut s)) => {
+                s.zeroize();
+                None
+            }
+            _ => None,
+        })
+    }
+
+    fn zeroize_secrets(&mut self) {
+        for field in [&mut self.api_key, &mut self.key, &mut self.secret, &mut self.plain_key] {
+            if let Some(Value::String(s)) = field.as_mut() {
+                s.zeroize();
+            }
+            *field = None;
+        }
+    }
+}
+
+/// Turns an error answer into the kind the window tells apart: the `code` when present, else
+/// the status. A body that is not JSON still yields an error from the status.
+pub(super) fn error_from(status: StatusCode, headers: &HeaderMap, body: &[u8], endpoint: Endpoint) -> AppError {
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let code = parsed.as_ref().and_then(|b| b.get("code")).and_then(Value::as_str);
+    let messages = || -> Vec<String> {
+        match parsed.as_ref().and_then(|b| b.get("message")) {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let retry_after = || retry_after_seconds(headers);
+    match code {
+        Some("expired_token") => return AppError::SessionExpired,
+        Some("insufficient_permissions") => return AppError::Forbidden,
+        Some("rate_limit_exceeded") => return AppError::RateLimited { retry_after_s: retry_after() },
+        _ => {}
+    }
+    match status.as_u16() {
+        400 | 422 => AppError::BadRequest { messages: messages() },
+        401 if endpoint == Endpoint::Login => AppError::InvalidCredentials,
+        401 => AppError::SessionExpired,
+        403 => AppError::Forbidden,
+        404 if endpoint == Endpoint::Key => AppError::NoKey,
+        429 => AppError::RateLimited { retry_after_s: retry_after() },
+        500..=599 => AppError::Server { status: status.as_u16() },
+        other => AppError::Unexpected { status: other },
+    }
+}
+
+/// `Retry-After` as whole seconds: either a number or an HTTP date.
+fn retry_after_seconds(headers: &HeaderMap) -> Option<u64> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds);
+    }
+    let date = DateTime::parse_from_rfc2822(value).ok()?;
+    Some((date.with_timezone(&Utc) - Utc::now()).num_seconds().max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn regenerate_secret_variants() {
+        for body in [
+            json!({"apiKey": "sk_live_1"}),
+            json!({"key": "sk_live_1", "keyPrefix": "sk_live_1...", "id": "n"}),
+            json!({"secret": "sk_live_1"}),
+            json!({"plainKey": "sk_live_1"}),
+            json!({"data": {"apiKey": "sk_live_1", "id": "n", "keyPrefix": "sk_live_1..."}}),
+            json!({"apiKey": "", "plainKey": "sk_live_1"}),
+        ] {
+            let parsed = parse_regenerated(body.to_string().as_bytes()).unwrap();
+            assert_eq!(parsed.secret.as_str(), "sk_live_1", "{body}");
+        }
+        let with_meta = parse_regenerated(json!({"apiKey": "s", "id": "n", "keyPrefix": "p..."}).to_string().as_bytes()).unwrap();
+        assert_eq!(with_meta.metadata.unwrap().key_prefix, "p...");
+        assert_eq!(parse_regenerated(br#"{"id": "n"}"#).unwrap_err(), RegenerateError::RotatedWithoutSecret);
+        assert_eq!(parse_regenerated(br#"{"apiKey": "sk_li"#).unwrap_err(), RegenerateError::RotatedWithoutSecret);
+    }
+
+    #[test]
+    fn regenerated_debug_hides_the_secret() {
+        let parsed = parse_regenerated(br#"{"apiKey": "sk_live_topsecret"}"#).unwrap();
+        assert!(!format!("{parsed:?}").contains("topsecret"));
+    }
+
+    #[test]
+    fn errors_by_code_then_status() {
+        let h = HeaderMap::new();
+        let body = |v: Value| v.to_string().into_bytes();
+        assert_eq!(
+            error_from(StatusCode::UNAUTHORIZED, &h, &body(json!({"code": "expired_token"})), Endpoint::Key),
+            AppError::SessionExpired
+        );
+        assert_eq!(error_from(StatusCode::UNAUTHORIZED, &h, b"", Endpoint::Login), AppError::InvalidCredentials);
+        assert_eq!(
+            error_from(StatusCode::BAD_REQUEST, &h, &body(json!({"message": ["email must be an email", "x"]})), Endpoint::Login),
+            AppError::BadRequest { messages: vec!["email must be an email".into(), "x".into()] }
+        );
+        assert_eq!(
+            error_from(StatusCode::BAD_REQUEST, &h, &body(json!({"message": "bad"})), Endpoint::Login),
+            AppError::BadRequest { messages: vec!["bad".into()] }
+        );
+        assert_eq!(error_from(StatusCode::BAD_GATEWAY, &h, b"<html>", Endpoint::Key), AppError::Server { status: 502 });
+        assert_eq!(error_from(StatusCode::NOT_FOUND, &h, b"", Endpoint::Login), AppError::Unexpected { status: 404 });
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(error_from(StatusCode::TOO_MANY_REQUESTS, &h, b"", Endpoint::Key), AppError::RateLimited { retry_after_s: Some(7) });
+    }
+}

@@ -1,0 +1,182 @@
+//! Everything the window receives, in one place: the structs commands return and the enums the
+//! window switches on, all serialized in camelCase. Display data only: no token, no secret.
+//! Errors, nested ones included, cross as `WireError` (`{kind, message, …}`).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use crate::clipboard::ClearOutcome;
+pub use crate::error::WireError;
+pub use crate::history::{HistoryEntry, RotationOutcome};
+pub use crate::key::KeyMode;
+pub use crate::keychain::KeychainStatus;
+pub use crate::session::SessionView;
+pub use crate::settings::{LoadNotice, LoadProblem, Settings};
+
+use crate::key::ApiKey;
+
+/// Everything the window needs to draw itself on start.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppSnapshot {
+    pub settings: Settings,
+    pub keychain: KeychainStatus,
+    pub session: Option<SessionView>,
+    pub settings_notice: Option<LoadNotice>,
+    pub settings_path: String,
+    /// The base URL given at launch was refused.
+    pub launch_error: Option<WireError>,
+}
+
+/// Why "Rotate key…" is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RotationBlocked {
+    /// The server refused this account a rotation (403).
+    Forbidden,
+    /// No clipboard to deliver a secret to.
+    Clipboard,
+}
+
+/// The key as the dashboard shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyView {
+    pub label: String,
+    pub key_prefix: String,
+    pub masked_key: Option<String>,
+    pub mode: KeyMode,
+    pub active: bool,
+    pub rate_limit: Option<u64>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub age_days: Option<i64>,
+    pub rotation_period_days: u32,
+    pub rotation_due: bool,
+    pub rotation_blocked: Option<RotationBlocked>,
+    pub clipboard_problem: Option<String>,
+}
+
+impl KeyView {
+    pub fn new(key: &ApiKey, rotation_period_days: u32, now: DateTime<Utc>) -> Self {
+        let age_days = key.created_at.map(|c| (now - c).num_days().max(0));
+        KeyView {
+            label: key.label.clone(),
+            key_prefix: key.key_prefix.clone(),
+            masked_key: key.masked_key.clone(),
+            mode: KeyMode::of(&key.key_prefix),
+            active: key.active,
+            rate_limit: key.rate_limit,
+            last_used_at: key.last_used_at,
+            created_at: key.created_at,
+            age_days,
+            rotation_period_days,
+            rotation_due: age_days.is_some_and(|d| d > i64::from(rotation_period_days)),
+            rotation_blocked: None,
+            clipboard_problem: None,
+        }
+    }
+}
+
+/// A login: the session, and what did not go as asked without stopping it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResult {
+    pub session: SessionView,
+    /// The keychain or settings could not be written; the login itself worked.
+    pub warnings: Vec<WireError>,
+}
+
+/// What happened when the session ended by itself.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionEnded {
+    /// Logged in again with the remembered password.
+    pub renewed: Option<SessionView>,
+    pub profile_id: Option<String>,
+    pub email: Option<String>,
+    /// Why logging in again did not work, when it was tried.
+    pub renew_error: Option<WireError>,
+}
+
+/// The preferences form, as the window sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preferences {
+    pub rotation_period_days: u32,
+    pub clipboard_clear_seconds: u32,
+    pub idle_lock_minutes: u32,
+    pub language: Option<String>,
+}
+
+/// What step 1 of a rotation shows, with the token step 2 must bring back.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationDialog {
+    pub confirmation_token: String,
+    pub expires_in_s: u64,
+    pub profile_name: String,
+    pub label: String,
+    pub key_prefix: String,
+    /// The prefix as it may be typed in step 2: without `...`.
+    pub typed_prefix: String,
+    pub mode: KeyMode,
+}
+
+/// Something odd about a delivered secret; it was delivered all the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RotationWarning {
+    /// No `sk_live_`/`sk_test_` start.
+    OddShape,
+    /// It does not start with the new key's prefix.
+    PrefixMismatch,
+    /// The new key could not be read back.
+    MetadataUnavailable,
+}
+
+/// A rotation that delivered its secret to the clipboard.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationResult {
+    pub new_prefix: Option<String>,
+    pub clear_in_s: u32,
+    pub warnings: Vec<RotationWarning>,
+    pub key: Option<KeyView>,
+}
+
+/// Whether a delivered secret is still waiting to be cleared, and what the last clear did.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClipboardStatus {
+    pub holds_secret: bool,
+    pub last_outcome: Option<ClearOutcome>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::AppError;
+    use serde_json::json;
+
+    #[test]
+    fn nested_errors_have_the_same_shape_as_command_errors() {
+        let session = SessionView { email: "a@b.c".into(), profile_id: "p".into(), expires_at: DateTime::from_timestamp(0, 0).unwrap() };
+        let login = LoginResult { session: session.clone(), warnings: vec![AppError::Keychain { detail: "locked".into() }.into()] };
+        let warning = &serde_json::to_value(&login).unwrap()["warnings"][0];
+        assert_eq!(warning["kind"], "Keychain");
+        assert_eq!(warning["detail"], "locked");
+        assert_eq!(warning["message"], "keychain: locked");
+
+        let ended = SessionEnded { renewed: None, profile_id: None, email: None, renew_error: Some(AppError::InvalidCredentials.into()) };
+        assert_eq!(serde_json::to_value(&ended).unwrap()["renewError"], json!({"kind": "InvalidCredentials", "message": "wrong e-mail or password"}));
+    }
+
+    #[test]
+    fn enums_the_window_switches_on_are_camel_case() {
+        assert_eq!(serde_json::to_value(RotationBlocked::Forbidden).unwrap(), "forbidden");
+        assert_eq!(serde_json::to_value(RotationWarning::MetadataUnavailable).unwrap(), "metadataUnavailable");
+        assert_eq!(serde_json::to_value(LoadProblem::Unreadable).unwrap(), "unreadable");
+        assert_eq!(serde_json::to_value(KeyMode::Unknown).unwrap(), "unknown");
+    }
+}
