@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::key::{bare_prefix, ApiKey};
 use crate::error::ConfirmationRefusal;
+use crate::key::{bare_prefix, ApiKey};
 
 /// How long step 2 may follow step 1.
 pub const CONFIRMATION_TTL: Duration = Duration::from_secs(120);
@@ -79,7 +79,13 @@ impl RotationGuard {
 
     /// Step 2. `current_key_id` is the key the session knows now. On success the token is
     /// spent: the caller sends the regenerate request once.
-    pub fn confirm(&mut self, token: &str, typed: &str, current_key_id: Option<&str>, now: Instant) -> Result<ConfirmedTarget, ConfirmationRefusal> {
+    pub fn confirm(
+        &mut self,
+        token: &str,
+        typed: &str,
+        current_key_id: Option<&str>,
+        now: Instant,
+    ) -> Result<ConfirmedTarget, ConfirmationRefusal> {
         let hash = digest(token);
         if self.spent.contains(&hash) {
             return Err(ConfirmationRefusal::Used);

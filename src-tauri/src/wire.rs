@@ -169,7 +169,10 @@ mod tests {
         assert_eq!(warning["message"], "keychain: locked");
 
         let ended = SessionEnded { renewed: None, profile_id: None, email: None, renew_error: Some(AppError::InvalidCredentials.into()) };
-        assert_eq!(serde_json::to_value(&ended).unwrap()["renewError"], json!({"kind": "InvalidCredentials", "message": "wrong e-mail or password"}));
+        assert_eq!(
+            serde_json::to_value(&ended).unwrap()["renewError"],
+            json!({"kind": "InvalidCredentials", "message": "wrong e-mail or password"})
+        );
     }
 
     #[test]

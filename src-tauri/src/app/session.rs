@@ -59,19 +59,25 @@ impl AppState {
         let profile = self.profile(profile_id)?;
         let email = email.trim().to_string();
         if email.is_empty() || !email.contains('@') {
-            return Err(AppError::InvalidInput { field: "email".into(), reason: if email.is_empty() { "required" } else { "notAnEmail" }.into() });
+            return Err(AppError::InvalidInput {
+                field: "email".into(),
+                reason: if email.is_empty() { "required" } else { "notAnEmail" }.into(),
+            });
         }
         let typed = !password.is_empty();
         let password = if typed {
             password
         } else if profile.remember_password {
-            self.keychain.fetch(&profile.id, &email)?.ok_or(AppError::InvalidInput { field: "password".into(), reason: "required".into() })?
+            self.keychain
+                .fetch(&profile.id, &email)?
+                .ok_or(AppError::InvalidInput { field: "password".into(), reason: "required".into() })?
         } else {
             return Err(AppError::InvalidInput { field: "password".into(), reason: "required".into() });
         };
         let client = CertoPayClient::for_server(BaseUrl::parse(&profile.base_url)?, self.client_options.clone())?;
         let logged_in = client.login(&email, &password).await?;
-        let session = Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
+        let session =
+            Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
         let view = session.view();
         *self.session.lock().unwrap() = Some(Arc::new(ActiveSession::new(session, client)));
 

@@ -10,13 +10,13 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use zeroize::{Zeroize, Zeroizing};
 
-pub use crate::key::ApiKey;
 use crate::base_url::BaseUrl;
 use crate::error::AppError;
 use crate::key::parse_key;
+pub use crate::key::ApiKey;
 use crate::session::{Jwt, JwtClaims};
-use parse::{error_from, Endpoint, LoginAnswer};
 pub use parse::parse_regenerated;
+use parse::{error_from, Endpoint, LoginAnswer};
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {

@@ -1,0 +1,301 @@
+//! `AppState`, the app's whole behaviour short of the window, against the sandbox over real
+//! HTTP. No display and no D-Bus: the clipboard and the keychain are in-memory stand-ins that
+//! keep what they are given, so each test can read back what the app did with them.
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use certopay_keys::app::{AppParts, AppState};
+use certopay_keys::certopay::ClientOptions;
+use certopay_keys::clipboard::{ClipboardBackend, SecretClipboard};
+use certopay_keys::error::{AppError, ConfirmationRefusal};
+use certopay_keys::history::{History, RotationOutcome};
+use certopay_keys::keychain::{Keychain, KeychainStatus};
+use certopay_keys::settings::SettingsStore;
+use certopay_keys::wire::{KeyMode, RotationBlocked};
+use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
+use serde_json::json;
+use support::app::{arm, sandbox, served_key, LIVE};
+use zeroize::Zeroizing;
+
+const VIEWER: &str = "viewer@live.example";
+
+/// A clipboard in memory, shared with the test so it can read what the app put there.
+#[derive(Clone, Default)]
+struct MemoryClipboard(Arc<Mutex<Option<String>>>);
+
+impl MemoryClipboard {
+    fn text(&self) -> Option<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl ClipboardBackend for MemoryClipboard {
+    fn text(&mut self) -> Result<Option<Zeroizing<String>>, AppError> {
+        Ok(self.0.lock().unwrap().clone().map(Zeroizing::new))
+    }
+    fn set_secret(&mut self, secret: &str) -> Result<(), AppError> {
+        *self.0.lock().unwrap() = Some(secret.to_string());
+        Ok(())
+    }
+    fn clear(&mut self) -> Result<(), AppError> {
+        *self.0.lock().unwrap() = None;
+        Ok(())
+    }
+}
+
+/// A keychain in memory, keyed as the real one is.
+#[derive(Clone)]
+struct MemoryKeychain {
+    entries: Arc<Mutex<HashMap<String, String>>>,
+    status: KeychainStatus,
+}
+
+impl MemoryKeychain {
+    fn new() -> Self {
+        MemoryKeychain { entries: Arc::default(), status: KeychainStatus { available: true, reason: None } }
+    }
+    fn stored(&self, profile_id: &str, email: &str) -> Option<String> {
+        self.entries.lock().unwrap().get(&format!("{profile_id}/{email}")).cloned()
+    }
+}
+
+impl Keychain for MemoryKeychain {
+    fn status(&self) -> &KeychainStatus {
+        &self.status
+    }
+    fn store(&self, profile_id: &str, email: &str, password: &str) -> Result<(), AppError> {
+        self.entries.lock().unwrap().insert(format!("{profile_id}/{email}"), password.to_string());
+        Ok(())
+    }
+    fn fetch(&self, profile_id: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
+        Ok(self.stored(profile_id, email).map(Zeroizing::new))
+    }
+    fn delete(&self, profile_id: &str, email: &str) -> Result<(), AppError> {
+        self.entries.lock().unwrap().remove(&format!("{profile_id}/{email}"));
+        Ok(())
+    }
+}
+
+struct Harness {
+    sb: Sandbox,
+    state: AppState,
+    clipboard: MemoryClipboard,
+    keychain: MemoryKeychain,
+    profile_id: String,
+    _files: tempfile::TempDir,
+}
+
+async fn harness(options: Options) -> Harness {
+    let sb = sandbox(options).await;
+    let files = tempfile::tempdir().unwrap();
+    let clipboard = MemoryClipboard::default();
+    let keychain = MemoryKeychain::new();
+    let parts = AppParts {
+        store: SettingsStore::new(&files.path().join("config")),
+        keychain: Box::new(keychain.clone()),
+        clipboard: SecretClipboard::with_backend(Ok(Box::new(clipboard.clone()))),
+        history: History::new(&files.path().join("data")),
+        client_options: ClientOptions { backoff: Duration::from_millis(20), ..ClientOptions::default() },
+    };
+    let state = AppState::new(parts, Some(&sb.url()));
+    let profile_id = state.settings().selected_profile.clone().unwrap();
+    Harness { sb, state, clipboard, keychain, profile_id, _files: files }
+}
+
+impl Harness {
+    async fn log_in(&self, email: &str) {
+        self.state.login(&self.profile_id, email, Zeroizing::new(DEMO_PASSWORD.into()), false).await.unwrap();
+    }
+
+    /// Both steps of a rotation, as the window takes them.
+    async fn rotate(&self) -> Result<certopay_keys::wire::RotationResult, AppError> {
+        let dialog = self.state.begin_rotation().await?;
+        self.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await
+    }
+
+    fn last_outcome(&self) -> RotationOutcome {
+        self.state.rotation_history()[0].outcome
+    }
+}
+
+/// Uses a secret as the merchant's servers would.
+async fn payment_status(sb: &Sandbox, secret: &str) -> u16 {
+    let response = reqwest::Client::new().get(format!("{}/api/orders", sb.url())).header("X-Api-Key", secret).send().await.unwrap();
+    response.status().as_u16()
+}
+
+#[tokio::test]
+async fn login_then_the_key_as_served() {
+    let h = harness(Options::default()).await;
+    let wrong = h.state.login(&h.profile_id, LIVE, Zeroizing::new("wrong".into()), false).await;
+    assert_eq!(wrong.unwrap_err(), AppError::InvalidCredentials);
+    assert_eq!(h.state.current_key().await.unwrap_err(), AppError::NotLoggedIn);
+
+    h.log_in(LIVE).await;
+    let key = h.state.current_key().await.unwrap();
+    let served = served_key(&h.sb, LIVE).await;
+    assert_eq!(key.key_prefix, served["keyPrefix"]);
+    assert_eq!(key.masked_key.as_deref(), served["maskedKey"].as_str());
+    assert_eq!(key.mode, KeyMode::Live);
+    assert!(key.rotation_due, "the live demo key is past 90 days");
+    assert_eq!(key.rotation_blocked, None);
+    assert_eq!(h.state.settings().selected().unwrap().email, LIVE, "the e-mail is remembered");
+
+    h.state.logout();
+    assert_eq!(h.state.current_key().await.unwrap_err(), AppError::NotLoggedIn);
+    assert_eq!(h.state.settings().selected().unwrap().email, LIVE, "and kept after logout");
+}
+
+#[tokio::test]
+async fn a_remembered_password_logs_in_again_when_the_session_runs_out() {
+    let h = harness(Options { token_ttl: Duration::from_secs(1), ..Options::default() }).await;
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    assert_eq!(h.keychain.stored(&h.profile_id, LIVE).as_deref(), Some(DEMO_PASSWORD));
+    assert!(h.state.settings().selected().unwrap().remember_password);
+
+    // An empty password uses the remembered one.
+    h.state.logout();
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap();
+
+    // The one-second token runs out at its `exp`; from then on the session is over.
+    let expires_at = h.state.snapshot().session.unwrap().expires_at;
+    let left = (expires_at - chrono::Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(left).await;
+    assert_eq!(h.state.current_key().await.unwrap_err(), AppError::SessionExpired);
+    let ended = h.state.session_ended().await;
+    assert_eq!(ended.email.as_deref(), Some(LIVE));
+    assert!(ended.renewed.is_some(), "logged in again with the remembered password: {:?}", ended.renew_error);
+    assert!(h.state.snapshot().session.is_some());
+
+    // Unticking the box forgets it at once; the next run-out ends at the login screen.
+    h.state.set_remember_password(&h.profile_id, false).unwrap();
+    assert_eq!(h.keychain.stored(&h.profile_id, LIVE), None);
+    let ended = h.state.session_ended().await;
+    assert!(ended.renewed.is_none());
+    assert_eq!(ended.email.as_deref(), Some(LIVE), "the e-mail is kept for the login screen");
+    assert!(h.state.snapshot().session.is_none());
+}
+
+#[tokio::test]
+async fn a_rotation_delivers_the_secret_to_the_clipboard_once() {
+    let h = harness(Options::default()).await;
+    *h.clipboard.0.lock().unwrap() = Some("what the user had copied".into());
+    h.log_in(LIVE).await;
+    let old_prefix = h.state.current_key().await.unwrap().key_prefix;
+
+    let dialog = h.state.begin_rotation().await.unwrap();
+    assert_eq!(dialog.mode, KeyMode::Live);
+    assert_eq!(h.clipboard.text().as_deref(), Some("what the user had copied"), "step 1 only reads the clipboard");
+    let refused = h.state.confirm_rotation(&dialog.confirmation_token, "not the label").await;
+    assert_eq!(refused.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::TypedTextMismatch });
+    let result = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await.unwrap();
+
+    let secret = h.clipboard.text().expect("the secret is on the clipboard");
+    let new_prefix = result.new_prefix.clone().unwrap();
+    assert_ne!(new_prefix, old_prefix);
+    assert!(secret.starts_with(new_prefix.trim_end_matches('.')), "{new_prefix}");
+    assert!(result.warnings.is_empty(), "{:?}", result.warnings);
+    assert_eq!(payment_status(&h.sb, &secret).await, 200, "the new key works");
+    assert_eq!(result.key.unwrap().key_prefix, new_prefix);
+    assert_eq!(h.last_outcome(), RotationOutcome::Rotated);
+
+    // The same confirmation cannot be used twice, and nothing is ever sent for it.
+    let again = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await;
+    assert_eq!(again.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::Used });
+    assert_eq!(h.state.rotation_history().len(), 1);
+
+    // Logout clears what the app put there.
+    assert!(h.state.clipboard_status().holds_secret);
+    h.state.logout();
+    assert_eq!(h.clipboard.text(), None);
+}
+
+#[tokio::test]
+async fn a_viewer_is_refused_and_rotation_stays_off_for_the_session() {
+    let h = harness(Options::default()).await;
+    h.log_in(VIEWER).await;
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(h.last_outcome(), RotationOutcome::NotRotated);
+    assert_eq!(h.state.current_key().await.unwrap().rotation_blocked, Some(RotationBlocked::Forbidden));
+    assert_eq!(h.state.begin_rotation().await.unwrap_err(), AppError::Forbidden, "refused without asking the server again");
+
+    // The refusal belonged to that session only.
+    h.state.logout();
+    h.log_in(VIEWER).await;
+    assert_eq!(h.state.current_key().await.unwrap().rotation_blocked, None);
+}
+
+#[tokio::test]
+async fn a_rate_limited_rotation_says_how_long_to_wait_and_rotates_nothing() {
+    let h = harness(Options::default()).await;
+    h.log_in(LIVE).await;
+    let before = h.state.current_key().await.unwrap().key_prefix;
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 429, "retryAfter": 30})).await;
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::RateLimited { retry_after_s: Some(30) });
+    assert_eq!(h.last_outcome(), RotationOutcome::NotRotated);
+    assert_eq!(h.state.current_key().await.unwrap().key_prefix, before);
+    assert_eq!(h.clipboard.text(), None);
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_settled_by_reading_the_key_again() {
+    let h = harness(Options::default()).await;
+    h.log_in(LIVE).await;
+    let before = h.state.current_key().await.unwrap().key_prefix;
+
+    // The server rotated, then the connection dropped: the secret is lost, and the app says so.
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "drop_after_commit"})).await;
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotationOutcomeUnknown { rotated: true });
+    assert_eq!(h.last_outcome(), RotationOutcome::RotatedSecretLost);
+    let after = h.state.current_key().await.unwrap().key_prefix;
+    assert_ne!(after, before);
+    assert_eq!(h.clipboard.text(), None);
+
+    // A gateway failed before the server did anything: not rotated.
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 503})).await;
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotationOutcomeUnknown { rotated: false });
+    assert_eq!(h.last_outcome(), RotationOutcome::NotRotated);
+    assert_eq!(h.state.current_key().await.unwrap().key_prefix, after);
+
+    // A 200 with no secret: the old key is gone and the app says a new rotation is needed.
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "no_secret"})).await;
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotatedWithoutSecret);
+    assert_eq!(h.last_outcome(), RotationOutcome::RotatedSecretLost);
+    assert_ne!(h.state.current_key().await.unwrap().key_prefix, after);
+}
+
+#[tokio::test]
+async fn a_confirmation_dies_with_its_session() {
+    let h = harness(Options::default()).await;
+    h.log_in(LIVE).await;
+    let dialog = h.state.begin_rotation().await.unwrap();
+    h.state.logout();
+    h.log_in(LIVE).await;
+    let refused = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await;
+    assert_eq!(refused.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::Missing });
+    assert!(h.state.rotation_history().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn without_a_clipboard_rotation_is_off_with_the_reason() {
+    let sb = sandbox(Options::default()).await;
+    let files = tempfile::tempdir().unwrap();
+    let parts = AppParts {
+        store: SettingsStore::new(files.path()),
+        keychain: Box::new(MemoryKeychain::new()),
+        clipboard: SecretClipboard::with_backend(Err("no display".into())),
+        history: History::new(files.path()),
+        client_options: ClientOptions::default(),
+    };
+    let state = AppState::new(parts, Some(&sb.url()));
+    let profile_id = state.settings().selected_profile.unwrap();
+    state.login(&profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), false).await.unwrap();
+    let key = state.current_key().await.unwrap();
+    assert_eq!(key.rotation_blocked, Some(RotationBlocked::Clipboard));
+    assert_eq!(key.clipboard_problem.as_deref(), Some("no display"));
+    assert_eq!(state.begin_rotation().await.unwrap_err(), AppError::Clipboard { detail: "no display".into() });
+}
