@@ -19,6 +19,13 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+# make test checks formatting and lints: the toolchain's rustfmt and clippy.
+if [[ "${1:-build}" == test ]] && command -v rustup >/dev/null 2>&1; then
+  for component in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+  done
+fi
+
 if ! command -v dpkg >/dev/null 2>&1; then
   echo "Not a Debian/Ubuntu system: install the equivalents of: ${wanted[*]}" >&2
   exit 0

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh test
+# The house style and lints first: they fail in seconds, before any test runs.
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
 # Build first, so a slow compile never looks like a hung test.
 cargo build --workspace --tests --bins
 export CERTOPAY_SCREENSHOTS="${CERTOPAY_SCREENSHOTS:-$PWD/screenshots}"

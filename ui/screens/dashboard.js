@@ -1,0 +1,140 @@
+// The dashboard: the key as the server describes it, refresh, and the rotation history.
+
+import { api } from '../api.js';
+import { $, showError } from '../dom.js';
+import { on } from '../events.js';
+import { t, formatLocal, formatUtc, formatRelative, formatTime, formatDate, formatAge, formatNumber } from '../i18n.js';
+import { sessionRanOut } from '../session.js';
+import { store, profileById, selectedProfile } from '../store.js';
+import { show } from '../views.js';
+
+export async function refreshKey() {
+  const button = $('refresh');
+  button.disabled = true;
+  button.textContent = t('dash.refreshing');
+  showError('dash-error', null);
+  try {
+    store.key = await api.currentKey();
+    renderKey();
+    $('dash-updated').textContent = t('dash.updated', { time: formatTime(new Date().toISOString()) });
+  } catch (error) {
+    if (error?.kind === 'SessionExpired') {
+      await sessionRanOut();
+      return;
+    }
+    showError('dash-error', error);
+  } finally {
+    button.disabled = false;
+    button.textContent = t('dash.refresh');
+  }
+}
+
+function setTimeField(id, iso, emptyText) {
+  const el = $(id);
+  const exact = $(`${id}-exact`);
+  // Only a real time has an exact form to show on hover or focus.
+  el.classList.toggle('has-tip', Boolean(iso));
+  if (!iso) {
+    el.textContent = emptyText;
+    el.removeAttribute('title');
+    el.removeAttribute('tabindex');
+    el.dataset.iso = '';
+    exact.textContent = '';
+    return;
+  }
+  el.tabIndex = 0;
+  el.dataset.iso = iso;
+  exact.textContent = t('dash.exact', { local: formatLocal(iso), utc: formatUtc(iso) });
+  el.title = exact.textContent;
+}
+
+/// Blanks the dashboard, so one account's key never shows in the next session while its own
+/// key loads.
+function clearKey() {
+  store.key = null;
+  for (const id of ['dash-profile', 'key-label', 'key-mode', 'key-state', 'key-prefix', 'key-masked', 'key-rate',
+    'key-last-used', 'key-last-used-exact', 'key-created', 'key-created-exact', 'key-age', 'dash-updated', 'rotate-reason']) {
+    $(id).textContent = '';
+  }
+  $('key-inactive').hidden = true;
+  $('key-due').hidden = true;
+  $('rotate-open').disabled = true;
+}
+
+export function renderKey() {
+  const key = store.key;
+  const profile = profileById(store.session.profileId) || selectedProfile();
+  $('dash-profile').textContent = t('dash.profile', { name: profile.name, url: profile.baseUrl });
+  $('key-label').textContent = key.label || t('dash.noLabel');
+  const mode = $('key-mode');
+  mode.textContent = t({ live: 'dash.live', test: 'dash.test' }[key.mode] || 'dash.unknownMode');
+  mode.className = `tag ${key.mode}`;
+  const state = $('key-state');
+  state.textContent = key.active ? t('dash.active') : t('dash.inactive');
+  state.className = `tag ${key.active ? 'active' : 'inactive'}`;
+  $('key-inactive').hidden = key.active;
+  $('key-inactive').textContent = t('dash.inactiveBanner');
+  $('key-due').hidden = !key.rotationDue;
+  $('key-due').textContent = t('dash.dueBanner', { days: formatNumber(key.ageDays ?? 0), period: formatNumber(key.rotationPeriodDays) });
+  $('key-prefix').textContent = key.keyPrefix;
+  $('key-masked').textContent = key.maskedKey ?? t('dash.unknown');
+  $('key-rate').textContent = key.rateLimit == null ? t('dash.rateUnknown') : t('dash.rate', { n: formatNumber(key.rateLimit) });
+  renderRotateButton();
+  setTimeField('key-last-used', key.lastUsedAt, t('dash.never'));
+  setTimeField('key-created', key.createdAt, t('dash.unknown'));
+  renderRelativeTimes();
+  $('key-age').textContent = formatAge(key.ageDays);
+}
+
+/// Relative times move on while the window is open.
+export function renderRelativeTimes() {
+  if (!store.key) return;
+  if (store.key.lastUsedAt) $('key-last-used').textContent = formatRelative(store.key.lastUsedAt);
+  if (store.key.createdAt) $('key-created').textContent = `${formatDate(store.key.createdAt)} (${formatRelative(store.key.createdAt)})`;
+}
+
+/// "Rotate key…", off with the reason when this account or this machine cannot rotate.
+export function renderRotateButton() {
+  const key = store.key;
+  let reason = '';
+  if (key?.rotationBlocked === 'forbidden') reason = t('rotate.blockedForbidden');
+  else if (key?.rotationBlocked === 'clipboard') reason = t('rotate.blockedClipboard', { reason: key.clipboardProblem });
+  $('rotate-open').disabled = !key || Boolean(key.rotationBlocked);
+  $('rotate-reason').textContent = reason;
+}
+
+export async function renderHistory() {
+  let entries = [];
+  try {
+    entries = await api.rotationHistory();
+  } catch { /* the list stays as it was */ }
+  $('history-empty').hidden = entries.length > 0;
+  $('history-table').hidden = entries.length === 0;
+  $('history-rows').replaceChildren(...entries.map((e) => {
+    const row = document.createElement('tr');
+    const cells = [
+      formatLocal(e.time),
+      `${e.profile} · ${e.email}`,
+      e.oldPrefix,
+      e.newPrefix || '—',
+      t(`history.${e.outcome}`),
+    ];
+    for (const text of cells) {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      row.append(cell);
+    }
+    row.dataset.outcome = e.outcome;
+    return row;
+  }));
+}
+
+export function initDashboard() {
+  $('refresh').addEventListener('click', refreshKey);
+  on('session:started', async () => {
+    show('dashboard');
+    renderHistory();
+    await refreshKey();
+  });
+  on('session:ended', clearKey);
+}

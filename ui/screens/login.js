@@ -1,0 +1,85 @@
+// The login screen: profile, e-mail, password and "remember password".
+
+import { api } from '../api.js';
+import { $, notify, showError } from '../dom.js';
+import { emit } from '../events.js';
+import { t, errorText } from '../i18n.js';
+import { store, profileById, selectedProfile } from '../store.js';
+
+export function renderLogin() {
+  const select = $('login-profile');
+  const current = selectedProfile();
+  select.replaceChildren(...store.settings.profiles.map((p) => {
+    const option = document.createElement('option');
+    option.value = p.id;
+    option.textContent = p.name;
+    option.selected = p.id === current.id;
+    return option;
+  }));
+  fillLoginForProfile(current);
+}
+
+function fillLoginForProfile(profile) {
+  $('login-profile-url').textContent = profile.baseUrl;
+  $('login-email').value = profile.email || '';
+  $('login-password').value = '';
+  const remember = $('login-remember');
+  remember.disabled = !store.keychain.available;
+  remember.checked = store.keychain.available && profile.rememberPassword;
+  $('login-remember-reason').textContent = store.keychain.available
+    ? t('login.rememberHint')
+    : t('login.rememberUnavailable', { reason: store.keychain.reason || '' });
+  $('login-password').placeholder = remember.checked && profile.email ? t('login.passwordSaved') : '';
+}
+
+async function onProfileChange() {
+  const id = $('login-profile').value;
+  try {
+    store.settings = await api.selectProfile(id);
+  } catch (error) {
+    showError('login-error', error);
+  }
+  fillLoginForProfile(profileById(id));
+}
+
+async function onRememberChange() {
+  const profile = profileById($('login-profile').value);
+  const remember = $('login-remember').checked;
+  // Unticking deletes a stored password at once; ticking stores it at the next login.
+  if (!remember && profile.rememberPassword) {
+    try {
+      store.settings = await api.setRememberPassword(profile.id, false);
+      $('login-password').placeholder = '';
+    } catch (error) {
+      showError('login-error', error);
+    }
+  }
+}
+
+async function onLogin(event) {
+  event.preventDefault();
+  showError('login-error', null);
+  const button = $('login-submit');
+  button.disabled = true;
+  button.textContent = t('login.working');
+  const password = $('login-password');
+  try {
+    const result = await api.login($('login-profile').value, $('login-email').value, password.value, $('login-remember').checked);
+    password.value = '';
+    await emit('login:succeeded', result.session);
+    if (result.warnings.length) notify(result.warnings.map(errorText).join(' '), 'warning');
+  } catch (error) {
+    showError('login-error', error);
+    if (error?.kind === 'InvalidCredentials' || error?.field === 'password') password.select();
+    else if (error?.field === 'email') $('login-email').focus();
+  } finally {
+    button.disabled = false;
+    button.textContent = t('login.submit');
+  }
+}
+
+export function initLogin() {
+  $('login-form').addEventListener('submit', onLogin);
+  $('login-profile').addEventListener('change', onProfileChange);
+  $('login-remember').addEventListener('change', onRememberChange);
+}

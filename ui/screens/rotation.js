@@ -1,0 +1,185 @@
+// Rotation: step 1 (what happens), step 2 (type the label, "Rotate now"), the result with the
+// clipboard countdown, and what each failure means.
+
+import { api } from '../api.js';
+import { $, showError } from '../dom.js';
+import { on } from '../events.js';
+import { t, errorText } from '../i18n.js';
+import { endSession } from '../session.js';
+import { store } from '../store.js';
+import { refreshKey, renderHistory, renderKey, renderRotateButton } from './dashboard.js';
+
+// What step 1 returned: the confirmation token and what the dialogs show.
+let rotation = null;
+let countdownTimer = null;
+
+function showRotationError(text) {
+  $('rotation-error').textContent = text || '';
+  $('rotation-error').hidden = !text;
+}
+
+async function handleRotationError(error) {
+  switch (error?.kind) {
+    case 'SessionExpired':
+      await endSession(t('rotate.expiredAgain'), 'warning');
+      return;
+    case 'Forbidden':
+      if (store.key) store.key.rotationBlocked = 'forbidden';
+      renderRotateButton();
+      showRotationError(t('rotate.forbidden'));
+      return;
+    case 'RateLimited':
+      showRotationError(error.retryAfterS ? t('rotate.rateLimited', { seconds: error.retryAfterS }) : t('error.RateLimitedNoWait'));
+      return;
+    default:
+      showRotationError(errorText(error));
+  }
+}
+
+async function openRotation() {
+  showRotationError(null);
+  try {
+    rotation = await api.beginRotation();
+  } catch (error) {
+    await handleRotationError(error);
+    return;
+  }
+  const live = rotation.mode === 'live';
+  for (const mark of document.querySelectorAll('.live-mark')) mark.hidden = !live;
+  $('rotate-step1-title').textContent = t('rotate.step1Title', { profile: rotation.profileName });
+  $('rotate-step1-key').textContent = t('rotate.keyLine', { label: rotation.label, prefix: rotation.keyPrefix });
+  $('rotate-step1').returnValue = '';
+  $('rotate-step1').showModal();
+  // The safe choice has the focus.
+  $('rotate-cancel1').focus();
+}
+
+function continueRotation() {
+  $('rotate-step1').close('continue');
+  const { label, typedPrefix } = rotation;
+  $('rotate-typed-label').textContent = label ? t('rotate.typeLabel', { label }) : t('rotate.typePrefix', { prefix: typedPrefix });
+  $('rotate-step2-hint').textContent = label ? t('rotate.typeHint', { prefix: typedPrefix }) : '';
+  $('rotate-typed').value = '';
+  $('rotate-now').disabled = true;
+  showError('rotate-step2-error', null);
+  $('rotate-step2').returnValue = '';
+  $('rotate-step2').showModal();
+  $('rotate-typed').focus();
+}
+
+function onTyped() {
+  const typed = $('rotate-typed').value.trim();
+  $('rotate-now').disabled = !(typed && (typed === rotation.label.trim() || typed === rotation.typedPrefix));
+}
+
+/// A dialog closed by Escape or Cancel voids the confirmation on the Rust side too.
+function onRotationDialogClose(event) {
+  if (!['continue', 'done', 'failed'].includes(event.target.returnValue) && rotation) {
+    rotation = null;
+    api.cancelRotation();
+    $('rotate-open').focus();
+  }
+}
+
+async function rotateNow(event) {
+  event.preventDefault();
+  if (!rotation || $('rotate-now').disabled) return;
+  const button = $('rotate-now');
+  button.disabled = true;
+  button.textContent = t('rotate.working');
+  try {
+    const result = await api.confirmRotation(rotation.confirmationToken, $('rotate-typed').value);
+    rotation = null;
+    $('rotate-step2').close('done');
+    if (result.key) {
+      store.key = result.key;
+      renderKey();
+    }
+    showRotationResult(result);
+  } catch (error) {
+    if (error?.kind === 'Confirmation' && error.reason === 'TypedTextMismatch') {
+      showError('rotate-step2-error', error);
+      button.disabled = false;
+      $('rotate-typed').select();
+      return;
+    }
+    rotation = null;
+    $('rotate-step2').close('failed');
+    await handleRotationError(error);
+    if (store.session) await refreshKey();
+  } finally {
+    button.textContent = t('rotate.now');
+    renderHistory();
+  }
+}
+
+function showRotationResult(result) {
+  const seconds = result.clearInS;
+  $('rotation-result-text').textContent = result.newPrefix
+    ? t('rotate.done', { prefix: result.newPrefix, seconds })
+    : t('rotate.doneNoPrefix', { seconds });
+  $('rotation-warnings').replaceChildren(...result.warnings.map((w) => {
+    const item = document.createElement('li');
+    item.textContent = t(`rotate.warn.${w}`);
+    return item;
+  }));
+  $('clipboard-clear').hidden = false;
+  $('rotation-result').hidden = false;
+  const deadline = Date.now() + seconds * 1000;
+  clearInterval(countdownTimer);
+  const update = async () => {
+    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    $('rotation-result-countdown').textContent = t('rotate.countdown', { seconds: left });
+    if (left > 0) return;
+    // The Rust side clears at the deadline; show what it did.
+    const status = await api.clipboardStatus();
+    if (!status.holdsSecret) finishCountdown(status.lastOutcome);
+  };
+  update();
+  countdownTimer = setInterval(update, 250);
+  $('clipboard-clear').focus();
+}
+
+function finishCountdown(outcome) {
+  clearInterval(countdownTimer);
+  countdownTimer = null;
+  const text = { cleared: 'rotate.cleared', leftAlone: 'rotate.leftAlone' }[outcome] || 'rotate.nothingHeld';
+  $('rotation-result-countdown').textContent = t(text);
+  $('clipboard-clear').hidden = true;
+}
+
+async function clearNow() {
+  try {
+    finishCountdown(await api.clearClipboardNow());
+  } catch (error) {
+    showRotationError(errorText(error));
+  }
+}
+
+function hideRotationResult() {
+  clearInterval(countdownTimer);
+  countdownTimer = null;
+  $('rotation-result').hidden = true;
+  showRotationError(null);
+}
+
+/// The session ended: no dialog or result of it stays open.
+function closeRotation() {
+  rotation = null;
+  for (const id of ['rotate-step1', 'rotate-step2']) if ($(id).open) $(id).close('failed');
+  hideRotationResult();
+}
+
+export function initRotation() {
+  $('rotate-open').addEventListener('click', openRotation);
+  $('rotate-continue').addEventListener('click', continueRotation);
+  $('rotate-cancel1').addEventListener('click', () => $('rotate-step1').close('cancel'));
+  $('rotate-cancel2').addEventListener('click', () => $('rotate-step2').close('cancel'));
+  $('rotate-step1').addEventListener('close', onRotationDialogClose);
+  $('rotate-step2').addEventListener('close', onRotationDialogClose);
+  $('rotate-typed').addEventListener('input', onTyped);
+  $('rotate-step2-form').addEventListener('submit', rotateNow);
+  $('clipboard-clear').addEventListener('click', clearNow);
+  on('session:started', hideRotationResult);
+  on('session:ended', closeRotation);
+}

@@ -1,0 +1,142 @@
+// Settings: profiles (add, edit, remove) and preferences.
+
+import { api } from '../api.js';
+import { $, askConfirm, showError } from '../dom.js';
+import { t } from '../i18n.js';
+import { store } from '../store.js';
+import { show } from '../views.js';
+import { renderKey } from './dashboard.js';
+import { renderLogin } from './login.js';
+
+function openSettings() {
+  store.viewBeforeSettings = store.view;
+  renderSettings();
+  show('settings');
+}
+
+function closeSettings() {
+  if (store.viewBeforeSettings === 'login') renderLogin();
+  if (store.viewBeforeSettings === 'dashboard' && store.key) renderKey();
+  show(store.session ? store.viewBeforeSettings : 'login');
+}
+
+/// "Edit" or "Remove" for one profile, named with it for screen readers.
+function profileButton(labelKey, className, profile, onClick) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = className;
+  button.textContent = t(labelKey);
+  button.setAttribute('aria-label', `${t(labelKey)} ${profile.name}`);
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+function renderSettings() {
+  const list = $('profile-list');
+  list.replaceChildren(...store.settings.profiles.map((p) => {
+    const item = document.createElement('li');
+    const text = document.createElement('div');
+    const name = document.createElement('strong');
+    name.textContent = p.name;
+    const url = document.createElement('span');
+    url.className = 'muted';
+    url.textContent = p.baseUrl;
+    text.append(name, ' ', url);
+    item.append(
+      text,
+      profileButton('settings.edit', 'secondary', p, () => editProfile(p)),
+      profileButton('settings.remove', 'secondary danger-text', p, () => removeProfile(p)),
+    );
+    return item;
+  }));
+  $('pref-rotation').value = store.settings.rotationPeriodDays;
+  $('pref-clipboard').value = store.settings.clipboardClearSeconds;
+  $('pref-idle').value = store.settings.idleLockMinutes;
+}
+
+function editProfile(profile) {
+  $('profile-id').value = profile.id;
+  $('profile-name').value = profile.name;
+  $('profile-url').value = profile.baseUrl;
+  $('profile-form-title').textContent = t('settings.editProfile', { name: profile.name });
+  $('profile-cancel').hidden = false;
+  showError('profile-error', null);
+  $('profile-name').focus();
+}
+
+function resetProfileForm() {
+  $('profile-id').value = '';
+  $('profile-name').value = '';
+  $('profile-url').value = '';
+  $('profile-form-title').textContent = t('settings.addProfile');
+  $('profile-cancel').hidden = true;
+}
+
+async function onSaveProfile(event) {
+  event.preventDefault();
+  showError('profile-error', null);
+  $('profile-status').textContent = '';
+  const profile = {
+    id: $('profile-id').value,
+    name: $('profile-name').value,
+    baseUrl: $('profile-url').value,
+    email: '',
+    rememberPassword: false,
+  };
+  try {
+    store.settings = await api.saveProfile(profile);
+    $('profile-status').textContent = t('settings.profileSaved', { name: profile.name.trim() });
+    resetProfileForm();
+    renderSettings();
+  } catch (error) {
+    // What the user typed stays in the form.
+    showError('profile-error', error);
+    if (error?.field === 'baseUrl') $('profile-url').focus();
+    else if (error?.field === 'name') $('profile-name').focus();
+  }
+}
+
+async function removeProfile(profile) {
+  if (!(await askConfirm(t('settings.confirmRemove', { name: profile.name }), t('settings.remove')))) return;
+  try {
+    store.settings = await api.removeProfile(profile.id);
+    $('profile-status').textContent = t('settings.profileRemoved', { name: profile.name });
+    renderSettings();
+  } catch (error) {
+    showError('profile-error', error);
+  }
+}
+
+async function onSavePreferences(event) {
+  event.preventDefault();
+  showError('prefs-error', null);
+  $('prefs-status').textContent = '';
+  const fields = { rotationPeriodDays: 'pref-rotation', clipboardClearSeconds: 'pref-clipboard', idleLockMinutes: 'pref-idle' };
+  const preferences = { language: store.settings.language };
+  for (const [field, id] of Object.entries(fields)) {
+    const value = Number($(id).value);
+    if (!Number.isInteger(value) || value < 0 || $(id).value.trim() === '') {
+      showError('prefs-error', { kind: 'InvalidInput', field, reason: 'outOfRange' });
+      $(id).focus();
+      return;
+    }
+    preferences[field] = value;
+  }
+  try {
+    store.settings = await api.savePreferences(preferences);
+    $('prefs-status').textContent = t('settings.preferencesSaved');
+  } catch (error) {
+    showError('prefs-error', error);
+  }
+}
+
+export function initSettings() {
+  $('open-settings').addEventListener('click', openSettings);
+  $('close-settings').addEventListener('click', closeSettings);
+  $('profile-form').addEventListener('submit', onSaveProfile);
+  $('profile-cancel').addEventListener('click', resetProfileForm);
+  $('prefs-form').addEventListener('submit', onSavePreferences);
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && store.view === 'settings') closeSettings();
+  });
+}

@@ -1,0 +1,98 @@
+// The session as the window sees it: starting one, ending one (back to login with the profile
+// and e-mail kept), the session line with its countdown, the idle lock and running out.
+
+import { api } from './api.js';
+import { $, notify } from './dom.js';
+import { emit, on } from './events.js';
+import { t, errorText, formatCountdown, formatTime } from './i18n.js';
+import { renderLogin } from './screens/login.js';
+import { store } from './store.js';
+import { show } from './views.js';
+
+// Countdown shown in the session's last minutes.
+const COUNTDOWN_FROM_SECONDS = 5 * 60;
+
+export async function startSession(session) {
+  store.session = session;
+  store.lastInput = Date.now();
+  const snapshot = await api.snapshot();
+  store.settings = snapshot.settings;
+  notify('');
+  await emit('session:started');
+}
+
+/// Back to login with the profile and e-mail kept. Screens blank what named the old session.
+export async function endSession(message, tone = 'info') {
+  store.session = null;
+  await emit('session:ended');
+  try {
+    store.settings = (await api.snapshot()).settings;
+  } catch { /* keep what we have */ }
+  renderLogin();
+  show('login');
+  notify(message, tone);
+}
+
+export async function logOut() {
+  await api.logout();
+  await endSession(t('session.loggedOut'));
+}
+
+/// The session ran out: logged in again with a remembered password, or back to login.
+export async function sessionRanOut() {
+  const ended = await api.sessionEnded();
+  if (ended.renewed) {
+    await startSession(ended.renewed);
+    notify(t('session.renewed'), 'info');
+  } else if (ended.renewError) {
+    await endSession(t('session.renewFailed', { reason: errorText(ended.renewError) }), 'warning');
+  } else {
+    await endSession(t('session.ended'), 'warning');
+  }
+}
+
+function renderSessionLine() {
+  const line = $('session-line');
+  if (!store.session) {
+    line.hidden = true;
+    return;
+  }
+  const remaining = (new Date(store.session.expiresAt).getTime() - Date.now()) / 1000;
+  line.hidden = false;
+  if (remaining <= COUNTDOWN_FROM_SECONDS) {
+    line.textContent = t('session.countdown', { email: store.session.email, remaining: formatCountdown(remaining) });
+    line.classList.add('ending');
+  } else {
+    line.textContent = t('session.line', { email: store.session.email, time: formatTime(store.session.expiresAt) });
+    line.classList.remove('ending');
+  }
+}
+
+let ending = false;
+/// Once a second: the session line, the idle lock and the session's own end.
+export async function tick() {
+  renderSessionLine();
+  if (!store.session || ending) return;
+  const idleMinutes = store.settings.idleLockMinutes;
+  if (Date.now() - store.lastInput >= idleMinutes * 60 * 1000) {
+    ending = true;
+    await api.logout();
+    await endSession(t('session.locked', { minutes: idleMinutes }), 'warning');
+    ending = false;
+    return;
+  }
+  if (Date.now() >= new Date(store.session.expiresAt).getTime()) {
+    ending = true;
+    await sessionRanOut();
+    ending = false;
+  }
+}
+
+export function initSession() {
+  on('login:succeeded', startSession);
+  on('view:shown', renderSessionLine);
+  $('logout').addEventListener('click', logOut);
+  for (const kind of ['keydown', 'pointerdown', 'pointermove', 'wheel']) {
+    document.addEventListener(kind, () => { store.lastInput = Date.now(); }, { passive: true });
+  }
+}

@@ -1,0 +1,19 @@
+// What the window knows: display data only. The session token and secrets stay in Rust.
+
+export const store = {
+  settings: null,
+  keychain: { available: false, reason: null },
+  session: null,
+  key: null,
+  view: 'login',
+  viewBeforeSettings: 'login',
+  lastInput: Date.now(),
+};
+
+export function profileById(id) {
+  return store.settings.profiles.find((p) => p.id === id);
+}
+
+export function selectedProfile() {
+  return profileById(store.settings.selectedProfile) || store.settings.profiles[0];
+}
