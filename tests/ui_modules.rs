@@ -1,0 +1,73 @@
+//! The window's modules keep their shape: no import circles, and `api.js` is the only module
+//! that talks to Rust. Read from the files themselves; no browser needed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn modules(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            modules(&path, found);
+        } else if path.extension().is_some_and(|e| e == "js") {
+            found.push(path);
+        }
+    }
+}
+
+/// Each module and the modules it imports, as paths relative to ui/.
+fn import_graph() -> BTreeMap<String, Vec<String>> {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
+    let mut files = Vec::new();
+    modules(&ui, &mut files);
+    let name = |p: &Path| p.strip_prefix(&ui).unwrap().to_string_lossy().replace('\\', "/");
+    files
+        .iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            let imports = text
+                .split(" from '")
+                .skip(1)
+                .map(|rest| {
+                    let target = &rest[..rest.find('\'').unwrap()];
+                    let resolved = file.parent().unwrap().join(target);
+                    let resolved = resolved.canonicalize().unwrap_or_else(|_| panic!("{} imports missing {target}", name(file)));
+                    name(&resolved)
+                })
+                .collect();
+            (name(file), imports)
+        })
+        .collect()
+}
+
+#[test]
+fn the_window_modules_import_no_circle() {
+    let graph = import_graph();
+    assert!(graph.len() >= 10, "{graph:?}");
+    // Depth-first, with the path so far: a module met again on its own path is a circle.
+    fn visit(module: &str, graph: &BTreeMap<String, Vec<String>>, path: &mut Vec<String>) {
+        if let Some(start) = path.iter().position(|m| m == module) {
+            panic!("import circle: {} -> {module}", path[start..].join(" -> "));
+        }
+        path.push(module.to_string());
+        for next in &graph[module] {
+            visit(next, graph, path);
+        }
+        path.pop();
+    }
+    for module in graph.keys() {
+        visit(module, &graph, &mut Vec::new());
+    }
+}
+
+#[test]
+fn only_api_js_calls_invoke() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
+    let mut files = Vec::new();
+    modules(&ui, &mut files);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let talks_to_rust = text.contains("__TAURI_INTERNALS__") || text.contains("invoke(");
+        assert_eq!(talks_to_rust, file.ends_with("api.js"), "{}", file.display());
+    }
+}
