@@ -17,6 +17,11 @@ const COMMANDS: &[&str] = &[
     "clear_clipboard_now",
     "clipboard_status",
     "rotation_history",
+    "subscribe_events",
+    "stop_rollout_watch",
+    "wait_for_rotation",
+    "cancel_quit",
+    "quit",
 ];
 
 fn main() {

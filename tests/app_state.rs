@@ -15,7 +15,7 @@ use certopay_keys::error::{AppError, ConfirmationRefusal};
 use certopay_keys::history::{History, RotationOutcome};
 use certopay_keys::keychain::{Keychain, KeychainStatus};
 use certopay_keys::settings::SettingsStore;
-use certopay_keys::wire::{KeyMode, RotationBlocked};
+use certopay_keys::wire::{KeyMode, LogoutOutcome, RotationBlocked, RotationResult};
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::{arm, sandbox, served_key, LIVE};
@@ -112,7 +112,7 @@ impl Harness {
     }
 
     /// Both steps of a rotation, as the window takes them.
-    async fn rotate(&self) -> Result<certopay_keys::wire::RotationResult, AppError> {
+    async fn rotate(&self) -> Result<RotationResult, AppError> {
         let dialog = self.state.begin_rotation().await?;
         self.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await
     }
@@ -145,7 +145,7 @@ async fn login_then_the_key_as_served() {
     assert_eq!(key.rotation_blocked, None);
     assert_eq!(h.state.settings().selected().unwrap().email, LIVE, "the e-mail is remembered");
 
-    h.state.logout();
+    assert_eq!(h.state.logout(false).await, LogoutOutcome::LoggedOut);
     assert_eq!(h.state.current_key().await.unwrap_err(), AppError::NotLoggedIn);
     assert_eq!(h.state.settings().selected().unwrap().email, LIVE, "and kept after logout");
 }
@@ -158,7 +158,7 @@ async fn a_remembered_password_logs_in_again_when_the_session_runs_out() {
     assert!(h.state.settings().selected().unwrap().remember_password);
 
     // An empty password uses the remembered one.
-    h.state.logout();
+    h.state.logout(true).await;
     h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap();
 
     // The one-second token runs out at its `exp`; from then on the session is over.
@@ -208,9 +208,11 @@ async fn a_rotation_delivers_the_secret_to_the_clipboard_once() {
     assert_eq!(again.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::Used });
     assert_eq!(h.state.rotation_history().len(), 1);
 
-    // Logout clears what the app put there.
+    // Logging out would clear it: not without saying so first; then it clears what the app put there.
     assert!(h.state.clipboard_status().holds_secret);
-    h.state.logout();
+    assert_eq!(h.state.logout(false).await, LogoutOutcome::SecretOnClipboard);
+    assert_eq!(h.clipboard.text().as_deref(), Some(secret.as_str()), "still there");
+    assert_eq!(h.state.logout(true).await, LogoutOutcome::LoggedOut);
     assert_eq!(h.clipboard.text(), None);
 }
 
@@ -224,7 +226,7 @@ async fn a_viewer_is_refused_and_rotation_stays_off_for_the_session() {
     assert_eq!(h.state.begin_rotation().await.unwrap_err(), AppError::Forbidden, "refused without asking the server again");
 
     // The refusal belonged to that session only.
-    h.state.logout();
+    h.state.logout(true).await;
     h.log_in(VIEWER).await;
     assert_eq!(h.state.current_key().await.unwrap().rotation_blocked, None);
 }
@@ -249,7 +251,7 @@ async fn a_lost_answer_is_settled_by_reading_the_key_again() {
 
     // The server rotated, then the connection dropped: the secret is lost, and the app says so.
     arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "drop_after_commit"})).await;
-    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotationOutcomeUnknown { rotated: true });
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotationOutcomeUnknown { rotated: true, status: None });
     assert_eq!(h.last_outcome(), RotationOutcome::RotatedSecretLost);
     let after = h.state.current_key().await.unwrap().key_prefix;
     assert_ne!(after, before);
@@ -257,7 +259,7 @@ async fn a_lost_answer_is_settled_by_reading_the_key_again() {
 
     // A gateway failed before the server did anything: not rotated.
     arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 503})).await;
-    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotationOutcomeUnknown { rotated: false });
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotationOutcomeUnknown { rotated: false, status: Some(503) });
     assert_eq!(h.last_outcome(), RotationOutcome::NotRotated);
     assert_eq!(h.state.current_key().await.unwrap().key_prefix, after);
 
@@ -273,7 +275,7 @@ async fn a_confirmation_dies_with_its_session() {
     let h = harness(Options::default()).await;
     h.log_in(LIVE).await;
     let dialog = h.state.begin_rotation().await.unwrap();
-    h.state.logout();
+    h.state.logout(true).await;
     h.log_in(LIVE).await;
     let refused = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await;
     assert_eq!(refused.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::Missing });
@@ -298,4 +300,59 @@ async fn without_a_clipboard_rotation_is_off_with_the_reason() {
     assert_eq!(key.rotation_blocked, Some(RotationBlocked::Clipboard));
     assert_eq!(key.clipboard_problem.as_deref(), Some("no display"));
     assert_eq!(state.begin_rotation().await.unwrap_err(), AppError::Clipboard { detail: "no display".into() });
+}
+
+/// Starts a rotation whose regenerate answer the sandbox holds back for `delay_ms`, and returns
+/// once the request is out.
+async fn rotation_in_flight(h: &Arc<Harness>, delay_ms: u64) -> tokio::task::JoinHandle<Result<RotationResult, AppError>> {
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "latency", "delayMs": delay_ms})).await;
+    let dialog = h.state.begin_rotation().await.unwrap();
+    let rotating = {
+        let h = h.clone();
+        tokio::spawn(async move { h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await })
+    };
+    while !h.state.rotation_in_flight() {
+        assert!(!rotating.is_finished(), "the rotation ended before it was seen in flight: {:?}", rotating.await);
+        tokio::task::yield_now().await;
+    }
+    rotating
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_rotation_at_a_time() {
+    let h = Arc::new(harness(Options::default()).await);
+    h.log_in(LIVE).await;
+    let rotating = rotation_in_flight(&h, 1500).await;
+
+    // Neither step of a second rotation gets through while the first is out.
+    assert_eq!(h.state.begin_rotation().await.unwrap_err(), AppError::RotationInProgress);
+    assert_eq!(h.state.confirm_rotation("any", "Chave principal").await.unwrap_err(), AppError::RotationInProgress);
+
+    let result = rotating.await.unwrap().unwrap();
+    assert!(result.new_prefix.is_some());
+    assert_eq!(h.state.rotation_history().len(), 1, "one regenerate was sent");
+    assert!(h.state.begin_rotation().await.is_ok(), "and the next may start once it is settled");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_logout_during_the_call_waits_for_its_outcome() {
+    let h = Arc::new(harness(Options::default()).await);
+    h.log_in(LIVE).await;
+    let rotating = rotation_in_flight(&h, 1500).await;
+
+    // Asked during the call, the logout comes back only after the secret was delivered, and
+    // does not clear it unasked.
+    assert_eq!(h.state.logout(false).await, LogoutOutcome::SecretOnClipboard);
+    assert_eq!(h.last_outcome(), RotationOutcome::Rotated);
+    let secret = h.clipboard.text().expect("the secret arrived and stayed");
+    assert_eq!(payment_status(&h.sb, &secret).await, 200);
+    assert!(rotating.await.unwrap().is_ok());
+    assert!(h.state.snapshot().session.is_some(), "still logged in");
+
+    // Forced, during another call: the clear comes after the secret, so none is left behind.
+    let rotating = rotation_in_flight(&h, 1500).await;
+    assert_eq!(h.state.logout(true).await, LogoutOutcome::LoggedOut);
+    assert!(rotating.await.unwrap().is_ok());
+    assert_eq!(h.clipboard.text(), None, "cleared after the second secret arrived, not before");
+    assert!(h.state.snapshot().session.is_none());
 }

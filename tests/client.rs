@@ -198,7 +198,7 @@ async fn regenerate_failures_are_told_apart_and_never_retried() {
 
     let before = prefix().await;
     arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 503})).await;
-    assert_eq!(c.regenerate(&token).await.unwrap_err(), RegenerateError::NoAnswer);
+    assert_eq!(c.regenerate(&token).await.unwrap_err(), RegenerateError::ServerError { status: 503 });
     assert_eq!(prefix().await, before, "one send only: a retry would have rotated the key");
 
     arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "drop_after_commit"})).await;

@@ -1,14 +1,16 @@
 //! The window's commands: thin wrappers that unwrap arguments and call `AppState`.
 
-use tauri::State;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
 use zeroize::Zeroizing;
 
 use crate::app::AppState;
 use crate::settings::Profile;
 use crate::wire::{
-    AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, Preferences, RotationDialog, RotationResult,
-    SessionEnded, Settings, WireError,
+    AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, LogoutOutcome, Preferences, RotationDialog,
+    RotationResult, SessionEnded, Settings, WireError,
 };
+use crate::CloseQuestion;
 
 type Result<T> = std::result::Result<T, WireError>;
 
@@ -28,9 +30,43 @@ pub async fn current_key(state: State<'_, AppState>) -> Result<KeyView> {
     Ok(state.current_key().await?)
 }
 
+/// Waits for a rotation in flight; unless `force`, a secret on the clipboard stops it.
 #[tauri::command]
-pub fn logout(state: State<'_, AppState>) {
-    state.logout();
+pub async fn logout(state: State<'_, AppState>, force: bool) -> Result<LogoutOutcome> {
+    Ok(state.logout(force).await)
+}
+
+/// The window's channel for what Rust tells it unasked (the rollout watch, a close request).
+#[tauri::command]
+pub fn subscribe_events(state: State<'_, AppState>, channel: Channel<AppEvent>) {
+    state.subscribe(move |event| {
+        let _ = channel.send(event);
+    });
+}
+
+#[tauri::command]
+pub fn stop_rollout_watch(state: State<'_, AppState>) {
+    state.stop_rollout_watch();
+}
+
+/// Waits for a rotation in flight, then says whether its secret is on the clipboard.
+#[tauri::command]
+pub async fn wait_for_rotation(state: State<'_, AppState>) -> Result<ClipboardStatus> {
+    Ok(state.wait_for_rotation().await)
+}
+
+/// The user chose to stay after closing the window: a later close asks again.
+#[tauri::command]
+pub fn cancel_quit(question: State<'_, CloseQuestion>) {
+    question.reset();
+}
+
+/// Quits: a rotation in flight is waited for, the clipboard cleared, the session ended.
+#[tauri::command]
+pub async fn quit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<()> {
+    state.quit().await;
+    app.exit(0);
+    Ok(())
 }
 
 #[tauri::command]

@@ -40,18 +40,29 @@ pub enum AppError {
     Clipboard { detail: String },
     #[error("confirmation refused: {reason}")]
     Confirmation { reason: ConfirmationRefusal },
-    /// The regenerate request was sent and no answer came; the key was re-read.
-    #[error("no answer to the rotation; the key was {}", if *rotated { "rotated but the secret was lost" } else { "not rotated" })]
-    RotationOutcomeUnknown { rotated: bool },
+    /// The regenerate request was sent and no usable answer came (`status`: the server's 5xx,
+    /// `None`: no answer at all); the key was re-read to tell which it is.
+    #[error("{}; the key was {}", answer_text(*status), if *rotated { "rotated but the secret was lost" } else { "not rotated" })]
+    RotationOutcomeUnknown { rotated: bool, status: Option<u16> },
     /// Neither the answer nor a re-read could tell whether the key was rotated.
-    #[error("no answer to the rotation, and the key could not be re-read")]
-    RotationOutcomeUnreadable,
+    #[error("{}, and the key could not be re-read", answer_text(*status))]
+    RotationOutcomeUnreadable { status: Option<u16> },
+    /// A regenerate is already in flight: one rotation at a time.
+    #[error("a rotation is in progress")]
+    RotationInProgress,
     /// A 200 to regenerate with no secret in it: the old key is gone.
     #[error("the key was rotated but the answer carried no secret")]
     RotatedWithoutSecret,
     /// The key was rotated and the secret came, but the clipboard refused it.
     #[error("the key was rotated but the secret could not be put on the clipboard: {detail}")]
     RotatedClipboardFailed { detail: String },
+}
+
+fn answer_text(status: Option<u16>) -> String {
+    match status {
+        Some(status) => format!("the server answered the rotation with an error (HTTP {status})"),
+        None => "no answer to the rotation".into(),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

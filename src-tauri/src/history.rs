@@ -22,6 +22,16 @@ pub enum RotationOutcome {
     Unknown,
 }
 
+/// What the rollout watch saw after a rotation: the outage the merchant's integrations had.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Rollout {
+    /// The new key was first seen in use this long after the rotation.
+    InUseAfter { seconds: u64 },
+    /// Not seen in use within this many minutes of watching.
+    NotSeenWithin { minutes: u64 },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
@@ -31,6 +41,9 @@ pub struct HistoryEntry {
     pub old_prefix: String,
     pub new_prefix: Option<String>,
     pub outcome: RotationOutcome,
+    /// Filled in when the rollout watch ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Rollout>,
 }
 
 pub struct History {
@@ -55,6 +68,27 @@ impl History {
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path).map_err(fail)?;
         // One write per line: an interrupted append loses at most its own line.
         file.write_all(line.as_bytes()).map_err(fail)
+    }
+
+    /// Records what the rollout watch saw on the entry made at `time`. The file is written
+    /// anew beside the old one and renamed over it; unreadable lines are kept as they were.
+    pub fn set_rollout(&self, time: DateTime<Utc>, rollout: Rollout) -> Result<(), AppError> {
+        let fail = |e: std::io::Error| AppError::Settings { detail: format!("{}: {e}", self.path.display()) };
+        let text = std::fs::read_to_string(&self.path).map_err(fail)?;
+        let mut out = String::with_capacity(text.len() + 64);
+        for line in text.lines() {
+            match serde_json::from_str::<HistoryEntry>(line) {
+                Ok(mut entry) if entry.time == time => {
+                    entry.rollout = Some(rollout);
+                    out.push_str(&serde_json::to_string(&entry).expect("entry serializes"));
+                }
+                _ => out.push_str(line),
+            }
+            out.push('\n');
+        }
+        let temp = self.path.with_extension("jsonl.tmp");
+        std::fs::write(&temp, out).map_err(fail)?;
+        std::fs::rename(&temp, &self.path).map_err(fail)
     }
 
     /// Newest first; unreadable lines are skipped, not fatal.
@@ -82,10 +116,20 @@ mod tests {
             old_prefix: "sk_live_old...".into(),
             new_prefix: Some("sk_live_new...".into()),
             outcome: RotationOutcome::Rotated,
+            rollout: None,
         };
         history.append(&entry(1)).unwrap();
         std::fs::OpenOptions::new().append(true).open(dir.path().join("rotation-history.jsonl")).unwrap().write_all(b"{broken\n").unwrap();
         history.append(&entry(2)).unwrap();
         assert_eq!(history.newest_first(), vec![entry(2), entry(1)]);
+
+        // The rollout is written into its own row; the rest, broken line included, stays.
+        history.set_rollout(entry(1).time, Rollout::InUseAfter { seconds: 192 }).unwrap();
+        let rows = history.newest_first();
+        assert_eq!(rows[1].rollout, Some(Rollout::InUseAfter { seconds: 192 }));
+        assert_eq!(rows[0], entry(2));
+        let text = std::fs::read_to_string(dir.path().join("rotation-history.jsonl")).unwrap();
+        assert!(text.contains("{broken\n"), "{text}");
+        assert!(text.contains(r#""rollout":{"kind":"inUseAfter","seconds":192}"#), "{text}");
     }
 }

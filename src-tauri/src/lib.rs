@@ -11,10 +11,13 @@ pub mod error;
 pub mod history;
 pub mod key;
 pub mod keychain;
+pub mod rollout;
 pub mod rotation;
 pub mod session;
 pub mod settings;
 pub mod wire;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tauri::{Manager, Runtime};
 
@@ -45,6 +48,10 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
         .incognito(!automation)
         .on_navigation(is_app_page)
+        // The window title follows the page's: the rollout watch shows its state there.
+        .on_document_title_changed(|window, title| {
+            let _ = window.set_title(&title);
+        })
         .on_new_window(|_, _| tauri::webview::NewWindowResponse::Deny)
         .build()?;
     Ok(())
@@ -65,10 +72,45 @@ pub fn run() {
     run_app(tauri::Builder::default()).run(|app, event| {
         if let tauri::RunEvent::ExitRequested { .. } | tauri::RunEvent::Exit = event {
             if let Some(state) = app.try_state::<app::AppState>() {
-                state.on_quit();
+                tauri::async_runtime::block_on(state.quit());
             }
         }
     });
+}
+
+/// Whether the window is already asking about a close: a second press of the close button
+/// then quits anyway, so a hung page can never keep the app open.
+#[derive(Default)]
+pub struct CloseQuestion(AtomicBool);
+
+impl CloseQuestion {
+    fn ask(&self) -> bool {
+        !self.0.swap(true, Ordering::SeqCst)
+    }
+
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Closing the window quits the app. When that would lose a rotation's answer or the secret on
+/// the clipboard, the window is asked first; a second press quits once the rotation is settled.
+fn on_close_requested<R: Runtime>(window: &tauri::Window<R>, api: &tauri::CloseRequestApi) {
+    let state = window.state::<app::AppState>();
+    if !state.quitting_loses_something() {
+        tauri::async_runtime::block_on(state.quit());
+        return;
+    }
+    api.prevent_close();
+    if window.state::<CloseQuestion>().ask() {
+        state.emit(wire::AppEvent::CloseRequested { rotation_in_flight: state.rotation_in_flight() });
+    } else {
+        let app = window.app_handle().clone();
+        tauri::async_runtime::spawn(async move {
+            app.state::<app::AppState>().quit().await;
+            app.exit(0);
+        });
+    }
 }
 
 /// The app on any runtime: its state, its window, its commands. `run` gives it the real
@@ -85,6 +127,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
                 client_options: certopay::ClientOptions::default(),
             };
             app.manage(app::AppState::new(parts, launch_base_url().as_deref()));
+            app.manage(CloseQuestion::default());
             open_main_window(app)?;
             Ok(())
         })
@@ -105,11 +148,15 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             commands::clear_clipboard_now,
             commands::clipboard_status,
             commands::rotation_history,
+            commands::subscribe_events,
+            commands::stop_rollout_watch,
+            commands::wait_for_rotation,
+            commands::cancel_quit,
+            commands::quit,
         ])
         .on_window_event(|window, event| {
-            // Closing the window quits the app: the clipboard is cleared before anything else.
-            if let tauri::WindowEvent::CloseRequested { .. } = event {
-                window.state::<app::AppState>().on_quit();
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                on_close_requested(window, api);
             }
         })
         .build(tauri::generate_context!("tauri.conf.json"))

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::clipboard::ClearOutcome;
 pub use crate::error::WireError;
-pub use crate::history::{HistoryEntry, RotationOutcome};
+pub use crate::history::{HistoryEntry, Rollout, RotationOutcome};
 pub use crate::key::KeyMode;
 pub use crate::keychain::KeychainStatus;
 pub use crate::session::SessionView;
@@ -153,6 +153,51 @@ pub struct ClipboardStatus {
     pub last_outcome: Option<ClearOutcome>,
 }
 
+/// What a logout (or a quit) did. It waits for a rotation in flight first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LogoutOutcome {
+    LoggedOut,
+    /// Not done: a new secret is on the clipboard and going on would clear it. The window asks.
+    SecretOnClipboard,
+}
+
+/// Where the rollout watch stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RolloutState {
+    Waiting,
+    InUse,
+    NotSeen,
+    Stopped,
+}
+
+/// The rollout watch, as the dashboard and the window title show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutStatus {
+    pub state: RolloutState,
+    /// When the secret was delivered, by this computer's clock: "2 min 10 s since the rotation".
+    pub rotated_at: DateTime<Utc>,
+    /// The new key's `lastUsedAt` when it was first seen in use.
+    pub in_use_since: Option<DateTime<Utc>>,
+    /// How long after the rotation that was: the outage the integrations saw.
+    pub in_use_after_s: Option<u64>,
+    pub limit_minutes: u64,
+}
+
+/// What Rust tells the window without being asked, through the channel it subscribed with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum AppEvent {
+    Rollout(RolloutStatus),
+    /// The window's close button was pressed while closing would lose something: the window
+    /// waits for the rotation in flight, then asks.
+    CloseRequested {
+        rotation_in_flight: bool,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +226,8 @@ mod tests {
         assert_eq!(serde_json::to_value(RotationWarning::MetadataUnavailable).unwrap(), "metadataUnavailable");
         assert_eq!(serde_json::to_value(LoadProblem::Unreadable).unwrap(), "unreadable");
         assert_eq!(serde_json::to_value(KeyMode::Unknown).unwrap(), "unknown");
+        assert_eq!(serde_json::to_value(LogoutOutcome::SecretOnClipboard).unwrap(), "secretOnClipboard");
+        let event = AppEvent::CloseRequested { rotation_in_flight: true };
+        assert_eq!(serde_json::to_value(event).unwrap(), json!({"kind": "closeRequested", "rotationInFlight": true}));
     }
 }

@@ -3,10 +3,12 @@
 //! and call these; tests drive `AppState` directly, with no window.
 
 mod profiles;
+mod rollout;
 mod rotate;
 mod session;
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::certopay::ClientOptions;
 use crate::clipboard::SecretClipboard;
@@ -14,7 +16,7 @@ use crate::error::AppError;
 use crate::history::History;
 use crate::keychain::Keychain;
 use crate::settings::{LoadNotice, Profile, Settings, SettingsStore};
-use crate::wire::AppSnapshot;
+use crate::wire::{AppEvent, AppSnapshot};
 
 pub use session::ActiveSession;
 
@@ -25,10 +27,29 @@ pub struct AppState {
     launch_error: Option<AppError>,
     keychain: Box<dyn Keychain>,
     clipboard: Arc<SecretClipboard>,
-    history: History,
+    history: Arc<History>,
     client_options: ClientOptions,
     /// The one live session, which owns everything that belongs to it.
     session: Mutex<Option<Arc<ActiveSession>>>,
+    /// True from the moment a regenerate is sent until its outcome is settled and its secret
+    /// delivered: one rotation at a time, and what would end the session waits for it.
+    flight: tokio::sync::watch::Sender<bool>,
+    events: Arc<EventHub>,
+}
+
+/// Sends one event to the window.
+type EventSink = Box<dyn Fn(AppEvent) + Send + Sync>;
+
+/// Where events for the window go, once it has subscribed.
+#[derive(Default)]
+pub struct EventHub(Mutex<Option<EventSink>>);
+
+impl EventHub {
+    pub fn emit(&self, event: AppEvent) {
+        if let Some(sink) = &*self.0.lock().unwrap() {
+            sink(event);
+        }
+    }
 }
 
 /// Where the app keeps its files and the parts it talks to.
@@ -59,10 +80,27 @@ impl AppState {
             launch_error,
             keychain,
             clipboard: Arc::new(clipboard),
-            history,
+            history: Arc::new(history),
             client_options,
             session: Mutex::new(None),
+            flight: tokio::sync::watch::Sender::new(false),
+            events: Arc::default(),
         }
+    }
+
+    /// Sends the window's events here from now on (the window subscribes once it has loaded).
+    pub fn subscribe(&self, sink: impl Fn(AppEvent) + Send + Sync + 'static) {
+        *self.events.0.lock().unwrap() = Some(Box::new(sink));
+    }
+
+    pub fn emit(&self, event: AppEvent) {
+        self.events.emit(event);
+    }
+
+    /// How long an action that would end the session waits for a rotation in flight: the
+    /// regenerate request and the re-read that settles its outcome, each within its timeout.
+    fn rotation_wait(&self) -> Duration {
+        self.client_options.request_timeout * (self.client_options.get_retries + 2) + Duration::from_secs(5)
     }
 
     pub fn snapshot(&self) -> AppSnapshot {

@@ -18,6 +18,9 @@ use crate::wire::{ClipboardStatus, RotationDialog, RotationResult, RotationWarni
 impl AppState {
     /// Step 1: checks the session, the clipboard and the key, and issues a confirmation.
     pub async fn begin_rotation(&self) -> Result<RotationDialog, AppError> {
+        if self.rotation_in_flight() {
+            return Err(AppError::RotationInProgress);
+        }
         let active = self.active_session()?;
         if active.is_rotation_forbidden() {
             return Err(AppError::Forbidden);
@@ -46,8 +49,10 @@ impl AppState {
     }
 
     /// Step 2: checks the confirmation without touching the network, then sends the
-    /// regenerate request once and delivers the secret to the clipboard.
+    /// regenerate request once and delivers the secret to the clipboard. One at a time: while
+    /// one is in flight, another is refused before anything is checked or sent.
     pub async fn confirm_rotation(&self, token: &str, typed: &str) -> Result<RotationResult, AppError> {
+        let _in_flight = self.try_claim_rotation().ok_or(AppError::RotationInProgress)?;
         let active = self.active_session()?;
         let known_key = active.last_key_id();
         let target = active
@@ -56,16 +61,22 @@ impl AppState {
             .unwrap()
             .confirm(token, typed, known_key.as_deref(), Instant::now())
             .map_err(|reason| AppError::Confirmation { reason })?;
+        // A new rotation ends the watch of the last one.
+        drop(active.rollout.lock().unwrap().take());
         let outcome = active.client.regenerate(&active.session.jwt).await;
+        // Returns the entry's time, which names it when the rollout watch fills it in.
         let record = |new_prefix: Option<String>, outcome: RotationOutcome| {
+            let time = Utc::now();
             let _ = self.history.append(&HistoryEntry {
-                time: Utc::now(),
+                time,
                 profile: self.profile(&active.session.profile_id).map(|p| p.name).unwrap_or_default(),
                 email: active.session.email.clone(),
                 old_prefix: target.key_prefix.clone(),
                 new_prefix,
                 outcome,
+                rollout: None,
             });
+            time
         };
         let regenerated = match outcome {
             Ok(regenerated) => regenerated,
@@ -78,7 +89,10 @@ impl AppState {
                 }
                 return Err(error);
             }
-            Err(RegenerateError::NoAnswer) => return Err(self.settle_unknown_outcome(&active, &target, record).await),
+            Err(RegenerateError::NoAnswer) => return Err(self.settle_unknown_outcome(&active, &target, None, record).await),
+            Err(RegenerateError::ServerError { status }) => {
+                return Err(self.settle_unknown_outcome(&active, &target, Some(status), record).await)
+            }
             Err(RegenerateError::RotatedWithoutSecret) => {
                 let reread = active.client.current_key(&active.session.jwt).await.ok();
                 record(reread.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost);
@@ -119,18 +133,22 @@ impl AppState {
         // The secret is zeroized here; only its clipboard copy and hash remain.
         drop(regenerated);
         let new_prefix = metadata.as_ref().map(|m| m.key_prefix.clone());
-        record(new_prefix.clone(), RotationOutcome::Rotated);
+        let recorded_at = record(new_prefix.clone(), RotationOutcome::Rotated);
+        if let Some(new_key) = &metadata {
+            self.start_rollout_watch(&active, new_key, recorded_at);
+        }
         let key = metadata.map(|m| self.remember_key(&active, m));
         Ok(RotationResult { new_prefix, clear_in_s, warnings, key })
     }
 
-    /// The request went out and no answer came: re-read the key with the same token and say
-    /// which it is. Never a guess.
+    /// The request went out and no usable answer came (`status`: the server's 5xx; `None`: no
+    /// answer at all): re-read the key with the same token and say which it is. Never a guess.
     async fn settle_unknown_outcome(
         &self,
         active: &Arc<ActiveSession>,
         target: &ConfirmedTarget,
-        record: impl Fn(Option<String>, RotationOutcome),
+        status: Option<u16>,
+        record: impl Fn(Option<String>, RotationOutcome) -> chrono::DateTime<Utc>,
     ) -> AppError {
         match active.client.current_key(&active.session.jwt).await {
             Ok(key) => {
@@ -141,17 +159,23 @@ impl AppState {
                     record(None, RotationOutcome::NotRotated);
                 }
                 self.remember_key(active, key);
-                AppError::RotationOutcomeUnknown { rotated }
+                AppError::RotationOutcomeUnknown { rotated, status }
             }
             Err(_) => {
                 record(None, RotationOutcome::Unknown);
-                AppError::RotationOutcomeUnreadable
+                AppError::RotationOutcomeUnreadable { status }
             }
         }
     }
 
     pub fn clear_clipboard_now(&self) -> Result<ClearOutcome, AppError> {
         self.clipboard.clear_if_ours(None)
+    }
+
+    /// The clipboard's status once a rotation in flight has its outcome (bounded wait).
+    pub async fn wait_for_rotation(&self) -> ClipboardStatus {
+        let _settled = self.settle_rotation().await;
+        self.clipboard_status()
     }
 
     /// Whether a delivered secret is still waiting to be cleared, and what the last clear did.

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use zeroize::Zeroizing;
 
+use super::rollout::WatchTask;
 use super::AppState;
 use crate::base_url::BaseUrl;
 use crate::certopay::CertoPayClient;
@@ -13,11 +14,20 @@ use crate::error::AppError;
 use crate::key::ApiKey;
 use crate::rotation::RotationGuard;
 use crate::session::Session;
-use crate::wire::{KeyView, LoginResult, RotationBlocked, SessionEnded};
+use crate::wire::{KeyView, LoginResult, LogoutOutcome, RotationBlocked, SessionEnded};
+
+/// The rotation slot, taken; it is given back when this is dropped, whatever happened.
+pub(super) struct RotationClaim<'a>(&'a tokio::sync::watch::Sender<bool>);
+
+impl Drop for RotationClaim<'_> {
+    fn drop(&mut self) {
+        self.0.send_replace(false);
+    }
+}
 
 /// A live session and everything that belongs to it. Ending the session is dropping this:
-/// the JWT is zeroized, and the last key, the rotation refusal and any pending confirmation
-/// go with it.
+/// the JWT is zeroized, and the last key, the rotation refusal, any pending confirmation and
+/// the rollout watch go with it.
 pub struct ActiveSession {
     pub(super) session: Session,
     pub(super) client: CertoPayClient,
@@ -27,6 +37,8 @@ pub struct ActiveSession {
     pub(super) rotation_forbidden: AtomicBool,
     /// Step 1's pending confirmation, if any.
     pub(super) guard: Mutex<RotationGuard>,
+    /// The rollout watch after this session's last rotation; dropping it stops the watch.
+    pub(super) rollout: Mutex<Option<WatchTask>>,
 }
 
 impl ActiveSession {
@@ -37,6 +49,7 @@ impl ActiveSession {
             last_key: Mutex::new(None),
             rotation_forbidden: AtomicBool::new(false),
             guard: Mutex::new(RotationGuard::default()),
+            rollout: Mutex::new(None),
         }
     }
 
@@ -157,27 +170,73 @@ impl AppState {
         view
     }
 
+    /// Claims the rotation slot if it is free: while the claim lives, no other rotation (nor
+    /// an ending session) can take it.
+    pub(super) fn try_claim_rotation(&self) -> Option<RotationClaim<'_>> {
+        let claimed = self.flight.send_if_modified(|busy| !std::mem::replace(busy, true));
+        claimed.then_some(RotationClaim(&self.flight))
+    }
+
+    /// Waits (bounded) for a rotation in flight to be settled, then claims the slot, so that
+    /// nothing new starts while the session ends.
+    pub(super) async fn settle_rotation(&self) -> Option<RotationClaim<'_>> {
+        let mut free = self.flight.subscribe();
+        let claim = async {
+            loop {
+                if free.wait_for(|busy| !busy).await.is_err() {
+                    return None;
+                }
+                if let Some(claim) = self.try_claim_rotation() {
+                    return Some(claim);
+                }
+            }
+        };
+        tokio::time::timeout(self.rotation_wait(), claim).await.ok().flatten()
+    }
+
+    /// Whether a regenerate request is out now.
+    pub fn rotation_in_flight(&self) -> bool {
+        *self.flight.borrow()
+    }
+
     /// Ends the session, the clipboard first: a delivered secret still on it is cleared before
-    /// anything else goes. Logout, idle lock, expiry and quit all pass here. Returns the
-    /// session that ended, if there was one; dropping it ends everything it owned.
+    /// anything else goes. Logout, idle lock, expiry and quit all pass here, after
+    /// `settle_rotation`. Returns the session that ended; dropping it ends all it owned.
     fn end_session(&self) -> Option<Arc<ActiveSession>> {
         let _ = self.clipboard.clear_if_ours(None);
         self.session.lock().unwrap().take()
     }
 
-    pub fn logout(&self) {
+    /// Logs out once a rotation in flight has its outcome. Unless `force`, a new secret still
+    /// on the clipboard stops it: the window asks first, since logging out clears it.
+    pub async fn logout(&self, force: bool) -> LogoutOutcome {
+        let _settled = self.settle_rotation().await;
+        if !force && self.clipboard.holds_secret() {
+            return LogoutOutcome::SecretOnClipboard;
+        }
         drop(self.end_session());
+        LogoutOutcome::LoggedOut
     }
 
-    /// The app is quitting: the clipboard first, then everything else.
-    pub fn on_quit(&self) {
-        self.logout();
+    /// Whether quitting now would lose something: a rotation's answer, or a secret on the
+    /// clipboard (quitting clears it).
+    pub fn quitting_loses_something(&self) -> bool {
+        self.rotation_in_flight() || self.clipboard.holds_secret()
+    }
+
+    /// The app is quitting: a rotation in flight is waited for, then the clipboard is cleared
+    /// before everything else goes.
+    pub async fn quit(&self) {
+        let _settled = self.settle_rotation().await;
+        drop(self.end_session());
     }
 
     /// The session ran out (the window's countdown, or a `SessionExpired` answer): drop it,
     /// and with a remembered password log in again.
     pub async fn session_ended(&self) -> SessionEnded {
+        let settled = self.settle_rotation().await;
         let previous = self.end_session();
+        drop(settled);
         let (profile_id, email) = match &previous {
             Some(a) => (Some(a.session.profile_id.clone()), Some(a.session.email.clone())),
             None => {

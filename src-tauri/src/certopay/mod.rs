@@ -68,9 +68,12 @@ impl std::fmt::Debug for Regenerated {
 pub enum RegenerateError {
     /// The server said no (4xx) or the request never left: nothing was rotated.
     Refused(AppError),
-    /// The request went out and no usable answer came back (timeout, reset, 5xx): the key
-    /// may or may not have been rotated. Only a re-read can tell.
+    /// The request went out and no usable answer came back (timeout, reset): the key may or
+    /// may not have been rotated. Only a re-read can tell.
     NoAnswer,
+    /// The server (or a gateway in front of it) answered 5xx: it may have failed after
+    /// carrying the rotation out. Only a re-read can tell.
+    ServerError { status: u16 },
     /// A 2xx whose body carries no readable secret: the old key is gone.
     RotatedWithoutSecret,
 }
@@ -142,7 +145,18 @@ impl CertoPayClient {
         Ok(LoggedIn { jwt, expires_at, claims })
     }
 
+    /// Reads the key, retrying a 5xx or a 429 a bounded number of times.
     pub async fn current_key(&self, jwt: &Jwt) -> Result<ApiKey, AppError> {
+        self.read_key(jwt, self.options.get_retries).await
+    }
+
+    /// Reads the key with one request and no retry, for callers that keep their own pace
+    /// (the rollout watch).
+    pub async fn current_key_once(&self, jwt: &Jwt) -> Result<ApiKey, AppError> {
+        self.read_key(jwt, 0).await
+    }
+
+    async fn read_key(&self, jwt: &Jwt, retries: u32) -> Result<ApiKey, AppError> {
         let url = self.url("/api/api-keys/me");
         let mut attempt = 0;
         loop {
@@ -165,7 +179,7 @@ impl CertoPayClient {
             let bytes = response.bytes().await.unwrap_or_default();
             let error = error_from(status, &headers, &bytes, Endpoint::Key);
             let retriable = status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
-            if !retriable || attempt >= self.options.get_retries {
+            if !retriable || attempt >= retries {
                 return Err(error);
             }
             let wait = match &error {
@@ -200,7 +214,7 @@ impl CertoPayClient {
         let status = response.status();
         if status.is_server_error() {
             // A gateway may fail after the server carried the rotation out.
-            return Err(RegenerateError::NoAnswer);
+            return Err(RegenerateError::ServerError { status: status.as_u16() });
         }
         let headers = response.headers().clone();
         let bytes: Zeroizing<Vec<u8>> = match response.bytes().await {
