@@ -6,108 +6,14 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
+use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use support::app::{
-    arm, log_in, log_out, open, open_logged_in, sandbox, sandbox_jwt, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW,
+use support::app::{arm, log_in, open, open_logged_in, sandbox, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW};
+use support::rotation::{
+    clipboard_targets, clipboard_text, copy_elsewhere, payment_status, rotate_through_the_window, secret_in_use, set_delays, wait_clipboard,
 };
-use support::webdriver::{Window, PATIENCE};
-
-/// What another program pasting from the clipboard gets (`None`: nothing).
-fn clipboard_text() -> Option<String> {
-    let output = Command::new("xclip").args(["-o", "-selection", "clipboard"]).output().expect("xclip runs (package xclip)");
-    let text = String::from_utf8_lossy(&output.stdout).to_string();
-    (output.status.success() && !text.is_empty()).then_some(text)
-}
-
-fn clipboard_targets() -> String {
-    let output = Command::new("xclip").args(["-o", "-selection", "clipboard", "-t", "TARGETS"]).output().unwrap();
-    String::from_utf8_lossy(&output.stdout).to_string()
-}
-
-/// Copies text as another program would (xclip keeps serving it in the background).
-fn copy_elsewhere(text: &str) {
-    use std::io::Write;
-    let mut child = Command::new("xclip")
-        .args(["-i", "-selection", "clipboard"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    child.wait().unwrap();
-}
-
-/// Waits for the clipboard to say what is expected (another process's view of it).
-async fn wait_clipboard(expected: Option<&str>, what: &str) {
-    let started = Instant::now();
-    while clipboard_text().as_deref() != expected {
-        assert!(started.elapsed() < PATIENCE, "waited for the clipboard to be {what}; it holds {:?}", clipboard_text().map(|t| t.len()));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn payment_status(sb: &Sandbox, secret: &str) -> u16 {
-    let response = reqwest::Client::new().get(format!("{}/api/customers", sb.url())).header("X-Api-Key", secret).send().await.unwrap();
-    response.status().as_u16()
-}
-
-/// Rotates through the sandbox API as the merchant once did: the secret their servers hold.
-async fn secret_in_use(sb: &Sandbox, email: &str) -> String {
-    let jwt = sandbox_jwt(sb, email).await;
-    let body: Value = reqwest::Client::new()
-        .post(format!("{}/api/api-keys/me/regenerate", sb.url()))
-        .bearer_auth(jwt)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["apiKey"].as_str().unwrap().to_string()
-}
-
-async fn set_delays(w: &Window, clear_seconds: u32, idle_minutes: u32) {
-    let saved = w
-        .invoke(
-            "save_preferences",
-            json!({"preferences": {
-                "rotationPeriodDays": 90, "clipboardClearSeconds": clear_seconds,
-                "idleLockMinutes": idle_minutes, "language": null
-            }}),
-        )
-        .await;
-    assert_eq!(saved["ok"]["clipboardClearSeconds"], clear_seconds, "{saved}");
-}
-
-/// Both steps through the window, as a user does them.
-async fn rotate_through_the_window(w: &Window, typed: &str, shots: Option<&str>) {
-    w.click("#rotate-open").await;
-    w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
-    if let Some(prefix) = shots {
-        w.screenshot(&format!("{prefix}-step1-light")).await;
-    }
-    w.click("#rotate-continue").await;
-    w.wait_for("document.querySelector('#rotate-step2').open", "step 2").await;
-    assert_eq!(
-        w.script("return document.querySelector('#rotate-now').disabled;", vec![]).await,
-        json!(true),
-        "Rotate now waits for the typed label"
-    );
-    w.type_into("#rotate-typed", "Chave errada").await;
-    assert_eq!(w.script("return document.querySelector('#rotate-now').disabled;", vec![]).await, json!(true));
-    w.type_into("#rotate-typed", typed).await;
-    assert_eq!(w.script("return document.querySelector('#rotate-now').disabled;", vec![]).await, json!(false));
-    if let Some(prefix) = shots {
-        w.screenshot(&format!("{prefix}-step2-light")).await;
-    }
-    w.click("#rotate-now").await;
-    w.wait_for("!document.querySelector('#rotate-step2').open", "the dialog to close").await;
-}
 
 /// Every file under a folder, searched for a text (bytes, so binary files count too).
 fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
@@ -247,7 +153,11 @@ async fn logging_out_clears_the_clipboard_first() {
     rotate_through_the_window(&w, prefix.trim_end_matches("..."), None).await;
     w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
     assert!(clipboard_text().is_some());
-    log_out(&w).await;
+    // Logging out now would clear the new secret: the window asks first.
+    w.click("#logout").await;
+    w.wait_for("document.querySelector('#confirm-dialog').open", "the question").await;
+    w.click("#confirm-yes").await;
+    w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
     assert_eq!(clipboard_text(), None, "logout cleared the secret");
     w.close().await;
 }

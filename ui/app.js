@@ -4,9 +4,11 @@
 
 import { api } from './api.js';
 import { $, notify } from './dom.js';
+import { emit } from './events.js';
 import { t, setLanguage, translatePage, errorText } from './i18n.js';
 import { initDashboard, renderRelativeTimes } from './screens/dashboard.js';
 import { initLogin, renderLogin } from './screens/login.js';
+import { initRollout, tickRollout } from './screens/rollout.js';
 import { initRotation } from './screens/rotation.js';
 import { initSettings } from './screens/settings.js';
 import { initSession, startSession, tick } from './session.js';
@@ -34,7 +36,10 @@ async function start() {
   initRotation();
   initDashboard();
   initSettings();
-  setInterval(() => { tick(); renderRelativeTimes(); }, 1000);
+  initRollout();
+  setInterval(() => { tick(); renderRelativeTimes(); tickRollout(); }, 1000);
+  // What Rust says unasked arrives as "app:<kind>" events.
+  await api.subscribeEvents((event) => emit(`app:${event.kind}`, event));
 
   renderLogin();
   const notice = settingsNotice(snapshot);

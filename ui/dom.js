@@ -19,12 +19,12 @@ export function showError(id, error) {
   el.hidden = !error;
 }
 
-/// An in-window yes/no question (a <dialog>: Escape or Cancel says no).
-export function askConfirm(question, yesLabel) {
+/// An in-window yes/no question (a <dialog>: Escape or the "no" button says no).
+export function askConfirm(question, yesLabel, noLabel = t('settings.cancelEdit')) {
   const dialog = $('confirm-dialog');
   $('confirm-text').textContent = question;
   $('confirm-yes').textContent = yesLabel;
-  $('confirm-no').textContent = t('settings.cancelEdit');
+  $('confirm-no').textContent = noLabel;
   return new Promise((resolve) => {
     dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true });
     dialog.returnValue = '';

@@ -52,6 +52,11 @@ export function formatDate(iso) {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(iso));
 }
 
+/// A time of day with seconds: "16:32:05".
+export function formatClock(iso) {
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(new Date(iso));
+}
+
 export function formatTime(iso) {
   return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(new Date(iso));
 }
@@ -65,6 +70,14 @@ export function formatRelative(iso, now = Date.now()) {
     if (Math.abs(seconds) >= size) return rtf.format(Math.trunc(seconds / size), unit);
   }
   return rtf.format(seconds, 'second');
+}
+
+/// "45 s", "2 min 10 s", "1 h 5 min": how long something took or has lasted.
+export function formatDuration(totalSeconds) {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  if (s < 60) return t('duration.seconds', { s });
+  if (s < 3600) return t('duration.minutes', { m: Math.floor(s / 60), s: s % 60 });
+  return t('duration.hours', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
 }
 
 /// "4:05" for a countdown.
@@ -100,9 +113,12 @@ export function errorText(error) {
     case 'Confirmation':
       return t(`confirm.${error.reason}`);
     case 'RotationOutcomeUnknown':
+      if (error.status != null) {
+        return t(error.rotated ? 'rotate.serverErrorRotated' : 'rotate.serverErrorNotRotated', { status: error.status });
+      }
       return error.rotated ? t('rotate.rotatedSecretLost') : t('rotate.notRotated');
     case 'RotationOutcomeUnreadable':
-      return t('rotate.unreadable');
+      return error.status != null ? t('rotate.serverErrorUnreadable', { status: error.status }) : t('rotate.unreadable');
     case 'RotatedWithoutSecret':
       return t('rotate.noSecret');
     case 'RotatedClipboardFailed':

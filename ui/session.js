@@ -2,7 +2,7 @@
 // and e-mail kept), the session line with its countdown, the idle lock and running out.
 
 import { api } from './api.js';
-import { $, notify } from './dom.js';
+import { $, askConfirm, notify } from './dom.js';
 import { emit, on } from './events.js';
 import { t, errorText, formatCountdown, formatTime } from './i18n.js';
 import { renderLogin } from './screens/login.js';
@@ -33,9 +33,29 @@ export async function endSession(message, tone = 'info') {
   notify(message, tone);
 }
 
+/// Logs out once a rotation in flight has its answer; a new secret on the clipboard is not
+/// cleared without asking.
 export async function logOut() {
-  await api.logout();
+  if (store.rotating) notify(t('session.waitingLogout'), 'warning');
+  let outcome = await api.logout(false);
+  if (outcome === 'secretOnClipboard') {
+    notify('');
+    if (!(await askConfirm(t('session.secretOnClipboard'), t('session.logoutAnyway'), t('session.stay')))) return;
+    outcome = await api.logout(true);
+  }
   await endSession(t('session.loggedOut'));
+}
+
+/// The close button was pressed while closing would lose something: wait, ask, then quit.
+async function onCloseRequested({ rotationInFlight }) {
+  if (rotationInFlight) notify(t('session.waitingQuit'), 'warning');
+  const clipboard = await api.waitForRotation();
+  notify('');
+  if (clipboard.holdsSecret && !(await askConfirm(t('session.secretOnClipboardQuit'), t('session.quitAnyway'), t('session.stay')))) {
+    await api.cancelQuit();
+    return;
+  }
+  await api.quit();
 }
 
 /// The session ran out: logged in again with a remembered password, or back to login.
@@ -74,9 +94,10 @@ export async function tick() {
   renderSessionLine();
   if (!store.session || ending) return;
   const idleMinutes = store.settings.idleLockMinutes;
-  if (Date.now() - store.lastInput >= idleMinutes * 60 * 1000) {
+  // Never during a rotation's call: its answer is awaited first.
+  if (!store.rotating && Date.now() - store.lastInput >= idleMinutes * 60 * 1000) {
     ending = true;
-    await api.logout();
+    await api.logout(true);
     await endSession(t('session.locked', { minutes: idleMinutes }), 'warning');
     ending = false;
     return;
@@ -91,6 +112,7 @@ export async function tick() {
 export function initSession() {
   on('login:succeeded', startSession);
   on('view:shown', renderSessionLine);
+  on('app:closeRequested', onCloseRequested);
   $('logout').addEventListener('click', logOut);
   for (const kind of ['keydown', 'pointerdown', 'pointermove', 'wheel']) {
     document.addEventListener(kind, () => { store.lastInput = Date.now(); }, { passive: true });

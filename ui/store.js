@@ -8,6 +8,8 @@ export const store = {
   view: 'login',
   viewBeforeSettings: 'login',
   lastInput: Date.now(),
+  // A regenerate request is out: the window waits for its answer before anything ends.
+  rotating: false,
 };
 
 export function profileById(id) {

@@ -1,5 +1,6 @@
 //! Fault injection, only with `--faults`: `POST /__sandbox/faults` arms a fault for the next
-//! `count` requests to one path; `DELETE /__sandbox/faults` disarms all.
+//! `count` requests to one path; `DELETE /__sandbox/faults` disarms all. `GET
+//! /__sandbox/requests` counts the requests each "METHOD /path" got, for tests.
 //!
 //! ```json
 //! {"path": "/api/api-keys/me", "kind": "status", "status": 503, "count": 2}
@@ -84,7 +85,15 @@ fn take(state: &Shared, path: &str) -> Option<FaultKind> {
     Some(kind)
 }
 
+/// `GET /__sandbox/requests`: how many requests each "METHOD /path" got so far.
+pub async fn requests(State(state): State<Shared>) -> Json<Value> {
+    Json(json!(*state.requests.lock().unwrap()))
+}
+
 pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/__sandbox/") {
+        *state.requests.lock().unwrap().entry(format!("{} {}", req.method(), req.uri().path())).or_default() += 1;
+    }
     let Some(kind) = take(&state, req.uri().path()) else {
         return next.run(req).await;
     };

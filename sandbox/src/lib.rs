@@ -92,6 +92,8 @@ pub(crate) struct AppState {
     world: Mutex<World>,
     token_ttl: Duration,
     faults: Mutex<Vec<faults::Fault>>,
+    /// With faults on: how many requests each "METHOD /path" got, for tests that count.
+    requests: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 type Shared = Arc<AppState>;
@@ -107,6 +109,7 @@ pub async fn start(options: Options) -> std::io::Result<Sandbox> {
         world: Mutex::new(World::seeded(options.seed, options.rate_window)),
         token_ttl: options.token_ttl,
         faults: Mutex::new(Vec::new()),
+        requests: Mutex::default(),
     });
     let router = router(state, options.faults, options.log_requests);
     let task = tokio::spawn(async move {
@@ -146,6 +149,7 @@ fn router(state: Shared, with_faults: bool, log_requests: bool) -> Router {
     if with_faults {
         router = router
             .route("/__sandbox/faults", post(faults::add).delete(faults::clear))
+            .route("/__sandbox/requests", get(faults::requests))
             .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject));
     }
     router = router.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Cannot find that route") });

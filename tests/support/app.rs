@@ -73,3 +73,9 @@ pub async fn log_out(w: &Window) {
     w.click("#logout").await;
     w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
 }
+
+/// How many requests the sandbox got for "METHOD /path" so far.
+pub async fn requests_to(sb: &Sandbox, method_and_path: &str) -> u64 {
+    let counts: Value = reqwest::get(format!("{}/__sandbox/requests", sb.url())).await.unwrap().json().await.unwrap();
+    counts[method_and_path].as_u64().unwrap_or(0)
+}

@@ -3,7 +3,9 @@
 import { api } from '../api.js';
 import { $, showError } from '../dom.js';
 import { on } from '../events.js';
-import { t, formatLocal, formatUtc, formatRelative, formatTime, formatDate, formatAge, formatNumber } from '../i18n.js';
+import {
+  t, formatLocal, formatUtc, formatRelative, formatTime, formatDate, formatAge, formatNumber, formatDuration,
+} from '../i18n.js';
 import { sessionRanOut } from '../session.js';
 import { store, profileById, selectedProfile } from '../store.js';
 import { show } from '../views.js';
@@ -99,8 +101,15 @@ export function renderRotateButton() {
   let reason = '';
   if (key?.rotationBlocked === 'forbidden') reason = t('rotate.blockedForbidden');
   else if (key?.rotationBlocked === 'clipboard') reason = t('rotate.blockedClipboard', { reason: key.clipboardProblem });
-  $('rotate-open').disabled = !key || Boolean(key.rotationBlocked);
+  $('rotate-open').disabled = !key || Boolean(key.rotationBlocked) || store.rotating;
   $('rotate-reason').textContent = reason;
+}
+
+/// How long the rotation's outage lasted, as the rollout watch saw it.
+function rolloutText(rollout) {
+  if (rollout?.kind === 'inUseAfter') return t('history.inUseAfter', { duration: formatDuration(rollout.seconds) });
+  if (rollout?.kind === 'notSeenWithin') return t('history.notSeenWithin', { minutes: rollout.minutes });
+  return '—';
 }
 
 export async function renderHistory() {
@@ -118,6 +127,7 @@ export async function renderHistory() {
       e.oldPrefix,
       e.newPrefix || '—',
       t(`history.${e.outcome}`),
+      rolloutText(e.rollout),
     ];
     for (const text of cells) {
       const cell = document.createElement('td');
