@@ -18,7 +18,7 @@ use certopay_keys::settings::SettingsStore;
 use certopay_keys::wire::{KeyMode, LogoutOutcome, RotationBlocked, RotationResult};
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{arm, sandbox, served_key, LIVE};
+use support::app::{arm, requests_to, sandbox, served_key, LIVE};
 use zeroize::Zeroizing;
 
 const VIEWER: &str = "viewer@live.example";
@@ -323,14 +323,18 @@ async fn one_rotation_at_a_time() {
     let h = Arc::new(harness(Options::default()).await);
     h.log_in(LIVE).await;
     let rotating = rotation_in_flight(&h, 1500).await;
+    let reads = requests_to(&h.sb, "GET /api/api-keys/me").await;
 
-    // Neither step of a second rotation gets through while the first is out.
+    // Neither step of a second rotation gets through while the first is out, and neither
+    // sends anything.
     assert_eq!(h.state.begin_rotation().await.unwrap_err(), AppError::RotationInProgress);
     assert_eq!(h.state.confirm_rotation("any", "Chave principal").await.unwrap_err(), AppError::RotationInProgress);
+    assert_eq!(requests_to(&h.sb, "GET /api/api-keys/me").await, reads);
 
     let result = rotating.await.unwrap().unwrap();
     assert!(result.new_prefix.is_some());
-    assert_eq!(h.state.rotation_history().len(), 1, "one regenerate was sent");
+    assert_eq!(requests_to(&h.sb, "POST /api/api-keys/me/regenerate").await, 1, "one regenerate was sent");
+    assert_eq!(h.state.rotation_history().len(), 1);
     assert!(h.state.begin_rotation().await.is_ok(), "and the next may start once it is settled");
 }
 
