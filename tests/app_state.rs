@@ -19,6 +19,7 @@ use certopay_keys::wire::{KeyMode, LogoutOutcome, RotationBlocked, RotationResul
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::{arm, requests_to, sandbox, served_key, LIVE};
+use support::rotation::payment_status;
 use zeroize::Zeroizing;
 
 const VIEWER: &str = "viewer@live.example";
@@ -120,12 +121,6 @@ impl Harness {
     fn last_outcome(&self) -> RotationOutcome {
         self.state.rotation_history()[0].outcome
     }
-}
-
-/// Uses a secret as the merchant's servers would.
-async fn payment_status(sb: &Sandbox, secret: &str) -> u16 {
-    let response = reqwest::Client::new().get(format!("{}/api/orders", sb.url())).header("X-Api-Key", secret).send().await.unwrap();
-    response.status().as_u16()
 }
 
 #[tokio::test]
