@@ -16,8 +16,8 @@ test:
 bench:
 	scripts/install-deps.sh test
 	cargo build --release --bin certopay-keys
-	cargo build --workspace --tests --bins
-	scripts/with-desktop.sh cargo test --test bench
+	cargo build --workspace --tests --bins --features certopay-keys/webdriver
+	scripts/with-desktop.sh cargo test --features webdriver --test bench
 
 # The sandbox alone, in the foreground (ARGS="--port 0 --faults --token-ttl 120").
 sandbox:

@@ -39,12 +39,11 @@ fn launch_base_url() -> Option<String> {
 }
 
 /// The main window, from `tauri.conf.json`. It is always incognito (nothing cached to disk),
-/// except in a debug build driven by WebDriver: WebKitGTK only lets automation control a
-/// persistent web context, so the end-to-end tests run that one build without it. A release
-/// build ignores the automation switch.
+/// except in a build made for tests (feature `webdriver`) driven by WebDriver: WebKitGTK only
+/// lets automation control a persistent web context. Every other build ignores the switch.
 fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     let config = app.config().app.windows.iter().find(|w| w.label == "main").expect("main window in tauri.conf.json").clone();
-    let automation = cfg!(debug_assertions) && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    let automation = cfg!(feature = "webdriver") && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
         .incognito(!automation)
         .on_navigation(is_app_page)
