@@ -129,6 +129,10 @@ async fn the_jwt_never_reaches_the_page_or_what_invoke_returns() {
     assert!(returned[0]["ok"]["session"]["expiresAt"].is_string(), "the window learns when the session ends");
     let text = serde_json::to_string(&returned).unwrap();
     assert!(!text.contains(JWT_START), "a token in what invoke returned: {text}");
+    // Nor can a crash write it to disk: the app's process makes no core dump.
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", w.app_pid())).unwrap();
+    let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
+    assert_eq!(core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(), ["0", "0"], "{core}");
 
     log_in(&w, LIVE, DEMO_PASSWORD).await;
     wait_dashboard(&w).await;

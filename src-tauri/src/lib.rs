@@ -11,6 +11,7 @@ pub mod error;
 pub mod history;
 pub mod key;
 pub mod keychain;
+pub mod process;
 pub mod rollout;
 pub mod rotation;
 pub mod session;
@@ -68,6 +69,9 @@ fn is_app_page(url: &url::Url) -> bool {
 
 /// The app on the real runtime (Wry), until it quits.
 pub fn run() {
+    if let Err(e) = process::disable_core_dumps() {
+        eprintln!("CertoPay Keys: core dumps could not be turned off: {e}");
+    }
     run_app(tauri::Builder::default()).run(|app, event| {
         if let tauri::RunEvent::ExitRequested { .. } | tauri::RunEvent::Exit = event {
             if let Some(state) = app.try_state::<app::AppState>() {

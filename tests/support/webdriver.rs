@@ -211,6 +211,23 @@ impl Window {
         self.driver.id()
     }
 
+    /// The app's own process: the one the driver started from the app binary.
+    pub fn app_pid(&self) -> u32 {
+        let driver = self.driver.id().expect("the driver runs");
+        let binary = std::path::Path::new(env!("CARGO_BIN_EXE_certopay-keys")).file_name().unwrap().to_owned();
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .find(|pid| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                // "pid (name) state ppid …": the parent is the driver and the name the binary's.
+                let ppid = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(1)).and_then(|p| p.parse::<u32>().ok());
+                let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+                ppid == Some(driver) && exe.is_some_and(|e| e.file_name() == Some(&binary))
+            })
+            .expect("the app runs under the driver")
+    }
+
     /// Closes the window (the app quits) and stops the driver.
     pub async fn close(mut self) -> tempfile::TempDir {
         let _ = self.http.delete(&self.session).send().await;
