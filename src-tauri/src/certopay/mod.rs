@@ -16,7 +16,7 @@ use crate::key::parse_key;
 pub use crate::key::ApiKey;
 use crate::session::{Jwt, JwtClaims};
 pub use parse::parse_regenerated;
-use parse::{error_from, Endpoint, LoginAnswer};
+use parse::{error_from, screened, Endpoint, LoginAnswer};
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -126,7 +126,7 @@ impl CertoPayClient {
         let headers = response.headers().clone();
         let bytes = Zeroizing::new(response.bytes().await.map_err(network_error)?.to_vec());
         if !status.is_success() {
-            return Err(error_from(status, &headers, &bytes, Endpoint::Login));
+            return Err(screened(error_from(status, &headers, &bytes, Endpoint::Login), &[password]));
         }
         let mut answer: LoginAnswer = serde_json::from_slice(&bytes)
             .map_err(|_| AppError::Malformed { detail: "the login answer is not the expected JSON".into() })?;

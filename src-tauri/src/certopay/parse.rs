@@ -102,7 +102,7 @@ pub(super) fn error_from(status: StatusCode, headers: &HeaderMap, body: &[u8], e
         _ => {}
     }
     match status.as_u16() {
-        400 | 422 => AppError::BadRequest { messages: messages() },
+        400 | 422 => screened(AppError::BadRequest { messages: messages() }, &[]),
         401 if endpoint == Endpoint::Login => AppError::InvalidCredentials,
         401 => AppError::SessionExpired,
         403 => AppError::Forbidden,
@@ -111,6 +111,26 @@ pub(super) fn error_from(status: StatusCode, headers: &HeaderMap, body: &[u8], e
         500..=599 => AppError::Server { status: status.as_u16() },
         other => AppError::Unexpected { status: other },
     }
+}
+
+/// The longest server message shown, and how many.
+const MESSAGE_CHARS: usize = 200;
+const MESSAGES: usize = 5;
+
+/// Server text the window may show as written: never one that repeats a password (`secrets`),
+/// a token or an API key, as a gateway echoing the request would, and never a long one.
+pub(super) fn screened(error: AppError, secrets: &[&str]) -> AppError {
+    let AppError::BadRequest { messages } = error else { return error };
+    let leaks = |m: &str| {
+        secrets.iter().any(|s| !s.is_empty() && m.contains(s)) || ["eyJ", "Bearer ", "sk_live_", "sk_test_"].iter().any(|p| m.contains(p))
+    };
+    let messages = messages
+        .into_iter()
+        .filter(|m| !leaks(m))
+        .map(|m| if m.chars().count() > MESSAGE_CHARS { m.chars().take(MESSAGE_CHARS).chain(['…']).collect() } else { m })
+        .take(MESSAGES)
+        .collect();
+    AppError::BadRequest { messages }
 }
 
 /// `Retry-After` as whole seconds: either a number or an HTTP date.
@@ -151,6 +171,20 @@ mod tests {
     fn regenerated_debug_hides_the_secret() {
         let parsed = parse_regenerated(br#"{"apiKey": "sk_live_topsecret"}"#).unwrap();
         assert!(!format!("{parsed:?}").contains("topsecret"));
+    }
+
+    #[test]
+    fn server_text_never_repeats_a_secret_and_stays_short() {
+        let h = HeaderMap::new();
+        let echo = json!({"message": [
+            "password hunter2-secret is too weak", "Authorization: Bearer abc", "token eyJhbGciOi.x.y",
+            "key sk_live_abcdef", "email must be an email", "x".repeat(500),
+        ]});
+        let error = screened(error_from(StatusCode::BAD_REQUEST, &h, echo.to_string().as_bytes(), Endpoint::Login), &["hunter2-secret"]);
+        let AppError::BadRequest { messages } = error else { panic!("{error:?}") };
+        assert_eq!(messages[0], "email must be an email");
+        assert_eq!(messages.len(), 2);
+        assert_eq!(messages[1].chars().count(), MESSAGE_CHARS + 1);
     }
 
     #[test]
