@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use certopay_keys::app::{AppParts, AppState};
-use certopay_keys::certopay::ClientOptions;
+use certopay_keys::certopay::{CertoPayClient, ClientOptions};
 use certopay_keys::clipboard::{ClipboardBackend, SecretClipboard};
 use certopay_keys::error::{AppError, ConfirmationRefusal};
 use certopay_keys::history::{History, RotationOutcome};
@@ -91,6 +91,10 @@ struct Harness {
 }
 
 async fn harness(options: Options) -> Harness {
+    harness_with(options, ClientOptions { backoff: Duration::from_millis(20), ..ClientOptions::default() }).await
+}
+
+async fn harness_with(options: Options, client_options: ClientOptions) -> Harness {
     let sb = sandbox(options).await;
     let files = tempfile::tempdir().unwrap();
     let clipboard = MemoryClipboard::default();
@@ -100,7 +104,7 @@ async fn harness(options: Options) -> Harness {
         keychain: Box::new(keychain.clone()),
         clipboard: SecretClipboard::with_backend(Ok(Box::new(clipboard.clone()))),
         history: History::new(&files.path().join("data")),
-        client_options: ClientOptions { backoff: Duration::from_millis(20), ..ClientOptions::default() },
+        client_options,
     };
     let state = AppState::new(parts, Some(&sb.url()));
     let profile_id = state.settings().selected_profile.clone().unwrap();
@@ -354,4 +358,106 @@ async fn a_logout_during_the_call_waits_for_its_outcome() {
     assert!(rotating.await.unwrap().is_ok());
     assert_eq!(h.clipboard.text(), None, "cleared after the second secret arrived, not before");
     assert!(h.state.snapshot().session.is_none());
+}
+
+/// Every operation against every fault the sandbox has: the kind the window is told, no panic,
+/// and the settings and history left as they were. One row a case, printed as a table.
+#[tokio::test(flavor = "multi_thread")]
+async fn fault_matrix() {
+    let timeout = Duration::from_millis(800);
+    let options = ClientOptions { request_timeout: timeout, backoff: Duration::from_millis(20), ..ClientOptions::default() };
+    let h = harness_with(Options::default(), options.clone()).await;
+    h.log_in(LIVE).await;
+    let settings_before = h.state.settings();
+    let watch_client = CertoPayClient::new(&h.sb.url(), options).unwrap();
+    let watch_jwt = watch_client.login(LIVE, DEMO_PASSWORD).await.unwrap().jwt;
+
+    let timed_out = AppError::Network { detail: "the server did not answer in time".into(), timed_out: true };
+    let unknown = |rotated: bool, status: Option<u16>| AppError::RotationOutcomeUnknown { rotated, status };
+    let too_large = AppError::Malformed { detail: "the answer is larger than 64 KiB".into() };
+    let faults: Vec<(&str, serde_json::Value)> = vec![
+        ("latency past the timeout", json!({"kind": "latency", "delayMs": 2000})),
+        ("500", json!({"kind": "status", "status": 500})),
+        ("502", json!({"kind": "status", "status": 502})),
+        ("503", json!({"kind": "status", "status": 503})),
+        ("429 with Retry-After", json!({"kind": "status", "status": 429, "retryAfter": 30})),
+        ("HTML page", json!({"kind": "html"})),
+        ("truncated JSON", json!({"kind": "truncated_json"})),
+        ("oversized body", json!({"kind": "oversized", "bytes": 1048576})),
+        ("trickled body", json!({"kind": "trickle", "intervalMs": 100})),
+        ("commit, then drop", json!({"kind": "drop_after_commit"})),
+    ];
+    // What each operation is expected to say, fault by fault, in the order above.
+    let login = [
+        timed_out.clone(),
+        AppError::Server { status: 500 },
+        AppError::Server { status: 502 },
+        AppError::Server { status: 503 },
+        AppError::RateLimited { retry_after_s: Some(30) },
+        AppError::Server { status: 502 },
+        AppError::Malformed { detail: "the login answer is not the expected JSON".into() },
+        too_large.clone(),
+        timed_out.clone(),
+        AppError::Network { detail: "the connection failed (connection closed before message completed)".into(), timed_out: false },
+    ];
+    let read = |truncated: &str| {
+        let mut row = login.clone();
+        row[6] = AppError::Malformed { detail: truncated.into() };
+        row
+    };
+    let key_read = read("the key answer is not JSON");
+    let regenerate = [
+        unknown(false, None),
+        unknown(false, Some(500)),
+        unknown(false, Some(502)),
+        unknown(false, Some(503)),
+        AppError::RateLimited { retry_after_s: Some(30) },
+        unknown(false, Some(502)),
+        AppError::RotatedWithoutSecret,
+        unknown(false, None),
+        unknown(false, None),
+        unknown(true, None),
+    ];
+
+    let mut table = vec![format!("| {:<24} | {:<10} | {} |", "fault", "operation", "the window is told")];
+    let mut rotations = 0;
+    for (i, (fault, spec)) in faults.iter().enumerate() {
+        for operation in ["login", "key read", "regenerate", "watch read"] {
+            let path = match operation {
+                "login" => "/api/auth/login",
+                "regenerate" => "/api/api-keys/me/regenerate",
+                _ => "/api/api-keys/me",
+            };
+            let dialog = if operation == "regenerate" { Some(h.state.begin_rotation().await.unwrap()) } else { None };
+            let mut armed = spec.clone();
+            armed["path"] = json!(path);
+            armed["count"] = json!(3); // enough for a GET's retries
+            arm(&h.sb, armed).await;
+            let got = match operation {
+                "login" => h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), false).await.map(drop),
+                "key read" => h.state.current_key().await.map(drop),
+                "regenerate" => {
+                    let dialog = dialog.unwrap();
+                    rotations += 1;
+                    h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await.map(drop)
+                }
+                _ => watch_client.current_key_once(&watch_jwt).await.map(drop),
+            };
+            reqwest::Client::new().delete(format!("{}/__sandbox/faults", h.sb.url())).send().await.unwrap();
+            let expected = match operation {
+                "login" => &login[i],
+                "regenerate" => &regenerate[i],
+                _ => &key_read[i],
+            };
+            table.push(format!("| {fault:<24} | {operation:<10} | {} |", got.as_ref().map_or_else(|e| format!("{e:?}"), |_| "ok".into())));
+            assert_eq!(got.as_ref().err(), Some(expected), "{fault} on {operation}");
+            // A failed login leaves the session that was there; log in again if it went.
+            if h.state.snapshot().session.is_none() {
+                h.log_in(LIVE).await;
+            }
+        }
+    }
+    println!("{}", table.join("\n"));
+    assert_eq!(h.state.settings(), settings_before, "settings intact");
+    assert_eq!(h.state.rotation_history().len(), rotations, "one history row per regenerate sent, all readable");
 }

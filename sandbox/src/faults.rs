@@ -9,7 +9,9 @@
 //! error shape, nothing done; 429 as the rate limit answers it, with `retryAfter` seconds), `html` (a proxy's HTML page, 502 unless `status` says, nothing
 //! done), `truncated_json` (the normal answer cut in half: a regenerate has committed),
 //! `no_secret` (a regenerate that commits and answers 200 without the secret),
-//! `drop_after_commit` (the request is carried out, then the connection closes unanswered).
+//! `drop_after_commit` (the request is carried out, then the connection closes unanswered),
+//! `oversized` (a 200 streaming `bytes` of padding), `trickle` (a 200 sending a byte every
+//! `intervalMs`, forever).
 
 use std::time::Duration;
 
@@ -42,6 +44,15 @@ pub enum FaultKind {
     TruncatedJson,
     NoSecret,
     DropAfterCommit,
+    /// A 200 whose body streams `bytes` of JSON padding, with no Content-Length.
+    Oversized {
+        bytes: usize,
+    },
+    /// A 200 whose body sends one byte every `intervalMs`, forever.
+    Trickle {
+        #[serde(rename = "intervalMs")]
+        interval_ms: u64,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,6 +142,19 @@ pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Re
             let mut response = Response::from_parts(parts, Body::from(value.to_string()));
             response.headers_mut().remove(header::CONTENT_LENGTH);
             response
+        }
+        FaultKind::Oversized { bytes } => {
+            let chunk = Bytes::from(vec![b' '; 16 * 1024]);
+            let chunks = (bytes / chunk.len()).max(1);
+            let stream = futures_util::stream::iter((0..chunks).map(move |_| Ok::<_, std::convert::Infallible>(chunk.clone())));
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from_stream(stream)).into_response()
+        }
+        FaultKind::Trickle { interval_ms } => {
+            let stream = futures_util::stream::unfold((), move |()| async move {
+                tokio::time::sleep(Duration::from_millis(interval_ms)).await;
+                Some((Ok::<_, std::convert::Infallible>(Bytes::from_static(b" ")), ()))
+            });
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from_stream(stream)).into_response()
         }
         FaultKind::DropAfterCommit => {
             let kill = req.extensions().get::<ConnectionKill>().cloned();

@@ -124,7 +124,7 @@ impl CertoPayClient {
             .map_err(network_error)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = Zeroizing::new(response.bytes().await.map_err(network_error)?.to_vec());
+        let bytes = read_body(response).await?;
         if !status.is_success() {
             return Err(screened(error_from(status, &headers, &bytes, Endpoint::Login), &[password]));
         }
@@ -169,14 +169,14 @@ impl CertoPayClient {
                 .map_err(network_error)?;
             let status = response.status();
             if status.is_success() {
-                let bytes = response.bytes().await.map_err(network_error)?;
+                let bytes = read_body(response).await?;
                 let value: Value =
                     serde_json::from_slice(&bytes).map_err(|_| AppError::Malformed { detail: "the key answer is not JSON".into() })?;
                 let object = value.as_object().map(|o| o.get("data").and_then(Value::as_object).unwrap_or(o));
                 return parse_key(object.ok_or_else(|| AppError::Malformed { detail: "the key answer is not an object".into() })?);
             }
             let headers = response.headers().clone();
-            let bytes = response.bytes().await.unwrap_or_default();
+            let bytes = read_body(response).await.unwrap_or_default();
             let error = error_from(status, &headers, &bytes, Endpoint::Key);
             let retriable = status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
             if !retriable || attempt >= retries {
@@ -217,16 +217,39 @@ impl CertoPayClient {
             return Err(RegenerateError::ServerError { status: status.as_u16() });
         }
         let headers = response.headers().clone();
-        let bytes: Zeroizing<Vec<u8>> = match response.bytes().await {
-            Ok(bytes) => Zeroizing::new(bytes.to_vec()),
+        let bytes = match read_body(response).await {
+            Ok(bytes) => bytes,
+            // The rotation was carried out and its answer could not be read: only a re-read tells.
             Err(_) if status.is_success() => return Err(RegenerateError::NoAnswer),
-            Err(e) => return Err(RegenerateError::Refused(network_error(e))),
+            Err(e) => return Err(RegenerateError::Refused(e)),
         };
         if !status.is_success() {
             return Err(RegenerateError::Refused(error_from(status, &headers, &bytes, Endpoint::Key)));
         }
         parse_regenerated(&bytes)
     }
+}
+
+/// The most of an answer the app reads: CertoPay's are a few hundred bytes.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Reads an answer's body up to `MAX_BODY`, refusing a larger one by its `Content-Length` or as
+/// it arrives. A body that trickles in forever is cut by the whole-request timeout. The bytes
+/// are zeroized when dropped: login and regenerate answers carry a token or a secret.
+async fn read_body(mut response: reqwest::Response) -> Result<Zeroizing<Vec<u8>>, AppError> {
+    let too_large = || AppError::Malformed { detail: format!("the answer is larger than {} KiB", MAX_BODY / 1024) };
+    if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    // Room for the largest body up front: no reallocation leaves a copy behind unzeroized.
+    let mut body = Zeroizing::new(Vec::with_capacity(MAX_BODY));
+    while let Some(chunk) = response.chunk().await.map_err(network_error)? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn network_error(error: reqwest::Error) -> AppError {
