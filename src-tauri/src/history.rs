@@ -1,13 +1,13 @@
 //! Rotation history: one JSON line per attempt in the app's data dir. Prefixes and outcomes
 //! only; never a secret or a token. Plain Rust: no tauri here.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::private_files::{append_line, read_capped, write_atomically, ReadProblem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -52,6 +52,8 @@ pub struct History {
 
 /// How many entries the window shows.
 pub const SHOWN: usize = 50;
+/// How many entries the file keeps: the oldest go first.
+pub const KEPT: usize = 1000;
 
 impl History {
     pub fn new(data_dir: &Path) -> Self {
@@ -59,42 +61,59 @@ impl History {
     }
 
     pub fn append(&self, entry: &HistoryEntry) -> Result<(), AppError> {
-        let fail = |e: std::io::Error| AppError::Settings { detail: format!("{}: {e}", self.path.display()) };
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
         let mut line = serde_json::to_string(entry).expect("entry serializes");
         line.push('\n');
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path).map_err(fail)?;
-        // One write per line: an interrupted append loses at most its own line.
-        file.write_all(line.as_bytes()).map_err(fail)
+        append_line(&self.path, &line).map_err(|e| self.fail(e))?;
+        let lines = self.lines();
+        if lines.len() > KEPT {
+            self.write(&lines[lines.len() - KEPT..])?;
+        }
+        Ok(())
+    }
+
+    fn fail(&self, e: std::io::Error) -> AppError {
+        AppError::Settings { detail: format!("{}: {e}", self.path.display()) }
+    }
+
+    /// The file's lines, or none when it is absent, unreadable or over 1 MiB (a file that
+    /// large is moved aside, as a corrupt settings file is).
+    fn lines(&self) -> Vec<String> {
+        match read_capped(&self.path) {
+            Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).lines().map(str::to_string).collect(),
+            Err(ReadProblem::TooLarge) => {
+                let _ = std::fs::rename(&self.path, self.path.with_extension("jsonl.too-large"));
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn write(&self, lines: &[String]) -> Result<(), AppError> {
+        let mut text = lines.join("\n");
+        text.push('\n');
+        write_atomically(&self.path, text.as_bytes()).map_err(|e| self.fail(e))
     }
 
     /// Records what the rollout watch saw on the entry made at `time`. The file is written
     /// anew beside the old one and renamed over it; unreadable lines are kept as they were.
     pub fn set_rollout(&self, time: DateTime<Utc>, rollout: Rollout) -> Result<(), AppError> {
-        let fail = |e: std::io::Error| AppError::Settings { detail: format!("{}: {e}", self.path.display()) };
-        let text = std::fs::read_to_string(&self.path).map_err(fail)?;
-        let mut out = String::with_capacity(text.len() + 64);
-        for line in text.lines() {
-            match serde_json::from_str::<HistoryEntry>(line) {
+        let lines: Vec<String> = self
+            .lines()
+            .into_iter()
+            .map(|line| match serde_json::from_str::<HistoryEntry>(&line) {
                 Ok(mut entry) if entry.time == time => {
                     entry.rollout = Some(rollout);
-                    out.push_str(&serde_json::to_string(&entry).expect("entry serializes"));
+                    serde_json::to_string(&entry).expect("entry serializes")
                 }
-                _ => out.push_str(line),
-            }
-            out.push('\n');
-        }
-        let temp = self.path.with_extension("jsonl.tmp");
-        std::fs::write(&temp, out).map_err(fail)?;
-        std::fs::rename(&temp, &self.path).map_err(fail)
+                _ => line,
+            })
+            .collect();
+        self.write(&lines)
     }
 
     /// Newest first; unreadable lines are skipped, not fatal.
     pub fn newest_first(&self) -> Vec<HistoryEntry> {
-        let Ok(text) = std::fs::read_to_string(&self.path) else { return Vec::new() };
-        let mut entries: Vec<HistoryEntry> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+        let mut entries: Vec<HistoryEntry> = self.lines().iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
         entries.reverse();
         entries.truncate(SHOWN);
         entries
@@ -104,6 +123,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn appends_and_reads_newest_first_skipping_bad_lines() {
@@ -131,5 +151,27 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join("rotation-history.jsonl")).unwrap();
         assert!(text.contains("{broken\n"), "{text}");
         assert!(text.contains(r#""rollout":{"kind":"inUseAfter","seconds":192}"#), "{text}");
+    }
+
+    #[test]
+    fn keeps_the_last_thousand_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(dir.path());
+        let entry = |n: i64| HistoryEntry {
+            time: DateTime::from_timestamp(n, 0).unwrap(),
+            profile: "p".into(),
+            email: "e".into(),
+            old_prefix: "o".into(),
+            new_prefix: None,
+            outcome: RotationOutcome::NotRotated,
+            rollout: None,
+        };
+        for n in 0..(KEPT as i64 + 5) {
+            history.append(&entry(n)).unwrap();
+        }
+        let text = std::fs::read_to_string(dir.path().join("rotation-history.jsonl")).unwrap();
+        assert_eq!(text.lines().count(), KEPT);
+        assert_eq!(history.newest_first()[0], entry(KEPT as i64 + 4));
+        assert!(text.lines().next().unwrap().contains(&entry(5).time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)));
     }
 }

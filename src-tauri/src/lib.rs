@@ -11,6 +11,7 @@ pub mod error;
 pub mod history;
 pub mod key;
 pub mod keychain;
+pub mod private_files;
 pub mod process;
 pub mod rollout;
 pub mod rotation;

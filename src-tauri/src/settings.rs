@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::base_url::BaseUrl;
 use crate::error::AppError;
+use crate::private_files::{read_capped, write_atomically, ReadProblem};
 
 pub const PRODUCTION_URL: &str = "https://v2.certopaybrasil.com";
 
@@ -183,6 +184,8 @@ pub enum LoadProblem {
     Corrupt,
     /// It exists and could not be read.
     Unreadable,
+    /// Over 1 MiB: not a file the app wrote.
+    TooLarge,
 }
 
 impl LoadProblem {
@@ -190,6 +193,7 @@ impl LoadProblem {
         match self {
             LoadProblem::Corrupt => "corrupt",
             LoadProblem::Unreadable => "unreadable",
+            LoadProblem::TooLarge => "too-large",
         }
     }
 }
@@ -221,10 +225,11 @@ impl SettingsStore {
     /// The settings, or defaults with a notice when the file is corrupt or unreadable. A
     /// corrupt file is moved aside, never overwritten.
     pub fn load(&mut self) -> (Settings, Option<LoadNotice>) {
-        let problem = match std::fs::read(&self.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
-            Err(_) => LoadProblem::Unreadable,
-            Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
+        let problem = match read_capped(&self.path) {
+            Ok(None) => return (Settings::default(), None),
+            Err(ReadProblem::Unreadable) => LoadProblem::Unreadable,
+            Err(ReadProblem::TooLarge) => LoadProblem::TooLarge,
+            Ok(Some(bytes)) => match serde_json::from_slice::<Settings>(&bytes) {
                 Ok(settings) if settings.validate().is_ok() => return (settings, None),
                 _ => LoadProblem::Corrupt,
             },
@@ -241,8 +246,8 @@ impl SettingsStore {
         (Settings::default(), Some(LoadNotice { problem, kept_as }))
     }
 
-    /// Writes a temporary file beside the real one, then renames it over: a crash leaves the
-    /// old file or the new one, never half of one.
+    /// Writes the file whole (0600, synced, renamed over the old one): a crash leaves the old
+    /// file or the new one, never half of one.
     pub fn save(&self, settings: &Settings) -> Result<(), AppError> {
         let fail = |e: std::io::Error| AppError::Settings { detail: format!("{}: {e}", self.path.display()) };
         if self.blocked {
@@ -251,15 +256,7 @@ impl SettingsStore {
             });
         }
         settings.validate()?;
-        let dir = self.path.parent().expect("settings path has a folder");
-        std::fs::create_dir_all(dir).map_err(fail)?;
-        let temp = dir.join(format!(".settings.json.{}.tmp", std::process::id()));
-        let text = serde_json::to_vec_pretty(settings).expect("settings serialize");
-        std::fs::write(&temp, text).map_err(fail)?;
-        std::fs::rename(&temp, &self.path).map_err(|e| {
-            let _ = std::fs::remove_file(&temp);
-            fail(e)
-        })
+        write_atomically(&self.path, &serde_json::to_vec_pretty(settings).expect("settings serialize")).map_err(fail)
     }
 }
 
@@ -341,5 +338,11 @@ mod tests {
         assert_eq!(std::fs::read(&kept).unwrap(), b"{\"profiles\": [ not json");
         store.save(&settings).unwrap();
         assert!(Path::new(&kept).exists());
+
+        // A file far larger than any the app writes is not read, and kept aside too.
+        std::fs::write(store.path(), vec![b' '; 2 * 1024 * 1024]).unwrap();
+        let (settings, notice) = store.load();
+        assert_eq!(settings, Settings::default());
+        assert_eq!(notice.unwrap().problem, LoadProblem::TooLarge);
     }
 }
