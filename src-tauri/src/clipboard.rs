@@ -22,7 +22,13 @@ pub enum ClearOutcome {
     LeftAlone,
     /// Nothing of ours was on the clipboard.
     NothingHeld,
+    /// Clearing failed, retries included: the secret may still be there.
+    Failed,
 }
+
+/// How many times a clear is tried, and the first pause between tries (it doubles).
+const CLEAR_ATTEMPTS: u32 = 4;
+const CLEAR_BACKOFF: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// What the app needs of a clipboard. The real one is `SystemClipboard` (arboard); tests
 /// without a display may bring their own.
@@ -147,17 +153,35 @@ impl SecretClipboard {
         if delivery.is_some_and(|d| d != ours.delivery) {
             return Ok(ClearOutcome::NothingHeld);
         }
-        let current = self.with(|c| c.text())?;
-        let still_ours = current.is_some_and(|text| sha256(&text) == ours.sha256);
-        let outcome = if still_ours {
-            self.with(|c| c.clear())?;
-            ClearOutcome::Cleared
-        } else {
-            ClearOutcome::LeftAlone
+        // A clipboard can fail for a moment (another program holding it): try again shortly.
+        let mut attempt = 0;
+        let outcome = loop {
+            match self.clear_once(&ours) {
+                Ok(outcome) => break outcome,
+                Err(_) if attempt + 1 < CLEAR_ATTEMPTS => {
+                    std::thread::sleep(CLEAR_BACKOFF * 2u32.pow(attempt));
+                    attempt += 1;
+                }
+                Err(e) => {
+                    // Still ours, as far as anyone can tell: it stays held, and the window says so.
+                    *self.last_outcome.lock().unwrap() = Some(ClearOutcome::Failed);
+                    return Err(e);
+                }
+            }
         };
         *held = None;
         *self.last_outcome.lock().unwrap() = Some(outcome);
         Ok(outcome)
+    }
+
+    fn clear_once(&self, ours: &Held) -> Result<ClearOutcome, AppError> {
+        let current = self.with(|c| c.text())?;
+        if current.is_some_and(|text| sha256(&text) == ours.sha256) {
+            self.with(|c| c.clear())?;
+            Ok(ClearOutcome::Cleared)
+        } else {
+            Ok(ClearOutcome::LeftAlone)
+        }
     }
 
     /// Whether a delivered secret may still be on the clipboard.
@@ -187,4 +211,66 @@ fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
 fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
     use arboard::SetExtWindows;
     set.exclude_from_history().exclude_from_cloud().exclude_from_monitoring()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A clipboard in memory whose next `failures` clears fail.
+    #[derive(Clone, Default)]
+    struct Flaky {
+        text: Arc<Mutex<Option<String>>>,
+        failures: Arc<Mutex<u32>>,
+    }
+
+    impl ClipboardBackend for Flaky {
+        fn text(&mut self) -> Result<Option<Zeroizing<String>>, AppError> {
+            Ok(self.text.lock().unwrap().clone().map(Zeroizing::new))
+        }
+        fn set_secret(&mut self, secret: &str) -> Result<(), AppError> {
+            *self.text.lock().unwrap() = Some(secret.into());
+            Ok(())
+        }
+        fn clear(&mut self) -> Result<(), AppError> {
+            let mut failures = self.failures.lock().unwrap();
+            if *failures > 0 {
+                *failures -= 1;
+                return Err(AppError::Clipboard { detail: "busy".into() });
+            }
+            *self.text.lock().unwrap() = None;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failing_clear_is_retried_then_reported() {
+        let flaky = Flaky::default();
+        let clipboard = SecretClipboard::with_backend(Ok(Box::new(flaky.clone())));
+        clipboard.deliver("sk_live_secret").unwrap();
+        *flaky.failures.lock().unwrap() = CLEAR_ATTEMPTS - 1;
+        assert_eq!(clipboard.clear_if_ours(None).unwrap(), ClearOutcome::Cleared, "the last try works");
+        assert_eq!(*flaky.text.lock().unwrap(), None);
+
+        clipboard.deliver("sk_live_secret").unwrap();
+        *flaky.failures.lock().unwrap() = CLEAR_ATTEMPTS;
+        assert!(clipboard.clear_if_ours(None).is_err());
+        assert!(clipboard.holds_secret(), "still held, so a later clear tries again");
+        assert_eq!(clipboard.last_outcome(), Some(ClearOutcome::Failed));
+        assert_eq!(clipboard.clear_if_ours(None).unwrap(), ClearOutcome::Cleared);
+    }
+
+    #[test]
+    fn only_our_secret_is_cleared() {
+        let flaky = Flaky::default();
+        let clipboard = SecretClipboard::with_backend(Ok(Box::new(flaky.clone())));
+        let first = clipboard.deliver("sk_live_one").unwrap();
+        *flaky.text.lock().unwrap() = Some("the user's own copy".into());
+        assert_eq!(clipboard.clear_if_ours(Some(first)).unwrap(), ClearOutcome::LeftAlone);
+        assert_eq!(flaky.text.lock().unwrap().as_deref(), Some("the user's own copy"));
+        let second = clipboard.deliver("sk_live_two").unwrap();
+        assert_eq!(clipboard.clear_if_ours(Some(first)).unwrap(), ClearOutcome::NothingHeld, "an old timer spares the new secret");
+        assert_eq!(clipboard.clear_if_ours(Some(second)).unwrap(), ClearOutcome::Cleared);
+    }
 }

@@ -89,6 +89,7 @@ export const en = {
   'rotate.cleared': 'The clipboard was cleared.',
   'rotate.leftAlone': 'You copied something else since, so the clipboard was left as it is.',
   'rotate.nothingHeld': 'The clipboard no longer held the secret.',
+  'rotate.clearFailed': 'The clipboard could not be cleared: it may still hold the new key. Press Clear clipboard now, or copy something else over it.',
   'rotate.warn.oddShape': 'The new secret does not start with sk_live_ or sk_test_. It was delivered anyway, because the old key is already gone; check it with CertoPay.',
   'rotate.warn.prefixMismatch': 'The new secret does not start with the key prefix the server shows. It was delivered anyway; check it with CertoPay.',
   'rotate.warn.metadataUnavailable': 'The new key’s details could not be read back. Press Refresh.',

@@ -185,7 +185,7 @@ function showRotationResult(result) {
     if (left > 0) return;
     // The Rust side clears at the deadline; show what it did.
     const status = await api.clipboardStatus();
-    if (!status.holdsSecret) finishCountdown(status.lastOutcome);
+    if (!status.holdsSecret || status.lastOutcome === 'failed') finishCountdown(status.lastOutcome);
   };
   update();
   countdownTimer = setInterval(update, 250);
@@ -195,15 +195,17 @@ function showRotationResult(result) {
 function finishCountdown(outcome) {
   clearInterval(countdownTimer);
   countdownTimer = null;
-  const text = { cleared: 'rotate.cleared', leftAlone: 'rotate.leftAlone' }[outcome] || 'rotate.nothingHeld';
+  const text = { cleared: 'rotate.cleared', leftAlone: 'rotate.leftAlone', failed: 'rotate.clearFailed' }[outcome] || 'rotate.nothingHeld';
   $('rotation-result-countdown').textContent = t(text);
-  $('clipboard-clear').hidden = true;
+  // A failed clear keeps the button: trying again may work.
+  $('clipboard-clear').hidden = outcome !== 'failed';
 }
 
 async function clearNow() {
   try {
     finishCountdown(await api.clearClipboardNow());
   } catch (error) {
+    finishCountdown('failed');
     showRotationError(errorText(error));
   }
 }
