@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "wait_for_rotation",
     "cancel_quit",
     "quit",
+    "report_activity",
 ];
 
 fn main() {

@@ -6,16 +6,17 @@ mod support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use certopay_keys::app::{AppParts, AppState};
 use certopay_keys::certopay::{CertoPayClient, ClientOptions};
 use certopay_keys::clipboard::{ClipboardBackend, SecretClipboard};
+use certopay_keys::desktop_lock::Away;
 use certopay_keys::error::{AppError, ConfirmationRefusal};
 use certopay_keys::history::{History, RotationOutcome};
 use certopay_keys::keychain::{Keychain, KeychainStatus};
 use certopay_keys::settings::SettingsStore;
-use certopay_keys::wire::{KeyMode, LogoutOutcome, RotationBlocked, RotationResult};
+use certopay_keys::wire::{AppEvent, KeyMode, LockReason, LogoutOutcome, RotationBlocked, RotationResult};
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::{arm, requests_to, sandbox, served_key, LIVE};
@@ -460,4 +461,55 @@ async fn fault_matrix() {
     println!("{}", table.join("\n"));
     assert_eq!(h.state.settings(), settings_before, "settings intact");
     assert_eq!(h.state.rotation_history().len(), rotations, "one history row per regenerate sent, all readable");
+}
+
+/// Records what the app tells the window.
+fn recorded_events(h: &Harness) -> Arc<Mutex<Vec<AppEvent>>> {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    h.state.subscribe(move |event| sink.lock().unwrap().push(event));
+    events
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_idle_lock_is_rusts_and_waits_for_a_rotation() {
+    let h = Arc::new(harness(Options::default()).await);
+    let events = recorded_events(&h);
+    h.log_in(LIVE).await;
+    let idle = Duration::from_secs(10 * 60);
+    let start = Instant::now();
+    assert!(!h.state.lock_if_idle(start + idle - Duration::from_secs(1)).await, "not yet");
+
+    // A rotation's call holds the lock off; its delivery restarts the idle delay.
+    let rotating = rotation_in_flight(&h, 800).await;
+    assert!(!h.state.lock_if_idle(start + idle * 2).await, "never during the call");
+    rotating.await.unwrap().unwrap();
+    let delivered = Instant::now();
+    assert!(!h.state.lock_if_idle(delivered + idle - Duration::from_secs(1)).await);
+    assert!(h.clipboard.text().is_some());
+
+    // No activity from the window at all: the watchdog's clock alone ends the session.
+    assert!(h.state.lock_if_idle(delivered + idle).await);
+    assert!(h.state.snapshot().session.is_none());
+    assert_eq!(h.clipboard.text(), None, "the clipboard was cleared");
+    assert_eq!(h.state.settings().selected().unwrap().email, LIVE, "the e-mail is kept");
+    let locked = AppEvent::Locked { reason: LockReason::Idle, idle_minutes: 10 };
+    assert_eq!(events.lock().unwrap().last(), Some(&locked));
+}
+
+#[tokio::test]
+async fn stepping_away_locks_unless_turned_off() {
+    let h = harness(Options::default()).await;
+    let events = recorded_events(&h);
+    h.log_in(LIVE).await;
+    assert!(h.state.lock_away(Away::ScreenLocked).await);
+    assert!(h.state.snapshot().session.is_none());
+    assert_eq!(events.lock().unwrap().last(), Some(&AppEvent::Locked { reason: LockReason::ScreenLocked, idle_minutes: 10 }));
+
+    let mut preferences: serde_json::Value = json!({"rotationPeriodDays": 90, "clipboardClearSeconds": 60, "idleLockMinutes": 10});
+    preferences["lockOnScreenLock"] = json!(false);
+    h.state.save_preferences(serde_json::from_value(preferences).unwrap()).unwrap();
+    h.log_in(LIVE).await;
+    assert!(!h.state.lock_away(Away::Sleeping).await);
+    assert!(h.state.snapshot().session.is_some(), "turned off in settings");
 }

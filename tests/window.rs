@@ -397,3 +397,21 @@ async fn without_a_keychain_the_box_says_why_and_login_still_works() {
     wait_dashboard(&w).await;
     w.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_session_ends_when_the_screen_locks() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open_logged_in(&sb, LIVE).await;
+    // The screensaver says it became active, on the private session bus the app listens on.
+    let sent = std::process::Command::new("dbus-send")
+        .args(["--session", "--type=signal", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true"])
+        .status()
+        .expect("dbus-send runs (package dbus)");
+    assert!(sent.success());
+    w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
+    assert_eq!(w.text("#notice").await, "Locked because the screen locked or the computer went to sleep. Log in again to continue.");
+    assert_eq!(w.value("#login-email").await, LIVE, "the e-mail is kept");
+    assert_eq!(w.invoke("current_key", json!({})).await["err"]["kind"], "NotLoggedIn", "the session is gone in Rust too");
+    w.close().await;
+}

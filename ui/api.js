@@ -30,6 +30,7 @@ export const api = {
   waitForRotation: () => invoke('wait_for_rotation'),
   cancelQuit: () => invoke('cancel_quit'),
   quit: () => invoke('quit'),
+  reportActivity: () => invoke('report_activity'),
   subscribeEvents: (handler) => invoke('subscribe_events', { channel: channel(handler) }),
 };
 

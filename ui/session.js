@@ -14,7 +14,6 @@ const COUNTDOWN_FROM_SECONDS = 5 * 60;
 
 export async function startSession(session) {
   store.session = session;
-  store.lastInput = Date.now();
   const snapshot = await api.snapshot();
   store.settings = snapshot.settings;
   notify('');
@@ -89,19 +88,10 @@ function renderSessionLine() {
 }
 
 let ending = false;
-/// Once a second: the session line, the idle lock and the session's own end.
+/// Once a second: the session line and the session's own end. The idle lock is Rust's.
 export async function tick() {
   renderSessionLine();
   if (!store.session || ending) return;
-  const idleMinutes = store.settings.idleLockMinutes;
-  // Never during a rotation's call: its answer is awaited first.
-  if (!store.rotating && Date.now() - store.lastInput >= idleMinutes * 60 * 1000) {
-    ending = true;
-    await api.logout(true);
-    await endSession(t('session.locked', { minutes: idleMinutes }), 'warning');
-    ending = false;
-    return;
-  }
   if (Date.now() >= new Date(store.session.expiresAt).getTime()) {
     ending = true;
     await sessionRanOut();
@@ -109,12 +99,30 @@ export async function tick() {
   }
 }
 
+/// Rust ended the session: idle too long, the screen locked or the computer went to sleep.
+function onLocked({ reason, idleMinutes }) {
+  const text = reason === 'idle' ? t('session.locked', { minutes: idleMinutes }) : t('session.lockedAway');
+  return endSession(text, 'warning');
+}
+
+// The window tells Rust the user is there, at most this often.
+const ACTIVITY_EVERY_MS = 2000;
+let lastReported = 0;
+function onInput() {
+  const now = Date.now();
+  if (store.session && now - lastReported >= ACTIVITY_EVERY_MS) {
+    lastReported = now;
+    api.reportActivity();
+  }
+}
+
 export function initSession() {
   on('login:succeeded', startSession);
   on('view:shown', renderSessionLine);
   on('app:closeRequested', onCloseRequested);
+  on('app:locked', onLocked);
   $('logout').addEventListener('click', logOut);
   for (const kind of ['keydown', 'pointerdown', 'pointermove', 'wheel']) {
-    document.addEventListener(kind, () => { store.lastInput = Date.now(); }, { passive: true });
+    document.addEventListener(kind, onInput, { passive: true });
   }
 }

@@ -7,7 +7,6 @@ export const store = {
   key: null,
   view: 'login',
   viewBeforeSettings: 'login',
-  lastInput: Date.now(),
   // A regenerate request is out: the window waits for its answer before anything ends.
   rotating: false,
 };

@@ -1,4 +1,5 @@
-//! The window's commands: thin wrappers that unwrap arguments and call `AppState`.
+//! The window's commands: thin wrappers that unwrap arguments and call `AppState`. Those a
+//! user's action calls count as activity for the idle lock.
 
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -21,19 +22,28 @@ pub fn app_snapshot(state: State<'_, AppState>) -> AppSnapshot {
 
 #[tauri::command]
 pub async fn login(state: State<'_, AppState>, profile_id: String, email: String, password: String, remember: bool) -> Result<LoginResult> {
+    state.touch();
     let password = Zeroizing::new(password);
     Ok(state.login(&profile_id, &email, password, remember).await?)
 }
 
 #[tauri::command]
 pub async fn current_key(state: State<'_, AppState>) -> Result<KeyView> {
+    state.touch();
     Ok(state.current_key().await?)
 }
 
 /// Waits for a rotation in flight; unless `force`, a secret on the clipboard stops it.
 #[tauri::command]
 pub async fn logout(state: State<'_, AppState>, force: bool) -> Result<LogoutOutcome> {
+    state.touch();
     Ok(state.logout(force).await)
+}
+
+/// The user did something in the window: the idle delay starts again.
+#[tauri::command]
+pub fn report_activity(state: State<'_, AppState>) {
+    state.touch();
 }
 
 /// The window's channel for what Rust tells it unasked (the rollout watch, a close request).
@@ -46,6 +56,7 @@ pub fn subscribe_events(state: State<'_, AppState>, channel: Channel<AppEvent>) 
 
 #[tauri::command]
 pub fn stop_rollout_watch(state: State<'_, AppState>) {
+    state.touch();
     state.stop_rollout_watch();
 }
 
@@ -76,46 +87,55 @@ pub async fn session_ended(state: State<'_, AppState>) -> Result<SessionEnded> {
 
 #[tauri::command]
 pub fn save_profile(state: State<'_, AppState>, profile: Profile) -> Result<Settings> {
+    state.touch();
     Ok(state.save_profile(profile)?)
 }
 
 #[tauri::command]
 pub fn remove_profile(state: State<'_, AppState>, profile_id: String) -> Result<Settings> {
+    state.touch();
     Ok(state.remove_profile(&profile_id)?)
 }
 
 #[tauri::command]
 pub fn select_profile(state: State<'_, AppState>, profile_id: String) -> Result<Settings> {
+    state.touch();
     Ok(state.select_profile(&profile_id)?)
 }
 
 #[tauri::command]
 pub fn save_preferences(state: State<'_, AppState>, preferences: Preferences) -> Result<Settings> {
+    state.touch();
     Ok(state.save_preferences(preferences)?)
 }
 
 #[tauri::command]
 pub fn set_remember_password(state: State<'_, AppState>, profile_id: String, remember: bool) -> Result<Settings> {
+    state.touch();
     Ok(state.set_remember_password(&profile_id, remember)?)
 }
 
 #[tauri::command]
 pub async fn begin_rotation(state: State<'_, AppState>) -> Result<RotationDialog> {
+    state.touch();
     Ok(state.begin_rotation().await?)
 }
 
 #[tauri::command]
 pub async fn confirm_rotation(state: State<'_, AppState>, confirmation_token: String, typed: String) -> Result<RotationResult> {
+    state.touch();
     Ok(state.confirm_rotation(&confirmation_token, &typed).await?)
 }
 
 #[tauri::command]
 pub fn cancel_rotation(state: State<'_, AppState>) {
+    state.touch();
     state.cancel_rotation();
 }
 
 #[tauri::command]
 pub fn clear_clipboard_now(state: State<'_, AppState>) -> Result<ClearOutcome> {
+    state.touch();
     Ok(state.clear_clipboard_now()?)
 }
 

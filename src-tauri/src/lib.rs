@@ -7,6 +7,7 @@ pub mod base_url;
 pub mod certopay;
 pub mod clipboard;
 mod commands;
+pub mod desktop_lock;
 pub mod error;
 pub mod history;
 pub mod key;
@@ -82,6 +83,25 @@ pub fn run() {
     });
 }
 
+/// The lock, in Rust: a watchdog on the last activity, and the desktop's screen lock and sleep.
+fn watch_for_the_lock<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut every_second = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            every_second.tick().await;
+            handle.state::<app::AppState>().lock_if_idle(std::time::Instant::now()).await;
+        }
+    });
+    let handle = app.clone();
+    desktop_lock::watch(move |away| {
+        let handle = handle.clone();
+        tauri::async_runtime::spawn(async move {
+            handle.state::<app::AppState>().lock_away(away).await;
+        });
+    });
+}
+
 /// Whether the window is already asking about a close: a second press of the close button
 /// then quits anyway, so a hung page can never keep the app open.
 #[derive(Default)]
@@ -132,6 +152,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             };
             app.manage(app::AppState::new(parts, launch_base_url().as_deref()));
             app.manage(CloseQuestion::default());
+            watch_for_the_lock(app.handle());
             open_main_window(app)?;
             Ok(())
         })
@@ -157,6 +178,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             commands::wait_for_rotation,
             commands::cancel_quit,
             commands::quit,
+            commands::report_activity,
         ])
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {

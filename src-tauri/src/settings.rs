@@ -36,6 +36,8 @@ pub struct Settings {
     pub idle_lock_minutes: u32,
     /// `None` follows the system locale.
     pub language: Option<String>,
+    /// End the session when the screen locks or the machine sleeps.
+    pub lock_on_screen_lock: bool,
 }
 
 impl Default for Settings {
@@ -54,6 +56,7 @@ impl Default for Settings {
             clipboard_clear_seconds: 60,
             idle_lock_minutes: 10,
             language: None,
+            lock_on_screen_lock: true,
         }
     }
 }

@@ -107,6 +107,9 @@ pub struct Preferences {
     pub clipboard_clear_seconds: u32,
     pub idle_lock_minutes: u32,
     pub language: Option<String>,
+    /// Absent: left as it is.
+    #[serde(default)]
+    pub lock_on_screen_lock: Option<bool>,
 }
 
 /// What step 1 of a rotation shows, with the token step 2 must bring back.
@@ -186,11 +189,25 @@ pub struct RolloutStatus {
     pub limit_minutes: u64,
 }
 
+/// Why the lock ended the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LockReason {
+    Idle,
+    ScreenLocked,
+    Sleeping,
+}
+
 /// What Rust tells the window without being asked, through the channel it subscribed with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum AppEvent {
     Rollout(RolloutStatus),
+    /// The session was ended by the lock.
+    Locked {
+        reason: LockReason,
+        idle_minutes: u32,
+    },
     /// The window's close button was pressed while closing would lose something: the window
     /// waits for the rotation in flight, then asks.
     CloseRequested {

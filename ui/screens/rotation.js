@@ -134,8 +134,7 @@ async function rotateNow(event) {
     store.rotating = false;
     dialog.close('done');
     // A delivered secret restarts the idle timer: the user needs time to paste it.
-    store.lastInput = Date.now();
-    if (result.key) {
+      if (result.key) {
       store.key = result.key;
       renderKey();
     }

@@ -52,6 +52,7 @@ function renderSettings() {
   $('pref-rotation').value = store.settings.rotationPeriodDays;
   $('pref-clipboard').value = store.settings.clipboardClearSeconds;
   $('pref-idle').value = store.settings.idleLockMinutes;
+  $('pref-lock-away').checked = store.settings.lockOnScreenLock;
 }
 
 function editProfile(profile) {
@@ -112,7 +113,7 @@ async function onSavePreferences(event) {
   showError('prefs-error', null);
   $('prefs-status').textContent = '';
   const fields = { rotationPeriodDays: 'pref-rotation', clipboardClearSeconds: 'pref-clipboard', idleLockMinutes: 'pref-idle' };
-  const preferences = { language: store.settings.language };
+  const preferences = { language: store.settings.language, lockOnScreenLock: $('pref-lock-away').checked };
   for (const [field, id] of Object.entries(fields)) {
     const value = Number($(id).value);
     if (!Number.isInteger(value) || value < 0 || $(id).value.trim() === '') {

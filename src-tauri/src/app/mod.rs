@@ -2,13 +2,14 @@
 //! key view (`session`), rotation (`rotate`). Commands in `commands.rs` only unwrap arguments
 //! and call these; tests drive `AppState` directly, with no window.
 
+mod lock;
 mod profiles;
 mod rollout;
 mod rotate;
 mod session;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::certopay::ClientOptions;
 use crate::clipboard::SecretClipboard;
@@ -35,6 +36,8 @@ pub struct AppState {
     /// delivered: one rotation at a time, and what would end the session waits for it.
     flight: tokio::sync::watch::Sender<bool>,
     events: Arc<EventHub>,
+    /// The user's last action, for the idle lock.
+    last_activity: Mutex<Instant>,
 }
 
 /// Sends one event to the window.
@@ -85,6 +88,7 @@ impl AppState {
             session: Mutex::new(None),
             flight: tokio::sync::watch::Sender::new(false),
             events: Arc::default(),
+            last_activity: Mutex::new(Instant::now()),
         }
     }
 

@@ -32,6 +32,9 @@ impl AppState {
             s.rotation_period_days = preferences.rotation_period_days;
             s.clipboard_clear_seconds = preferences.clipboard_clear_seconds;
             s.idle_lock_minutes = preferences.idle_lock_minutes;
+            if let Some(lock) = preferences.lock_on_screen_lock {
+                s.lock_on_screen_lock = lock;
+            }
             s.language = preferences.language.filter(|l| !l.is_empty());
             s.validate()
         })

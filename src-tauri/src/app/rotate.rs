@@ -134,6 +134,8 @@ impl AppState {
         drop(regenerated);
         let new_prefix = metadata.as_ref().map(|m| m.key_prefix.clone());
         let recorded_at = record(new_prefix.clone(), RotationOutcome::Rotated);
+        // The user needs time to paste the secret: the idle delay starts again.
+        self.touch();
         if let Some(new_key) = &metadata {
             self.start_rollout_watch(&active, new_key, recorded_at);
         }

@@ -93,6 +93,7 @@ impl AppState {
             Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
         let view = session.view();
         *self.session.lock().unwrap() = Some(Arc::new(ActiveSession::new(session, client)));
+        self.touch();
 
         let mut warnings = Vec::new();
         let remember = remember && self.keychain.status().available;
@@ -202,7 +203,7 @@ impl AppState {
     /// Ends the session, the clipboard first: a delivered secret still on it is cleared before
     /// anything else goes. Logout, idle lock, expiry and quit all pass here, after
     /// `settle_rotation`. Returns the session that ended; dropping it ends all it owned.
-    fn end_session(&self) -> Option<Arc<ActiveSession>> {
+    pub(super) fn end_session(&self) -> Option<Arc<ActiveSession>> {
         let _ = self.clipboard.clear_if_ours(None);
         self.session.lock().unwrap().take()
     }

@@ -1,0 +1,56 @@
+//! The desktop saying the user stepped away: the screensaver became active (session bus:
+//! `org.freedesktop.ScreenSaver` or `org.gnome.ScreenSaver` `ActiveChanged(true)`) or the
+//! machine is about to sleep (system bus: logind's `PrepareForSleep(true)`). Each is reported
+//! to `on_away`, from a thread of its own per bus. Plain Rust: no tauri here.
+
+use std::time::Duration;
+
+/// Why the session ends without the user asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Away {
+    ScreenLocked,
+    Sleeping,
+}
+
+/// Listens on the session and system buses, where they exist; a bus that cannot be reached is
+/// skipped (the idle lock still applies). Linux only: other systems report nothing here.
+pub fn watch(on_away: impl Fn(Away) + Send + Sync + Clone + 'static) {
+    #[cfg(target_os = "linux")]
+    {
+        use dbus::blocking::Connection;
+        use dbus::message::MatchRule;
+
+        let listen = |connect: fn() -> Result<Connection, dbus::Error>, rules: Vec<(&'static str, &'static str, Away)>, on_away| {
+            let on_away: Box<dyn Fn(Away) + Send + Sync> = on_away;
+            let on_away = std::sync::Arc::new(on_away);
+            std::thread::spawn(move || {
+                let Ok(bus) = connect() else { return };
+                for (interface, member, away) in rules {
+                    let on_away = on_away.clone();
+                    let rule = MatchRule::new_signal(interface, member);
+                    let added = bus.add_match(rule, move |(active,): (bool,), _, _| {
+                        if active {
+                            on_away(away);
+                        }
+                        true
+                    });
+                    if added.is_err() {
+                        return;
+                    }
+                }
+                while bus.process(Duration::from_secs(3600)).is_ok() {}
+            });
+        };
+        listen(
+            Connection::new_session,
+            vec![
+                ("org.freedesktop.ScreenSaver", "ActiveChanged", Away::ScreenLocked),
+                ("org.gnome.ScreenSaver", "ActiveChanged", Away::ScreenLocked),
+            ],
+            Box::new(on_away.clone()),
+        );
+        listen(Connection::new_system, vec![("org.freedesktop.login1.Manager", "PrepareForSleep", Away::Sleeping)], Box::new(on_away));
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = on_away;
+}
