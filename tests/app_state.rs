@@ -49,19 +49,20 @@ impl ClipboardBackend for MemoryClipboard {
     }
 }
 
-/// A keychain in memory, keyed as the real one is.
+/// A keychain in memory, keyed as the real one is; its deletes can be made to fail.
 #[derive(Clone)]
 struct MemoryKeychain {
     entries: Arc<Mutex<HashMap<String, String>>>,
     status: KeychainStatus,
+    refuse_deletes: Arc<Mutex<bool>>,
 }
 
 impl MemoryKeychain {
     fn new() -> Self {
-        MemoryKeychain { entries: Arc::default(), status: KeychainStatus { available: true, reason: None } }
+        MemoryKeychain { entries: Arc::default(), status: KeychainStatus { available: true, reason: None }, refuse_deletes: Arc::default() }
     }
-    fn stored(&self, profile_id: &str, email: &str) -> Option<String> {
-        self.entries.lock().unwrap().get(&format!("{profile_id}/{email}")).cloned()
+    fn stored(&self, origin: &str, email: &str) -> Option<String> {
+        self.entries.lock().unwrap().get(&format!("{origin}/{email}")).cloned()
     }
 }
 
@@ -69,15 +70,18 @@ impl Keychain for MemoryKeychain {
     fn status(&self) -> &KeychainStatus {
         &self.status
     }
-    fn store(&self, profile_id: &str, email: &str, password: &str) -> Result<(), AppError> {
-        self.entries.lock().unwrap().insert(format!("{profile_id}/{email}"), password.to_string());
+    fn store(&self, origin: &str, email: &str, password: &str) -> Result<(), AppError> {
+        self.entries.lock().unwrap().insert(format!("{origin}/{email}"), password.to_string());
         Ok(())
     }
-    fn fetch(&self, profile_id: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
-        Ok(self.stored(profile_id, email).map(Zeroizing::new))
+    fn fetch(&self, origin: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
+        Ok(self.stored(origin, email).map(Zeroizing::new))
     }
-    fn delete(&self, profile_id: &str, email: &str) -> Result<(), AppError> {
-        self.entries.lock().unwrap().remove(&format!("{profile_id}/{email}"));
+    fn delete(&self, origin: &str, email: &str) -> Result<(), AppError> {
+        if *self.refuse_deletes.lock().unwrap() {
+            return Err(AppError::Keychain { detail: "the keychain is locked or refused access".into() });
+        }
+        self.entries.lock().unwrap().remove(&format!("{origin}/{email}"));
         Ok(())
     }
 }
@@ -154,7 +158,7 @@ async fn login_then_the_key_as_served() {
 async fn a_remembered_password_logs_in_again_when_the_session_runs_out() {
     let h = harness(Options { token_ttl: Duration::from_secs(1), ..Options::default() }).await;
     h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
-    assert_eq!(h.keychain.stored(&h.profile_id, LIVE).as_deref(), Some(DEMO_PASSWORD));
+    assert_eq!(h.keychain.stored(&h.sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD), "bound to the server's origin");
     assert!(h.state.settings().selected().unwrap().remember_password);
 
     // An empty password uses the remembered one.
@@ -173,7 +177,7 @@ async fn a_remembered_password_logs_in_again_when_the_session_runs_out() {
 
     // Unticking the box forgets it at once; the next run-out ends at the login screen.
     h.state.set_remember_password(&h.profile_id, false).unwrap();
-    assert_eq!(h.keychain.stored(&h.profile_id, LIVE), None);
+    assert_eq!(h.keychain.stored(&h.sb.url(), LIVE), None);
     let ended = h.state.session_ended().await;
     assert!(ended.renewed.is_none());
     assert_eq!(ended.email.as_deref(), Some(LIVE), "the e-mail is kept for the login screen");
@@ -512,4 +516,35 @@ async fn stepping_away_locks_unless_turned_off() {
     h.log_in(LIVE).await;
     assert!(!h.state.lock_away(Away::Sleeping).await);
     assert!(h.state.snapshot().session.is_some(), "turned off in settings");
+}
+
+#[tokio::test]
+async fn a_remembered_password_stays_with_its_server() {
+    let h = harness(Options::default()).await;
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    h.state.logout(true).await;
+    let mut profile = h.state.settings().profile(&h.profile_id).unwrap().clone();
+
+    // Same server, new name: the password stays.
+    profile.name = "Sandbox renamed".into();
+    assert!(!h.state.save_profile(profile.clone()).unwrap().password_forgotten);
+    assert_eq!(h.keychain.stored(&h.sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD));
+
+    // A new address: the password is forgotten, and an empty one is never sent to the new server.
+    profile.base_url = h.sb.url().replace("127.0.0.1", "localhost");
+    let saved = h.state.save_profile(profile.clone()).unwrap();
+    assert!(saved.password_forgotten);
+    assert_eq!(h.keychain.stored(&h.sb.url(), LIVE), None);
+    assert!(!saved.settings.profile(&h.profile_id).unwrap().remember_password);
+    let empty = h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), false).await;
+    assert_eq!(empty.unwrap_err(), AppError::InvalidInput { field: "password".into(), reason: "required".into() });
+
+    // A keychain that refuses the delete: the profile stays, and nothing is left orphaned.
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    *h.keychain.refuse_deletes.lock().unwrap() = true;
+    assert!(matches!(h.state.remove_profile(&h.profile_id), Err(AppError::Keychain { .. })));
+    assert!(h.state.settings().profile(&h.profile_id).is_some(), "kept");
+    *h.keychain.refuse_deletes.lock().unwrap() = false;
+    h.state.remove_profile(&h.profile_id).unwrap();
+    assert_eq!(h.keychain.stored(&profile.base_url, LIVE), None, "gone with its profile");
 }

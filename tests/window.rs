@@ -160,9 +160,10 @@ async fn a_two_second_session_returns_to_login_with_the_email_kept() {
     w.close().await;
 }
 
-fn keychain_lookup(profile_id: &str, email: &str) -> Option<String> {
+/// The password the real Secret Service holds for a server's origin and an e-mail.
+fn keychain_lookup(origin: &str, email: &str) -> Option<String> {
     let output = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", "CertoPay Keys", "username", &format!("{profile_id}/{email}")])
+        .args(["lookup", "service", "CertoPay Keys", "username", &format!("{origin}/{email}")])
         .output()
         .expect("secret-tool runs (package libsecret-tools)");
     output.status.success().then(|| String::from_utf8_lossy(&output.stdout).to_string())
@@ -175,15 +176,14 @@ async fn a_remembered_password_lives_in_the_secret_service_and_logs_in_again() {
     let w = open(&sb).await;
     let snapshot = w.invoke("app_snapshot", json!({})).await;
     assert_eq!(snapshot["ok"]["keychain"]["available"], true, "make test provides an unlocked Secret Service: {snapshot}");
-    let profile_id = snapshot["ok"]["settings"]["selectedProfile"].as_str().unwrap().to_string();
-    assert_eq!(keychain_lookup(&profile_id, LIVE), None);
+    assert_eq!(keychain_lookup(&sb.url(), LIVE), None);
 
     w.type_into("#login-email", LIVE).await;
     w.type_into("#login-password", DEMO_PASSWORD).await;
     w.click("#login-remember").await;
     w.click("#login-submit").await;
     wait_dashboard(&w).await;
-    assert_eq!(keychain_lookup(&profile_id, LIVE).as_deref(), Some(DEMO_PASSWORD), "stored in the real Secret Service");
+    assert_eq!(keychain_lookup(&sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD), "stored in the real Secret Service");
     let settings_file = std::fs::read_to_string(w.home.path().join("config/com.certopay.keys/settings.json")).unwrap();
     assert!(!settings_file.contains(DEMO_PASSWORD) && settings_file.contains("\"rememberPassword\": true"));
 
@@ -199,7 +199,27 @@ async fn a_remembered_password_lives_in_the_secret_service_and_logs_in_again() {
     );
     w.click("#login-remember").await;
     w.wait_for("document.querySelector('#login-password').placeholder === ''", "the stored password to be deleted").await;
-    assert_eq!(keychain_lookup(&profile_id, LIVE), None, "unticking deletes it");
+    assert_eq!(keychain_lookup(&sb.url(), LIVE), None, "unticking deletes it");
+
+    // Remembered again, then the profile's address changes: the password is forgotten, never
+    // offered to the new server.
+    w.click("#login-remember").await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    assert_eq!(keychain_lookup(&sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD));
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
+    w.click("#profile-list button[aria-label='Edit Sandbox']").await;
+    let moved = sb.url().replace("127.0.0.1", "localhost");
+    w.type_into("#profile-url", &moved).await;
+    w.click("#profile-form button[type=submit]").await;
+    w.wait_for("document.querySelector('#profile-status').textContent.includes('forgotten')", "the sentence").await;
+    assert_eq!(
+        w.text("#profile-status").await,
+        "Profile Sandbox saved. Its server address changed, so its remembered password was forgotten: type it at the next login."
+    );
+    assert_eq!(keychain_lookup(&sb.url(), LIVE), None, "forgotten in the Secret Service");
+    assert_eq!(keychain_lookup(&moved, LIVE), None, "and not moved to the new address");
     w.close().await;
 }
 

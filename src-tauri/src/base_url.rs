@@ -51,6 +51,11 @@ impl BaseUrl {
         self.0.as_str().trim_end_matches('/').to_string()
     }
 
+    /// Scheme, host and port: what a remembered password is bound to.
+    pub fn origin(&self) -> String {
+        self.0.origin().ascii_serialization()
+    }
+
     pub fn host(&self) -> Option<&str> {
         self.0.host_str()
     }
@@ -91,5 +96,7 @@ mod tests {
         let base = BaseUrl::parse("https://gw.example/certopay/").unwrap();
         assert_eq!(base.join("/api/auth/login").as_str(), "https://gw.example/certopay/api/auth/login");
         assert_eq!(base.normalized(), "https://gw.example/certopay");
+        assert_eq!(base.origin(), "https://gw.example");
+        assert_eq!(BaseUrl::parse("http://127.0.0.1:8787/x").unwrap().origin(), "http://127.0.0.1:8787");
     }
 }

@@ -8,8 +8,8 @@ use zeroize::Zeroizing;
 use crate::app::AppState;
 use crate::settings::Profile;
 use crate::wire::{
-    AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, LogoutOutcome, Preferences, RotationDialog,
-    RotationResult, SessionEnded, Settings, WireError,
+    AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, LogoutOutcome, Preferences, ProfileSaved,
+    RotationDialog, RotationResult, SessionEnded, Settings, WireError,
 };
 use crate::CloseQuestion;
 
@@ -86,7 +86,7 @@ pub async fn session_ended(state: State<'_, AppState>) -> Result<SessionEnded> {
 }
 
 #[tauri::command]
-pub fn save_profile(state: State<'_, AppState>, profile: Profile) -> Result<Settings> {
+pub fn save_profile(state: State<'_, AppState>, profile: Profile) -> Result<ProfileSaved> {
     state.touch();
     Ok(state.save_profile(profile)?)
 }

@@ -27,15 +27,16 @@ pub struct KeychainStatus {
     pub reason: Option<String>,
 }
 
-/// Where remembered passwords live, one per profile and e-mail. The real one is `OsKeychain`;
-/// tests with no Secret Service may bring their own.
+/// Where remembered passwords live, one per server origin and e-mail: a password is only ever
+/// sent back to the server it was typed for. The real one is `OsKeychain`; tests with no
+/// Secret Service may bring their own.
 pub trait Keychain: Send + Sync {
     /// Whether it answers, and why not.
     fn status(&self) -> &KeychainStatus;
-    fn store(&self, profile_id: &str, email: &str, password: &str) -> Result<(), AppError>;
-    fn fetch(&self, profile_id: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError>;
+    fn store(&self, origin: &str, email: &str, password: &str) -> Result<(), AppError>;
+    fn fetch(&self, origin: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError>;
     /// Removes the stored password; absent is fine.
-    fn delete(&self, profile_id: &str, email: &str) -> Result<(), AppError>;
+    fn delete(&self, origin: &str, email: &str) -> Result<(), AppError>;
 }
 
 /// The OS keychain through keyring.
@@ -55,11 +56,11 @@ impl OsKeychain {
         OsKeychain { service: service.to_string(), status }
     }
 
-    fn entry(&self, profile_id: &str, email: &str) -> Result<keyring::Entry, AppError> {
+    fn entry(&self, origin: &str, email: &str) -> Result<keyring::Entry, AppError> {
         if !self.status.available {
             return Err(AppError::Keychain { detail: self.status.reason.clone().unwrap_or_default() });
         }
-        keyring::Entry::new(&self.service, &format!("{profile_id}/{}", email.to_lowercase())).map_err(keychain_error)
+        keyring::Entry::new(&self.service, &format!("{origin}/{}", email.to_lowercase())).map_err(keychain_error)
     }
 }
 
@@ -68,20 +69,20 @@ impl Keychain for OsKeychain {
         &self.status
     }
 
-    fn store(&self, profile_id: &str, email: &str, password: &str) -> Result<(), AppError> {
-        self.entry(profile_id, email)?.set_password(password).map_err(keychain_error)
+    fn store(&self, origin: &str, email: &str, password: &str) -> Result<(), AppError> {
+        self.entry(origin, email)?.set_password(password).map_err(keychain_error)
     }
 
-    fn fetch(&self, profile_id: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
-        match self.entry(profile_id, email)?.get_password() {
+    fn fetch(&self, origin: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
+        match self.entry(origin, email)?.get_password() {
             Ok(password) => Ok(Some(Zeroizing::new(password))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keychain_error(e)),
         }
     }
 
-    fn delete(&self, profile_id: &str, email: &str) -> Result<(), AppError> {
-        match self.entry(profile_id, email)?.delete_credential() {
+    fn delete(&self, origin: &str, email: &str) -> Result<(), AppError> {
+        match self.entry(origin, email)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(keychain_error(e)),
         }

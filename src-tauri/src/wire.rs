@@ -99,6 +99,14 @@ pub struct SessionEnded {
     pub renew_error: Option<WireError>,
 }
 
+/// A saved profile, and whether saving it forgot a remembered password (its address changed).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileSaved {
+    pub settings: Settings,
+    pub password_forgotten: bool,
+}
+
 /// The preferences form, as the window sends it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -147,6 +147,7 @@ export const en = {
   'settings.remove': 'Remove',
   'settings.confirmRemove': 'Remove the profile {name}? Its remembered password is deleted from the keychain.',
   'settings.profileSaved': 'Profile {name} saved.',
+  'settings.profileSavedPasswordForgotten': 'Profile {name} saved. Its server address changed, so its remembered password was forgotten: type it at the next login.',
   'settings.profileRemoved': 'Profile {name} removed.',
   'settings.preferences': 'Preferences',
   'settings.rotationPeriod': 'Rotation period (days)',

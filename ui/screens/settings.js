@@ -85,8 +85,10 @@ async function onSaveProfile(event) {
     rememberPassword: false,
   };
   try {
-    store.settings = await api.saveProfile(profile);
-    $('profile-status').textContent = t('settings.profileSaved', { name: profile.name.trim() });
+    const saved = await api.saveProfile(profile);
+    store.settings = saved.settings;
+    const said = saved.passwordForgotten ? 'settings.profileSavedPasswordForgotten' : 'settings.profileSaved';
+    $('profile-status').textContent = t(said, { name: profile.name.trim() });
     resetProfileForm();
     renderSettings();
   } catch (error) {

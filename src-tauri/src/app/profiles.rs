@@ -1,21 +1,52 @@
 //! Profiles, preferences and the remembered password.
 
 use super::AppState;
+use crate::base_url::BaseUrl;
 use crate::error::AppError;
 use crate::settings::{Profile, Settings};
-use crate::wire::Preferences;
+use crate::wire::{Preferences, ProfileSaved};
+
+/// The origin a profile's remembered password is bound to.
+fn origin(profile: &Profile) -> Result<String, AppError> {
+    Ok(BaseUrl::parse(&profile.base_url)?.origin())
+}
+
+/// The profile's remembered password, if it has one: its origin and e-mail.
+fn remembered(profile: &Profile) -> Option<(String, String)> {
+    let origin = origin(profile).ok()?;
+    (profile.remember_password && !profile.email.is_empty()).then(|| (origin, profile.email.clone()))
+}
 
 impl AppState {
-    pub fn save_profile(&self, profile: Profile) -> Result<Settings, AppError> {
-        self.change_settings(|s| s.upsert_profile(profile)).map(|(_, s)| s)
+    /// Adds or changes a profile. A new server address forgets the password remembered for the
+    /// old one (it is never sent to another server); a failed delete saves nothing.
+    pub fn save_profile(&self, profile: Profile) -> Result<ProfileSaved, AppError> {
+        let new_origin = origin(&profile)?;
+        let before = if profile.id.is_empty() { None } else { Some(self.profile(&profile.id)?) };
+        let forget = before.as_ref().and_then(remembered).filter(|(old_origin, _)| *old_origin != new_origin);
+        if let Some((old_origin, email)) = &forget {
+            self.keychain.delete(old_origin, email)?;
+        }
+        let (_, settings) = self.change_settings(|s| {
+            let id = s.upsert_profile(profile)?;
+            if forget.is_some() {
+                s.profile_mut(&id).expect("just saved").remember_password = false;
+            }
+            Ok(())
+        })?;
+        Ok(ProfileSaved { settings, password_forgotten: forget.is_some() })
     }
 
+    /// Removes a profile and its remembered password; if the keychain refuses the delete, the
+    /// profile stays, so no password is left behind without a profile to remove it with.
     pub fn remove_profile(&self, id: &str) -> Result<Settings, AppError> {
-        let (removed, settings) = self.change_settings(|s| s.remove_profile(id))?;
-        if removed.remember_password && !removed.email.is_empty() {
-            let _ = self.keychain.delete(&removed.id, &removed.email);
+        let profile = self.profile(id)?;
+        // The last profile cannot go: check before touching the keychain.
+        self.settings().remove_profile(id)?;
+        if let Some((origin, email)) = remembered(&profile) {
+            self.keychain.delete(&origin, &email)?;
         }
-        Ok(settings)
+        self.change_settings(|s| s.remove_profile(id)).map(|(_, s)| s)
     }
 
     pub fn select_profile(&self, id: &str) -> Result<Settings, AppError> {
@@ -45,7 +76,7 @@ impl AppState {
     pub fn set_remember_password(&self, profile_id: &str, remember: bool) -> Result<Settings, AppError> {
         let profile = self.profile(profile_id)?;
         if !remember && !profile.email.is_empty() {
-            self.keychain.delete(profile_id, &profile.email)?;
+            self.keychain.delete(&origin(&profile)?, &profile.email)?;
         }
         if remember && !self.keychain.status().available {
             return Err(AppError::Keychain { detail: self.keychain.status().reason.clone().unwrap_or_default() });

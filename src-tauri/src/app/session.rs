@@ -77,17 +77,17 @@ impl AppState {
                 reason: if email.is_empty() { "required" } else { "notAnEmail" }.into(),
             });
         }
+        let server = BaseUrl::parse(&profile.base_url)?;
+        let origin = server.origin();
         let typed = !password.is_empty();
         let password = if typed {
             password
         } else if profile.remember_password {
-            self.keychain
-                .fetch(&profile.id, &email)?
-                .ok_or(AppError::InvalidInput { field: "password".into(), reason: "required".into() })?
+            self.keychain.fetch(&origin, &email)?.ok_or(AppError::InvalidInput { field: "password".into(), reason: "required".into() })?
         } else {
             return Err(AppError::InvalidInput { field: "password".into(), reason: "required".into() });
         };
-        let client = CertoPayClient::for_server(BaseUrl::parse(&profile.base_url)?, self.client_options.clone())?;
+        let client = CertoPayClient::for_server(server, self.client_options.clone())?;
         let logged_in = client.login(&email, &password).await?;
         let session =
             Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
@@ -98,13 +98,13 @@ impl AppState {
         let mut warnings = Vec::new();
         let remember = remember && self.keychain.status().available;
         if remember && typed {
-            if let Err(e) = self.keychain.store(&profile.id, &email, &password) {
+            if let Err(e) = self.keychain.store(&origin, &email, &password) {
                 warnings.push(e.into());
             }
         }
         // A password remembered under the previous e-mail, or no longer wanted, goes.
         if profile.remember_password && (!remember || !profile.email.eq_ignore_ascii_case(&email)) && !profile.email.is_empty() {
-            if let Err(e) = self.keychain.delete(&profile.id, &profile.email) {
+            if let Err(e) = self.keychain.delete(&origin, &profile.email) {
                 warnings.push(e.into());
             }
         }
