@@ -303,3 +303,11 @@ fn only_https_or_loopback_base_urls_make_a_client() {
         Err(AppError::InvalidInput { ref reason, .. }) if reason == "notHttps"
     ));
 }
+
+#[tokio::test]
+async fn localhost_is_this_computer() {
+    // The sandbox listens on 127.0.0.1 only; "localhost" reaches it without asking DNS.
+    let sb = sandbox(Options::default()).await;
+    let c = client(&sb.url().replace("127.0.0.1", "localhost"));
+    assert!(c.login(LIVE, DEMO_PASSWORD).await.is_ok());
+}

@@ -185,7 +185,11 @@ async fn a_remembered_password_lives_in_the_secret_service_and_logs_in_again() {
     wait_dashboard(&w).await;
     assert_eq!(keychain_lookup(&sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD), "stored in the real Secret Service");
     let settings_file = std::fs::read_to_string(w.home.path().join("config/com.certopay.keys/settings.json")).unwrap();
-    assert!(!settings_file.contains(DEMO_PASSWORD) && settings_file.contains("\"rememberPassword\": true"));
+    assert!(!settings_file.contains(DEMO_PASSWORD));
+    // The choice is kept for the launch profile, which lives for this run only (never on disk).
+    let snapshot = w.invoke("app_snapshot", json!({})).await;
+    let launch = snapshot["ok"]["settings"]["profiles"].as_array().unwrap().iter().find(|p| p["id"] == "launch").unwrap().clone();
+    assert_eq!(launch["rememberPassword"], true);
 
     w.wait_for("document.querySelector('#notice').textContent.includes('logged in again')", "the app to log in again by itself").await;
     assert!(w.visible("#view-dashboard").await);
@@ -433,5 +437,33 @@ async fn the_session_ends_when_the_screen_locks() {
     assert_eq!(w.text("#notice").await, "Locked because the screen locked or the computer went to sleep. Log in again to continue.");
     assert_eq!(w.value("#login-email").await, LIVE, "the e-mail is kept");
     assert_eq!(w.invoke("current_key", json!({})).await["err"]["kind"], "NotLoggedIn", "the session is gone in Rust too");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_launch_address_serves_that_run_only() {
+    let _one = ONE_WINDOW.lock().await;
+    // A real server's address: shown as such, never saved.
+    let w = Window::open(Launch { base_url: "https://gateway.certopay.example", env: vec![], home: None }).await;
+    assert!(w.visible("#login-launch-only").await);
+    assert_eq!(
+        w.text("#login-launch-only").await,
+        "Opened for https://gateway.certopay.example, this run only: this address is not saved."
+    );
+    w.click("#open-settings").await;
+    w.type_into("#pref-rotation", "45").await;
+    w.click("#prefs-form button[type=submit]").await;
+    w.wait_for("document.querySelector('#prefs-status').textContent === 'Preferences saved.'", "the preferences to save").await;
+    let file = std::fs::read_to_string(w.home.path().join("config/com.certopay.keys/settings.json")).unwrap();
+    assert!(file.contains("\"rotationPeriodDays\": 45") && !file.contains("gateway.certopay.example"), "{file}");
+    w.close().await;
+
+    // The sandbox on this computer: no warning, and its port is not saved either.
+    let sb = sandbox(Options::default()).await;
+    let w = open_logged_in(&sb, LIVE).await;
+    log_out(&w).await;
+    assert!(!w.visible("#login-launch-only").await);
+    let file = std::fs::read_to_string(w.home.path().join("config/com.certopay.keys/settings.json")).unwrap();
+    assert!(!file.contains(&sb.url()), "{file}");
     w.close().await;
 }

@@ -26,6 +26,7 @@ async function start() {
   const snapshot = await api.snapshot();
   store.settings = snapshot.settings;
   store.keychain = snapshot.keychain;
+  store.launchOnly = snapshot.launchOnly;
   setLanguage(store.settings.language);
   translatePage();
   $('settings-path').textContent = t('settings.file', { path: snapshot.settingsPath });

@@ -3,6 +3,8 @@
 export const store = {
   settings: null,
   keychain: { available: false, reason: null },
+  // The launch address, when it is not this computer: it serves this run only.
+  launchOnly: null,
   session: null,
   key: null,
   view: 'login',

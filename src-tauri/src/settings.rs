@@ -11,6 +11,8 @@ use crate::error::AppError;
 use crate::private_files::{read_capped, write_atomically, ReadProblem};
 
 pub const PRODUCTION_URL: &str = "https://v2.certopaybrasil.com";
+/// The profile a launch address opens: it lives for that run only.
+pub const LAUNCH_PROFILE_ID: &str = "launch";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -148,16 +150,16 @@ impl Settings {
         Ok(removed)
     }
 
-    /// The base URL given at launch (flag or environment): select the profile that has it;
-    /// a loopback URL moves the existing "Sandbox" profile (its port changes each run);
-    /// otherwise a profile is added for it.
+    /// The base URL given at launch (flag or environment), for this run only: select the saved
+    /// profile that has it, or else the launch profile (added, or moved to this address). The
+    /// launch profile is never written to disk (`for_disk`).
     pub fn apply_launch_url(&mut self, text: &str) -> Result<String, AppError> {
         let url = BaseUrl::parse(text)?;
         let wanted = url.normalized();
         let loopback = url.is_loopback_http();
         let id = if let Some(p) = self.profiles.iter().find(|p| p.base_url == wanted) {
             p.id.clone()
-        } else if let Some(p) = self.profiles.iter_mut().find(|p| loopback && p.name == "Sandbox") {
+        } else if let Some(p) = self.profile_mut(LAUNCH_PROFILE_ID) {
             p.base_url = wanted;
             p.id.clone()
         } else {
@@ -165,13 +167,23 @@ impl Settings {
             while self.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
                 name.push('′');
             }
-            let profile = Profile { id: new_profile_id(), name, base_url: wanted, email: String::new(), remember_password: false };
-            let id = profile.id.clone();
+            let profile = Profile { id: LAUNCH_PROFILE_ID.into(), name, base_url: wanted, email: String::new(), remember_password: false };
             self.profiles.push(profile);
-            id
+            LAUNCH_PROFILE_ID.to_string()
         };
         self.selected_profile = Some(id.clone());
         Ok(id)
+    }
+
+    /// The settings as written to disk: without the launch profile, and with `fallback` (the
+    /// selection on disk) where the launch profile is selected.
+    pub fn for_disk(&self, fallback: Option<String>) -> Settings {
+        let mut disk = self.clone();
+        disk.profiles.retain(|p| p.id != LAUNCH_PROFILE_ID);
+        if disk.selected_profile.as_deref() == Some(LAUNCH_PROFILE_ID) {
+            disk.selected_profile = fallback;
+        }
+        disk
     }
 }
 
@@ -314,6 +326,11 @@ mod tests {
         assert_eq!(s.profiles.len(), 2);
         assert_eq!(s.selected().unwrap().base_url, "http://127.0.0.1:5000");
         assert!(s.apply_launch_url("http://evil.example").is_err());
+
+        // Never written to disk: the file keeps what it had, and its own selection.
+        let disk = s.for_disk(Some("certopay".into()));
+        assert_eq!(disk, Settings::default());
+        assert!(!serde_json::to_string(&disk).unwrap().contains("5000"));
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct AppSnapshot {
     pub settings_path: String,
     /// The base URL given at launch was refused.
     pub launch_error: Option<WireError>,
+    /// The launch address, when it is not the loopback: it serves this run only.
+    pub launch_only: Option<String>,
 }
 
 /// Why "Rotate key…" is off.

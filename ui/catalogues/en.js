@@ -15,6 +15,7 @@ export const en = {
   'login.remember': 'Remember password in the system keychain',
   'login.rememberHint': 'Stored only in the system keychain, never in a file.',
   'login.rememberUnavailable': 'The password cannot be remembered here: {reason}.',
+  'login.launchOnly': 'Opened for {url}, this run only: this address is not saved.',
   'login.submit': 'Log in',
   'login.working': 'Logging in…',
 

@@ -21,6 +21,10 @@ export function renderLogin() {
 
 function fillLoginForProfile(profile) {
   $('login-profile-url').textContent = profile.baseUrl;
+  // An address given at launch serves that run only; say so unless it is this computer.
+  const launchOnly = profile.id === 'launch' && store.launchOnly;
+  $('login-launch-only').textContent = launchOnly ? t('login.launchOnly', { url: store.launchOnly }) : '';
+  $('login-launch-only').hidden = !launchOnly;
   $('login-email').value = profile.email || '';
   $('login-password').value = '';
   const remember = $('login-remember');

@@ -11,18 +11,22 @@ mod session;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::base_url::BaseUrl;
 use crate::certopay::ClientOptions;
 use crate::clipboard::SecretClipboard;
 use crate::error::AppError;
 use crate::history::History;
 use crate::keychain::Keychain;
-use crate::settings::{LoadNotice, Profile, Settings, SettingsStore};
+use crate::settings::{LoadNotice, Profile, Settings, SettingsStore, LAUNCH_PROFILE_ID};
 use crate::wire::{AppEvent, AppSnapshot};
 
 pub use session::ActiveSession;
 
 pub struct AppState {
+    /// The settings in use: those on disk, and the launch profile of this run if there is one.
     settings: Mutex<Settings>,
+    /// The selected profile as on disk, kept there while the launch profile is selected.
+    disk_selection: Mutex<Option<String>>,
     store: Mutex<SettingsStore>,
     notice: Option<LoadNotice>,
     launch_error: Option<AppError>,
@@ -68,16 +72,17 @@ impl AppState {
     pub fn new(parts: AppParts, launch_url: Option<&str>) -> Self {
         let AppParts { mut store, keychain, clipboard, history, client_options } = parts;
         let (mut settings, notice) = store.load();
+        let disk_selection = settings.selected_profile.clone();
         let mut launch_error = None;
         if let Some(url) = launch_url {
-            match settings.apply_launch_url(url) {
-                // A failure to save here shows when the user next saves; the launch goes on.
-                Ok(_) => drop(store.save(&settings)),
-                Err(e) => launch_error = Some(e),
+            // For this run only: nothing of it is saved.
+            if let Err(e) = settings.apply_launch_url(url) {
+                launch_error = Some(e);
             }
         }
         AppState {
             settings: Mutex::new(settings),
+            disk_selection: Mutex::new(disk_selection),
             store: Mutex::new(store),
             notice,
             launch_error,
@@ -115,7 +120,16 @@ impl AppState {
             settings_notice: self.notice.clone(),
             settings_path: self.store.lock().unwrap().path().display().to_string(),
             launch_error: self.launch_error.clone().map(Into::into),
+            launch_only: self.launch_only(),
         }
+    }
+
+    /// A launch address that is not the loopback, for the login screen to say it serves this
+    /// run only.
+    fn launch_only(&self) -> Option<String> {
+        let settings = self.settings.lock().unwrap();
+        let launch = settings.profile(LAUNCH_PROFILE_ID)?;
+        BaseUrl::parse(&launch.base_url).ok().filter(|u| !u.is_loopback_http()).map(|u| u.normalized())
     }
 
     pub fn settings(&self) -> Settings {
@@ -128,7 +142,10 @@ impl AppState {
         let mut current = self.settings.lock().unwrap();
         let mut next = current.clone();
         let value = change(&mut next)?;
-        self.store.lock().unwrap().save(&next)?;
+        let mut disk_selection = self.disk_selection.lock().unwrap();
+        let disk = next.for_disk(disk_selection.clone());
+        self.store.lock().unwrap().save(&disk)?;
+        *disk_selection = disk.selected_profile;
         *current = next.clone();
         Ok((value, next))
     }

@@ -3,6 +3,7 @@
 
 mod parse;
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -102,6 +103,8 @@ impl CertoPayClient {
             // profile's host and nowhere else.
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
+            // localhost is this computer, never whatever a DNS server says it is.
+            .resolve_to_addrs("localhost", &[SocketAddr::from(([127, 0, 0, 1], 0)), SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 1], 0))])
             .user_agent(concat!("CertoPayKeys/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| AppError::Network { detail: format!("HTTP client: {e}"), timed_out: false })?;
