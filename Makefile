@@ -1,5 +1,5 @@
 # The README's commands. Each installs the system packages it needs when they are missing.
-.PHONY: demo test sandbox bench bundle
+.PHONY: demo test sandbox bench bundle fuzz
 
 # Open the app against a local sandbox server: no CertoPay account needed.
 demo:
@@ -18,6 +18,13 @@ bench:
 	cargo build --release --bin certopay-keys
 	cargo build --workspace --tests --bins --features certopay-keys/webdriver
 	scripts/with-desktop.sh cargo test --features webdriver --test bench
+
+# The parsers of everything from outside, fed 1,000,000 generated inputs each (make test feeds
+# a few thousand); FUZZ_SEED picks another sequence. Prints a table of inputs and acceptances.
+FUZZ_CASES ?= 1000000
+FUZZ_SEED ?= 20261129
+fuzz:
+	CERTOPAY_FUZZ_CASES=$(FUZZ_CASES) CERTOPAY_FUZZ_SEED=$(FUZZ_SEED) cargo test --test fuzz -- --nocapture
 
 # The sandbox alone, in the foreground (ARGS="--port 0 --faults --token-ttl 120").
 sandbox:

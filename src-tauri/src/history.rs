@@ -46,6 +46,13 @@ pub struct HistoryEntry {
     pub rollout: Option<Rollout>,
 }
 
+impl HistoryEntry {
+    /// One line of the history file; `None` for a line that is not an entry.
+    pub fn parse(line: &str) -> Option<HistoryEntry> {
+        serde_json::from_str(line).ok()
+    }
+}
+
 pub struct History {
     path: PathBuf,
 }
@@ -100,8 +107,8 @@ impl History {
         let lines: Vec<String> = self
             .lines()
             .into_iter()
-            .map(|line| match serde_json::from_str::<HistoryEntry>(&line) {
-                Ok(mut entry) if entry.time == time => {
+            .map(|line| match HistoryEntry::parse(&line) {
+                Some(mut entry) if entry.time == time => {
                     entry.rollout = Some(rollout);
                     serde_json::to_string(&entry).expect("entry serializes")
                 }
@@ -113,7 +120,7 @@ impl History {
 
     /// Newest first; unreadable lines are skipped, not fatal.
     pub fn newest_first(&self) -> Vec<HistoryEntry> {
-        let mut entries: Vec<HistoryEntry> = self.lines().iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
+        let mut entries: Vec<HistoryEntry> = self.lines().iter().filter_map(|l| HistoryEntry::parse(l)).collect();
         entries.reverse();
         entries.truncate(SHOWN);
         entries

@@ -73,6 +73,11 @@ fn invalid(field: &str, reason: &str) -> AppError {
 }
 
 impl Settings {
+    /// The settings file's contents, if they are settings the app would accept.
+    pub fn parse(bytes: &[u8]) -> Option<Settings> {
+        serde_json::from_slice::<Settings>(bytes).ok().filter(|s| s.validate().is_ok())
+    }
+
     pub fn profile(&self, id: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.id == id)
     }
@@ -244,9 +249,9 @@ impl SettingsStore {
             Ok(None) => return (Settings::default(), None),
             Err(ReadProblem::Unreadable) => LoadProblem::Unreadable,
             Err(ReadProblem::TooLarge) => LoadProblem::TooLarge,
-            Ok(Some(bytes)) => match serde_json::from_slice::<Settings>(&bytes) {
-                Ok(settings) if settings.validate().is_ok() => return (settings, None),
-                _ => LoadProblem::Corrupt,
+            Ok(Some(bytes)) => match Settings::parse(&bytes) {
+                Some(settings) => return (settings, None),
+                None => LoadProblem::Corrupt,
             },
         };
         let aside =

@@ -8,16 +8,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
-use serde_json::Value;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::base_url::BaseUrl;
 use crate::error::AppError;
-use crate::key::parse_key;
 pub use crate::key::ApiKey;
 use crate::session::{Jwt, JwtClaims};
-pub use parse::parse_regenerated;
-use parse::{error_from, screened, Endpoint, LoginAnswer};
+use parse::{error_from, screened, Endpoint};
+pub use parse::{parse_error, parse_key_answer, parse_login, parse_regenerated};
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -85,10 +83,6 @@ pub struct CertoPayClient {
     options: ClientOptions,
 }
 
-/// How long a session lasts when the server says neither `exp` nor `expiresIn`; a 401 still
-/// ends it sooner.
-const ASSUMED_SESSION: chrono::Duration = chrono::Duration::minutes(15);
-
 impl CertoPayClient {
     pub fn new(base_url: &str, options: ClientOptions) -> Result<Self, AppError> {
         Self::for_server(BaseUrl::parse(base_url)?, options)
@@ -131,21 +125,7 @@ impl CertoPayClient {
         if !status.is_success() {
             return Err(screened(error_from(status, &headers, &bytes, Endpoint::Login), &[password]));
         }
-        let mut answer: LoginAnswer = serde_json::from_slice(&bytes)
-            .map_err(|_| AppError::Malformed { detail: "the login answer is not the expected JSON".into() })?;
-        let token = [&mut answer.access_token, &mut answer.access_token_snake, &mut answer.token, &mut answer.jwt]
-            .into_iter()
-            .find_map(|t| t.take().filter(|t| !t.is_empty()))
-            .ok_or_else(|| AppError::Malformed { detail: "the login answer has no token".into() })?;
-        answer.zeroize();
-        let jwt = Jwt::new(token);
-        let claims = jwt.claims()?;
-        // The token's own `exp` wins over `expiresIn`.
-        let expires_at = claims
-            .exp
-            .or_else(|| answer.expires_in.map(|s| Utc::now() + chrono::Duration::seconds(s as i64)))
-            .unwrap_or_else(|| Utc::now() + ASSUMED_SESSION);
-        Ok(LoggedIn { jwt, expires_at, claims })
+        parse_login(&bytes, Utc::now())
     }
 
     /// Reads the key, retrying a 5xx or a 429 a bounded number of times.
@@ -172,11 +152,7 @@ impl CertoPayClient {
                 .map_err(network_error)?;
             let status = response.status();
             if status.is_success() {
-                let bytes = read_body(response).await?;
-                let value: Value =
-                    serde_json::from_slice(&bytes).map_err(|_| AppError::Malformed { detail: "the key answer is not JSON".into() })?;
-                let object = value.as_object().map(|o| o.get("data").and_then(Value::as_object).unwrap_or(o));
-                return parse_key(object.ok_or_else(|| AppError::Malformed { detail: "the key answer is not an object".into() })?);
+                return parse_key_answer(&read_body(response).await?);
             }
             let headers = response.headers().clone();
             let bytes = read_body(response).await.unwrap_or_default();

@@ -8,9 +8,47 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{RegenerateError, Regenerated};
+use super::{LoggedIn, RegenerateError, Regenerated};
 use crate::error::AppError;
-use crate::key::parse_key;
+use crate::key::{parse_key, ApiKey};
+use crate::session::Jwt;
+
+/// How long a session lasts when the server says neither `exp` nor `expiresIn`; a 401 still
+/// ends it sooner.
+const ASSUMED_SESSION: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
+/// A 2xx login answer: the JWT in the first present of `accessToken`, `access_token`, `token`,
+/// `jwt`, and when the session ends (`exp` wins over `expiresIn`, seconds from `now`). The
+/// answer's copies of the token are zeroized.
+pub fn parse_login(bytes: &[u8], now: DateTime<Utc>) -> Result<LoggedIn, AppError> {
+    let mut answer: LoginAnswer =
+        serde_json::from_slice(bytes).map_err(|_| AppError::Malformed { detail: "the login answer is not the expected JSON".into() })?;
+    let token = [&mut answer.access_token, &mut answer.access_token_snake, &mut answer.token, &mut answer.jwt]
+        .into_iter()
+        .find_map(|t| t.take().filter(|t| !t.is_empty()))
+        .ok_or_else(|| AppError::Malformed { detail: "the login answer has no token".into() })?;
+    answer.zeroize();
+    let jwt = Jwt::new(token);
+    let claims = jwt.claims()?;
+    // Any number a server sends: one past the calendar's end is no end at all.
+    let after = |seconds: u64| i64::try_from(seconds).ok().and_then(chrono::TimeDelta::try_seconds).and_then(|d| now.checked_add_signed(d));
+    let expires_at =
+        claims.exp.or_else(|| answer.expires_in.and_then(after)).unwrap_or_else(|| now.checked_add_signed(ASSUMED_SESSION).unwrap_or(now));
+    Ok(LoggedIn { jwt, expires_at, claims })
+}
+
+/// A 2xx key answer: the bare object, or one inside `data`.
+pub fn parse_key_answer(bytes: &[u8]) -> Result<ApiKey, AppError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|_| AppError::Malformed { detail: "the key answer is not JSON".into() })?;
+    let object = value.as_object().map(|o| o.get("data").and_then(Value::as_object).unwrap_or(o));
+    parse_key(object.ok_or_else(|| AppError::Malformed { detail: "the key answer is not an object".into() })?)
+}
+
+/// An error answer to a key request with this status, as the window is told it.
+pub fn parse_error(status: u16, body: &[u8]) -> AppError {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    error_from(status, &HeaderMap::new(), body, Endpoint::Key)
+}
 
 #[derive(Clone, Copy, PartialEq)]
 pub(super) enum Endpoint {
@@ -35,16 +73,16 @@ pub fn parse_regenerated(bytes: &[u8]) -> Result<Regenerated, RegenerateError> {
 
 #[derive(Deserialize, Zeroize)]
 #[zeroize(drop)]
-pub(super) struct LoginAnswer {
+struct LoginAnswer {
     #[serde(rename = "accessToken")]
-    pub access_token: Option<String>,
+    access_token: Option<String>,
     #[serde(rename = "access_token")]
-    pub access_token_snake: Option<String>,
-    pub token: Option<String>,
-    pub jwt: Option<String>,
+    access_token_snake: Option<String>,
+    token: Option<String>,
+    jwt: Option<String>,
     #[serde(rename = "expiresIn")]
     #[zeroize(skip)]
-    pub expires_in: Option<u64>,
+    expires_in: Option<u64>,
 }
 
 #[derive(Deserialize)]
