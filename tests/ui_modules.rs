@@ -1,8 +1,12 @@
 //! The window's modules keep their shape: no import circles, and `api.js` is the only module
 //! that talks to Rust. Read from the files themselves; no browser needed.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use support::catalogue::{catalogue, placeholders_of};
 
 fn modules(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -69,5 +73,19 @@ fn only_api_js_calls_invoke() {
         let text = std::fs::read_to_string(&file).unwrap();
         let talks_to_rust = text.contains("__TAURI_INTERNALS__") || text.contains("invoke(");
         assert_eq!(talks_to_rust, file.ends_with("api.js"), "{}", file.display());
+    }
+}
+
+#[test]
+fn both_catalogues_have_the_same_keys_and_placeholders() {
+    let placeholders =
+        |file| -> BTreeMap<String, Vec<String>> { catalogue(file).into_iter().map(|(key, text)| (key, placeholders_of(&text))).collect() };
+    let en = placeholders("en.js");
+    let pt = placeholders("pt-BR.js");
+    let only_en: Vec<_> = en.keys().filter(|k| !pt.contains_key(*k)).collect();
+    let only_pt: Vec<_> = pt.keys().filter(|k| !en.contains_key(*k)).collect();
+    assert!(only_en.is_empty() && only_pt.is_empty(), "only in English: {only_en:?}; only in Portuguese: {only_pt:?}");
+    for (key, placeholders) in &en {
+        assert_eq!(&pt[key], placeholders, "{key}: the placeholders differ");
     }
 }

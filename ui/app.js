@@ -27,8 +27,10 @@ async function start() {
   store.settings = snapshot.settings;
   store.keychain = snapshot.keychain;
   store.launchOnly = snapshot.launchOnly;
-  setLanguage(store.settings.language);
+  store.systemLanguage = snapshot.systemLanguage;
+  setLanguage(store.settings.language, store.systemLanguage);
   translatePage();
+  store.settingsPath = snapshot.settingsPath;
   $('settings-path').textContent = t('settings.file', { path: snapshot.settingsPath });
 
   initSession();

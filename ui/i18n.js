@@ -2,25 +2,30 @@
 // and number format the window uses. Nothing else in the window formats text for people.
 
 import { en } from './catalogues/en.js';
+import { ptBR } from './catalogues/pt-BR.js';
 
-const catalogues = { en };
+const catalogues = { en, 'pt-BR': ptBR };
+
+// How each language writes dates and times: Brazil numeric and 24-hour (29/11/2026, 16:29).
+const dateFormats = {
+  en: { date: { dateStyle: 'medium' }, dateTime: { dateStyle: 'medium', timeStyle: 'medium' } },
+  'pt-BR': {
+    date: { day: '2-digit', month: '2-digit', year: 'numeric' },
+    dateTime: { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' },
+  },
+};
 
 let language = 'en';
-let locale = 'en';
 
-/// Picks the catalogue: the saved choice, else the system's language, else English.
-export function setLanguage(preferred) {
-  // The system may report a tag Intl refuses (LANG=C gives "C"): then English.
-  const usable = (tag) => {
-    try {
-      return tag && Intl.getCanonicalLocales(tag)[0];
-    } catch {
-      return null;
-    }
-  };
-  locale = usable(preferred) || usable(navigator.language) || 'en';
-  language = Object.keys(catalogues).find((l) => locale.toLowerCase().startsWith(l.toLowerCase())) || 'en';
+/// Picks the catalogue: the saved choice, else the system's language (read by Rust as GTK
+/// apps read it), else English. Dates, times and numbers follow the same language.
+export function setLanguage(preferred, system) {
+  language = [preferred, system].find((l) => l && catalogues[l]) || 'en';
   document.documentElement.lang = language;
+}
+
+export function currentLanguage() {
+  return language;
 }
 
 export function t(key, params = {}) {
@@ -36,35 +41,35 @@ export function translatePage(root = document) {
 }
 
 export function formatNumber(n) {
-  return new Intl.NumberFormat(locale).format(n);
+  return new Intl.NumberFormat(language).format(n);
 }
 
 export function formatLocal(iso) {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(language, dateFormats[language].dateTime).format(new Date(iso));
 }
 
 export function formatUtc(iso) {
-  const text = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
+  const text = new Intl.DateTimeFormat(language, { ...dateFormats[language].dateTime, timeZone: 'UTC' }).format(new Date(iso));
   return `${text} UTC`;
 }
 
 export function formatDate(iso) {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(language, dateFormats[language].date).format(new Date(iso));
 }
 
 /// A time of day with seconds: "16:32:05".
 export function formatClock(iso) {
-  return new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(language, { timeStyle: 'medium', hourCycle: language === 'en' ? undefined : 'h23' }).format(new Date(iso));
 }
 
 export function formatTime(iso) {
-  return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(language, { timeStyle: 'short', hourCycle: language === 'en' ? undefined : 'h23' }).format(new Date(iso));
 }
 
 /// "4 minutes ago", "in 2 hours", "yesterday".
 export function formatRelative(iso, now = Date.now()) {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const rtf = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
   const units = [['year', 31536000], ['month', 2592000], ['week', 604800], ['day', 86400], ['hour', 3600], ['minute', 60]];
   for (const [unit, size] of units) {
     if (Math.abs(seconds) >= size) return rtf.format(Math.trunc(seconds / size), unit);

@@ -119,6 +119,7 @@ function onInput() {
 export function initSession() {
   on('login:succeeded', startSession);
   on('view:shown', renderSessionLine);
+  on('language:changed', renderSessionLine);
   on('app:closeRequested', onCloseRequested);
   on('app:locked', onLocked);
   $('logout').addEventListener('click', logOut);

@@ -3,6 +3,9 @@
 export const store = {
   settings: null,
   keychain: { available: false, reason: null },
+  // The system's language, which "Automático" follows.
+  systemLanguage: 'en',
+  settingsPath: '',
   // The launch address, when it is not this computer: it serves this run only.
   launchOnly: null,
   session: null,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod history;
 pub mod key;
 pub mod keychain;
+pub mod locale;
 pub mod private_files;
 pub mod process;
 pub mod rollout;

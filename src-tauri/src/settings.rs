@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::base_url::BaseUrl;
 use crate::error::AppError;
+use crate::locale::LANGUAGES;
 use crate::private_files::{read_capped, write_atomically, ReadProblem};
 
 pub const PRODUCTION_URL: &str = "https://v2.certopaybrasil.com";
@@ -66,7 +67,6 @@ impl Default for Settings {
 pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
 pub const CLIPBOARD_CLEAR_SECONDS: std::ops::RangeInclusive<u32> = 2..=600;
 pub const IDLE_LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
-pub const LANGUAGES: [&str; 2] = ["en", "pt-BR"];
 
 fn invalid(field: &str, reason: &str) -> AppError {
     AppError::InvalidInput { field: field.into(), reason: reason.into() }

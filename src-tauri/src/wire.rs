@@ -28,6 +28,8 @@ pub struct AppSnapshot {
     pub launch_error: Option<WireError>,
     /// The launch address, when it is not the loopback: it serves this run only.
     pub launch_only: Option<String>,
+    /// The system's language ("en" or "pt-BR"), which "Automático" follows.
+    pub system_language: &'static str,
 }
 
 /// Why "Rotate key…" is off.

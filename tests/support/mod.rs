@@ -1,5 +1,6 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod catalogue;
 pub mod rotation;
 pub mod webdriver;

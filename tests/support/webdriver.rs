@@ -46,6 +46,9 @@ impl Window {
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .stdin(Stdio::null())
             .kill_on_drop(true);
+        // Tests assert wording: English unless a test chooses otherwise, whatever this machine's
+        // language (LANGUAGE comes first in the app's reading, but C ignores it: set both).
+        command.env("LANGUAGE", "en").env("LANG", "en_US.UTF-8").env("LC_ALL", "").env("LC_MESSAGES", "");
         for (name, value) in &launch.env {
             command.env(name, value);
         }

@@ -151,6 +151,8 @@ export const en = {
   'settings.profileSavedPasswordForgotten': 'Profile {name} saved. Its server address changed, so its remembered password was forgotten: type it at the next login.',
   'settings.profileRemoved': 'Profile {name} removed.',
   'settings.preferences': 'Preferences',
+  'settings.language': 'Language / Idioma',
+  'settings.languageAuto': 'Automatic (system language)',
   'settings.rotationPeriod': 'Rotation period (days)',
   'settings.clipboardClear': 'Clear the clipboard after (seconds)',
   'settings.idleLock': 'Lock after inactivity (minutes)',

@@ -10,6 +10,13 @@ import { sessionRanOut } from '../session.js';
 import { store, profileById, selectedProfile } from '../store.js';
 import { show } from '../views.js';
 
+// When the key was last read, for the line that says so.
+let updatedAt = null;
+
+function renderUpdated() {
+  $('dash-updated').textContent = updatedAt ? t('dash.updated', { time: formatTime(updatedAt) }) : '';
+}
+
 export async function refreshKey() {
   const button = $('refresh');
   button.disabled = true;
@@ -18,7 +25,8 @@ export async function refreshKey() {
   try {
     store.key = await api.currentKey();
     renderKey();
-    $('dash-updated').textContent = t('dash.updated', { time: formatTime(new Date().toISOString()) });
+    updatedAt = new Date().toISOString();
+    renderUpdated();
   } catch (error) {
     if (error?.kind === 'SessionExpired') {
       await sessionRanOut();
@@ -54,6 +62,7 @@ function setTimeField(id, iso, emptyText) {
 /// key loads.
 function clearKey() {
   store.key = null;
+  updatedAt = null;
   for (const id of ['dash-profile', 'key-label', 'key-mode', 'key-state', 'key-prefix', 'key-masked', 'key-rate',
     'key-last-used', 'key-last-used-exact', 'key-created', 'key-created-exact', 'key-age', 'dash-updated', 'rotate-reason']) {
     $(id).textContent = '';
@@ -147,4 +156,10 @@ export function initDashboard() {
     await refreshKey();
   });
   on('session:ended', clearKey);
+  on('language:changed', () => {
+    if (!store.key) return;
+    renderKey();
+    renderUpdated();
+    renderHistory();
+  });
 }

@@ -2,7 +2,7 @@
 
 import { api } from '../api.js';
 import { $, notify, showError } from '../dom.js';
-import { emit } from '../events.js';
+import { emit, on } from '../events.js';
 import { t, errorText } from '../i18n.js';
 import { store, profileById, selectedProfile } from '../store.js';
 
@@ -22,18 +22,28 @@ export function renderLogin() {
 function fillLoginForProfile(profile) {
   $('login-profile-url').textContent = profile.baseUrl;
   // An address given at launch serves that run only; say so unless it is this computer.
-  const launchOnly = profile.id === 'launch' && store.launchOnly;
-  $('login-launch-only').textContent = launchOnly ? t('login.launchOnly', { url: store.launchOnly }) : '';
-  $('login-launch-only').hidden = !launchOnly;
+  renderLaunchOnly(profile);
   $('login-email').value = profile.email || '';
   $('login-password').value = '';
   const remember = $('login-remember');
   remember.disabled = !store.keychain.available;
   remember.checked = store.keychain.available && profile.rememberPassword;
+  renderHints(profile);
+}
+
+function renderLaunchOnly(profile) {
+  const launchOnly = profile.id === 'launch' && store.launchOnly;
+  $('login-launch-only').textContent = launchOnly ? t('login.launchOnly', { url: store.launchOnly }) : '';
+  $('login-launch-only').hidden = !launchOnly;
+}
+
+/// The words around the form that depend on the profile, in the current language.
+function renderHints(profile) {
+  renderLaunchOnly(profile);
   $('login-remember-reason').textContent = store.keychain.available
     ? t('login.rememberHint')
     : t('login.rememberUnavailable', { reason: store.keychain.reason || '' });
-  $('login-password').placeholder = remember.checked && profile.email ? t('login.passwordSaved') : '';
+  $('login-password').placeholder = $('login-remember').checked && profile.email ? t('login.passwordSaved') : '';
 }
 
 async function onProfileChange() {
@@ -83,6 +93,7 @@ async function onLogin(event) {
 }
 
 export function initLogin() {
+  on('language:changed', () => renderHints(profileById($('login-profile').value) || selectedProfile()));
   $('login-form').addEventListener('submit', onLogin);
   $('login-profile').addEventListener('change', onProfileChange);
   $('login-remember').addEventListener('change', onRememberChange);

@@ -59,6 +59,7 @@ export function tickRollout() {
 export function initRollout() {
   $('rollout-stop').addEventListener('click', () => api.stopRolloutWatch());
   on('app:rollout', onRolloutStatus);
+  on('language:changed', render);
   on('session:ended', () => {
     status = null;
     render();

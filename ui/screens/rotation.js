@@ -1,5 +1,5 @@
-// Rotation: step 1 (what happens), step 2 (type the label, "Rotate now"), the result with the
-// clipboard countdown, and what each failure means.
+// Rotation: step 1 (what happens), step 2 (type the label, "Rotate now") and what each
+// failure means. The result and its clipboard countdown are in rotation-result.js.
 
 import { api } from '../api.js';
 import { $, showError } from '../dom.js';
@@ -8,17 +8,12 @@ import { t, errorText } from '../i18n.js';
 import { endSession } from '../session.js';
 import { store } from '../store.js';
 import { refreshKey, renderHistory, renderKey, renderRotateButton } from './dashboard.js';
+import { hideRotationResult, initRotationResult, showRotationError, showRotationResult } from './rotation-result.js';
 
 // What step 1 returned: the confirmation token and what the dialogs show.
 let rotation = null;
-let countdownTimer = null;
 // Counts the attempts to open step 1: an answer for an older one is dropped.
 let attempts = 0;
-
-function showRotationError(text) {
-  $('rotation-error').textContent = text || '';
-  $('rotation-error').hidden = !text;
-}
 
 async function handleRotationError(error) {
   switch (error?.kind) {
@@ -164,60 +159,6 @@ async function rotateNow(event) {
   }
 }
 
-function showRotationResult(result) {
-  const seconds = result.clearInS;
-  $('rotation-result-text').textContent = result.newPrefix
-    ? t('rotate.done', { prefix: result.newPrefix, seconds })
-    : t('rotate.doneNoPrefix', { seconds });
-  $('rotation-warnings').replaceChildren(...result.warnings.map((w) => {
-    const item = document.createElement('li');
-    item.textContent = t(`rotate.warn.${w}`);
-    return item;
-  }));
-  $('clipboard-clear').hidden = false;
-  $('rotation-result').hidden = false;
-  const deadline = Date.now() + seconds * 1000;
-  clearInterval(countdownTimer);
-  const update = async () => {
-    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
-    $('rotation-result-countdown').textContent = t('rotate.countdown', { seconds: left });
-    if (left > 0) return;
-    // The Rust side clears at the deadline; show what it did.
-    const status = await api.clipboardStatus();
-    if (!status.holdsSecret || status.lastOutcome === 'failed') finishCountdown(status.lastOutcome);
-  };
-  update();
-  countdownTimer = setInterval(update, 250);
-  $('clipboard-clear').focus();
-}
-
-function finishCountdown(outcome) {
-  clearInterval(countdownTimer);
-  countdownTimer = null;
-  const text = { cleared: 'rotate.cleared', leftAlone: 'rotate.leftAlone', failed: 'rotate.clearFailed' }[outcome] || 'rotate.nothingHeld';
-  $('rotation-result-countdown').textContent = t(text);
-  // A failed clear keeps the button: trying again may work.
-  $('clipboard-clear').hidden = outcome !== 'failed';
-}
-
-async function clearNow() {
-  try {
-    finishCountdown(await api.clearClipboardNow());
-  } catch (error) {
-    finishCountdown('failed');
-    showRotationError(errorText(error));
-  }
-}
-
-/// Removes the last result, and every word of it that named a key.
-function hideRotationResult() {
-  clearInterval(countdownTimer);
-  countdownTimer = null;
-  $('rotation-result').hidden = true;
-  for (const id of ['rotation-result-text', 'rotation-result-countdown', 'rotation-warnings']) $(id).replaceChildren();
-  showRotationError(null);
-}
-
 /// The session ended: no dialog or result of it stays open, and nothing names its key.
 function closeRotation() {
   rotation = null;
@@ -229,6 +170,7 @@ function closeRotation() {
 }
 
 export function initRotation() {
+  initRotationResult();
   $('rotate-open').addEventListener('click', openRotation);
   $('rotate-continue').addEventListener('click', continueRotation);
   $('rotate-cancel1').addEventListener('click', () => $('rotate-step1').close('cancel'));
@@ -240,7 +182,6 @@ export function initRotation() {
   $('rotate-step2').addEventListener('close', onRotationDialogClose);
   $('rotate-typed').addEventListener('input', onTyped);
   $('rotate-step2-form').addEventListener('submit', rotateNow);
-  $('clipboard-clear').addEventListener('click', clearNow);
   on('session:started', hideRotationResult);
   on('session:ended', closeRotation);
 }

@@ -2,7 +2,8 @@
 
 import { api } from '../api.js';
 import { $, askConfirm, showError } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, setLanguage, translatePage } from '../i18n.js';
+import { emit } from '../events.js';
 import { store } from '../store.js';
 import { show } from '../views.js';
 import { renderKey } from './dashboard.js';
@@ -32,6 +33,15 @@ function profileButton(labelKey, className, profile, onClick) {
 }
 
 function renderSettings() {
+  renderProfiles();
+  $('pref-rotation').value = store.settings.rotationPeriodDays;
+  $('pref-clipboard').value = store.settings.clipboardClearSeconds;
+  $('pref-idle').value = store.settings.idleLockMinutes;
+  $('pref-lock-away').checked = store.settings.lockOnScreenLock;
+  $('pref-language').value = store.settings.language || '';
+}
+
+function renderProfiles() {
   const list = $('profile-list');
   list.replaceChildren(...store.settings.profiles.map((p) => {
     const item = document.createElement('li');
@@ -49,10 +59,6 @@ function renderSettings() {
     );
     return item;
   }));
-  $('pref-rotation').value = store.settings.rotationPeriodDays;
-  $('pref-clipboard').value = store.settings.clipboardClearSeconds;
-  $('pref-idle').value = store.settings.idleLockMinutes;
-  $('pref-lock-away').checked = store.settings.lockOnScreenLock;
 }
 
 function editProfile(profile) {
@@ -115,7 +121,7 @@ async function onSavePreferences(event) {
   showError('prefs-error', null);
   $('prefs-status').textContent = '';
   const fields = { rotationPeriodDays: 'pref-rotation', clipboardClearSeconds: 'pref-clipboard', idleLockMinutes: 'pref-idle' };
-  const preferences = { language: store.settings.language, lockOnScreenLock: $('pref-lock-away').checked };
+  const preferences = { language: $('pref-language').value || null, lockOnScreenLock: $('pref-lock-away').checked };
   for (const [field, id] of Object.entries(fields)) {
     const value = Number($(id).value);
     if (!Number.isInteger(value) || value < 0 || $(id).value.trim() === '') {
@@ -133,7 +139,30 @@ async function onSavePreferences(event) {
   }
 }
 
+/// A new language applies at once: it is saved, and every screen speaks it now.
+async function onLanguageChange() {
+  showError('prefs-error', null);
+  const s = store.settings;
+  const preferences = {
+    rotationPeriodDays: s.rotationPeriodDays, clipboardClearSeconds: s.clipboardClearSeconds, idleLockMinutes: s.idleLockMinutes,
+    lockOnScreenLock: s.lockOnScreenLock, language: $('pref-language').value || null,
+  };
+  try {
+    store.settings = await api.savePreferences(preferences);
+  } catch (error) {
+    showError('prefs-error', error);
+    return;
+  }
+  setLanguage(store.settings.language, store.systemLanguage);
+  translatePage();
+  $('profile-form-title').textContent = $('profile-id').value ? t('settings.editProfile', { name: $('profile-name').value }) : t('settings.addProfile');
+  renderProfiles();
+  $('settings-path').textContent = t('settings.file', { path: store.settingsPath });
+  await emit('language:changed');
+}
+
 export function initSettings() {
+  $('pref-language').addEventListener('change', onLanguageChange);
   $('open-settings').addEventListener('click', openSettings);
   $('close-settings').addEventListener('click', closeSettings);
   $('profile-form').addEventListener('submit', onSaveProfile);

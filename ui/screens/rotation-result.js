@@ -1,0 +1,87 @@
+// The result of a rotation that delivered its secret: what was copied, the clipboard's
+// countdown and "Clear clipboard now"; and the banner for a rotation that failed.
+
+import { api } from '../api.js';
+import { $ } from '../dom.js';
+import { on } from '../events.js';
+import { t, errorText } from '../i18n.js';
+
+let countdownTimer = null;
+
+export function showRotationError(text) {
+  $('rotation-error').textContent = text || '';
+  $('rotation-error').hidden = !text;
+}
+
+// The last result shown, to say it again in another language.
+let shownResult = null;
+
+export function showRotationResult(result) {
+  shownResult = result;
+  renderResultText();
+  $('clipboard-clear').hidden = false;
+  $('rotation-result').hidden = false;
+  startCountdown(result.clearInS);
+  $('clipboard-clear').focus();
+}
+
+function renderResultText() {
+  const result = shownResult;
+  const seconds = result.clearInS;
+  $('rotation-result-text').textContent = result.newPrefix
+    ? t('rotate.done', { prefix: result.newPrefix, seconds })
+    : t('rotate.doneNoPrefix', { seconds });
+  $('rotation-warnings').replaceChildren(...result.warnings.map((w) => {
+    const item = document.createElement('li');
+    item.textContent = t(`rotate.warn.${w}`);
+    return item;
+  }));
+}
+
+function startCountdown(seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  clearInterval(countdownTimer);
+  const update = async () => {
+    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    $('rotation-result-countdown').textContent = t('rotate.countdown', { seconds: left });
+    if (left > 0) return;
+    // The Rust side clears at the deadline; show what it did.
+    const status = await api.clipboardStatus();
+    if (!status.holdsSecret || status.lastOutcome === 'failed') finishCountdown(status.lastOutcome);
+  };
+  update();
+  countdownTimer = setInterval(update, 250);
+}
+
+function finishCountdown(outcome) {
+  clearInterval(countdownTimer);
+  countdownTimer = null;
+  const text = { cleared: 'rotate.cleared', leftAlone: 'rotate.leftAlone', failed: 'rotate.clearFailed' }[outcome] || 'rotate.nothingHeld';
+  $('rotation-result-countdown').textContent = t(text);
+  // A failed clear keeps the button: trying again may work.
+  $('clipboard-clear').hidden = outcome !== 'failed';
+}
+
+async function clearNow() {
+  try {
+    finishCountdown(await api.clearClipboardNow());
+  } catch (error) {
+    finishCountdown('failed');
+    showRotationError(errorText(error));
+  }
+}
+
+/// Removes the last result, and every word of it that named a key.
+export function hideRotationResult() {
+  clearInterval(countdownTimer);
+  countdownTimer = null;
+  $('rotation-result').hidden = true;
+  shownResult = null;
+  for (const id of ['rotation-result-text', 'rotation-result-countdown', 'rotation-warnings']) $(id).replaceChildren();
+  showRotationError(null);
+}
+
+export function initRotationResult() {
+  $('clipboard-clear').addEventListener('click', clearNow);
+  on('language:changed', () => shownResult && !$('rotation-result').hidden && renderResultText());
+}
