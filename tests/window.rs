@@ -247,7 +247,10 @@ async fn login_says_what_went_wrong_for_each_failure() {
         }
     };
     arm(json!({"path": "/api/auth/login", "kind": "status", "status": 503})).await;
-    attempt("The CertoPay server had a problem (HTTP 503). Try again in a moment.").await;
+    attempt("The CertoPay server had a problem. Try again in a moment.").await;
+    // The status code is for whoever looks further: in the details line, not the sentence.
+    assert_eq!(w.text("#login-error-details code").await, "HTTP 503");
+    assert_eq!(w.text("#login-error-details summary").await, "Technical details");
     arm(json!({"path": "/api/auth/login", "kind": "status", "status": 429, "retryAfter": 42})).await;
     attempt("Too many requests. Wait 42 seconds, then try again.").await;
     arm(json!({"path": "/api/auth/login", "kind": "html", "status": 200})).await;

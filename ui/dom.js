@@ -1,6 +1,6 @@
 // Small DOM helpers shared by every screen.
 
-import { t, errorText } from './i18n.js';
+import { t, errorText, errorDetails } from './i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -12,11 +12,29 @@ export function notify(text, tone = 'info') {
   el.hidden = !text;
 }
 
-/// An error element: the error's sentence, or hidden when there is none.
+/// An error element: the error's sentence, or hidden when there is none. Its technical side
+/// (an HTTP status, a system's reason) goes in a details line after it, closed by default.
 export function showError(id, error) {
   const el = $(id);
   el.textContent = error ? errorText(error) : '';
   el.hidden = !error;
+  setDetails(el, error ? errorDetails(error) : '');
+}
+
+/// The "Technical details" line after an element; removed when there is nothing to say.
+export function setDetails(el, text) {
+  const id = `${el.id}-details`;
+  document.getElementById(id)?.remove();
+  if (!text) return;
+  const details = document.createElement('details');
+  details.id = id;
+  details.className = 'error-details';
+  const summary = document.createElement('summary');
+  summary.textContent = t('details.summary');
+  const code = document.createElement('code');
+  code.textContent = text;
+  details.append(summary, code);
+  el.after(details);
 }
 
 /// An in-window yes/no question (a <dialog>: Escape or the "no" button says no).

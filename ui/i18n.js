@@ -98,6 +98,17 @@ export function formatAge(days) {
   return t('dash.ageDays', { n: formatNumber(days) });
 }
 
+/// The technical side of an error, for the details line under its sentence: an HTTP status,
+/// what the server or the system said. Empty when there is nothing to add.
+export function errorDetails(error) {
+  if (!error || typeof error !== 'object') return '';
+  const parts = [];
+  if (error.status != null) parts.push(`HTTP ${error.status}`);
+  if (error.detail) parts.push(error.detail);
+  if (error.messages?.length) parts.push(error.messages.join('; '));
+  return parts.join(' · ');
+}
+
 /// The sentence for an error the Rust side sent as `{kind, message, …}`.
 export function errorText(error) {
   if (!error || typeof error !== 'object') return t('error.unknown', { message: String(error) });
@@ -106,28 +117,18 @@ export function errorText(error) {
       return error.retryAfterS ? t('error.RateLimited', { seconds: error.retryAfterS }) : t('error.RateLimitedNoWait');
     case 'Network':
       return error.timedOut ? t('error.NetworkTimeout') : t('error.Network');
-    case 'BadRequest':
-      return t('error.BadRequest', { messages: (error.messages || []).join('; ') });
-    case 'Server':
-    case 'Unexpected':
-      return t(`error.${error.kind}`, { status: error.status });
-    case 'Settings':
-    case 'Keychain':
-    case 'Clipboard':
-      return t(`error.${error.kind}`, { detail: error.detail });
+
     case 'Confirmation':
       return t(`confirm.${error.reason}`);
     case 'RotationOutcomeUnknown':
-      if (error.status != null) {
-        return t(error.rotated ? 'rotate.serverErrorRotated' : 'rotate.serverErrorNotRotated', { status: error.status });
-      }
+      if (error.status != null) return t(error.rotated ? 'rotate.serverErrorRotated' : 'rotate.serverErrorNotRotated');
       return error.rotated ? t('rotate.rotatedSecretLost') : t('rotate.notRotated');
     case 'RotationOutcomeUnreadable':
-      return error.status != null ? t('rotate.serverErrorUnreadable', { status: error.status }) : t('rotate.unreadable');
+      return error.status != null ? t('rotate.serverErrorUnreadable') : t('rotate.unreadable');
     case 'RotatedWithoutSecret':
       return t('rotate.noSecret');
     case 'RotatedClipboardFailed':
-      return t('rotate.clipboardFailed', { detail: error.detail });
+      return t('rotate.clipboardFailed');
     case 'InvalidInput': {
       const key = `invalid.${error.field}.${error.reason}`;
       return catalogues.en[key] ? t(key) : t('invalid.other', { field: error.field });

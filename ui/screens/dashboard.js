@@ -17,7 +17,16 @@ function renderUpdated() {
   $('dash-updated').textContent = updatedAt ? t('dash.updated', { time: formatTime(updatedAt) }) : '';
 }
 
+/// While the first read of a session's key is out: a placeholder, not empty tags and blanks.
+function renderLoading() {
+  $('key-label').textContent = t('dash.loading');
+  for (const id of ['key-mode', 'key-state']) $(id).hidden = true;
+  for (const id of ['key-prefix', 'key-masked', 'key-rate', 'key-last-used', 'key-created', 'key-age']) $(id).textContent = '…';
+  $('view-dashboard').setAttribute('aria-busy', 'true');
+}
+
 export async function refreshKey() {
+  if (!store.key) renderLoading();
   const button = $('refresh');
   button.disabled = true;
   button.textContent = t('dash.refreshing');
@@ -34,6 +43,7 @@ export async function refreshKey() {
     }
     showError('dash-error', error);
   } finally {
+    $('view-dashboard').removeAttribute('aria-busy');
     button.disabled = false;
     button.textContent = t('dash.refresh');
   }
@@ -64,7 +74,7 @@ function clearKey() {
   store.key = null;
   updatedAt = null;
   for (const id of ['dash-profile', 'key-label', 'key-mode', 'key-state', 'key-prefix', 'key-masked', 'key-rate',
-    'key-last-used', 'key-last-used-exact', 'key-created', 'key-created-exact', 'key-age', 'dash-updated', 'rotate-reason']) {
+    'key-last-used', 'key-last-used-exact', 'key-created', 'key-created-exact', 'key-age', 'dash-updated', 'rotate-reason', 'rotate-next']) {
     $(id).textContent = '';
   }
   $('key-inactive').hidden = true;
@@ -78,6 +88,8 @@ export function renderKey() {
   $('dash-profile').textContent = t('dash.profile', { name: profile.name, url: profile.baseUrl });
   $('key-label').textContent = key.label || t('dash.noLabel');
   const mode = $('key-mode');
+  mode.hidden = false;
+  $('key-state').hidden = false;
   mode.textContent = t({ live: 'dash.live', test: 'dash.test' }[key.mode] || 'dash.unknownMode');
   mode.className = `tag ${key.mode}`;
   const state = $('key-state');
@@ -109,9 +121,12 @@ export function renderRotateButton() {
   const key = store.key;
   let reason = '';
   if (key?.rotationBlocked === 'forbidden') reason = t('rotate.blockedForbidden');
-  else if (key?.rotationBlocked === 'clipboard') reason = t('rotate.blockedClipboard', { reason: key.clipboardProblem });
+  else if (key?.rotationBlocked === 'clipboard') reason = t('rotate.blockedClipboard');
   $('rotate-open').disabled = !key || Boolean(key.rotationBlocked) || store.rotating;
   $('rotate-reason').textContent = reason;
+  // The system's own words, for whoever fixes the clipboard; the next step for a viewer.
+  $('rotate-reason').title = key?.rotationBlocked === 'clipboard' ? key.clipboardProblem || '' : '';
+  $('rotate-next').textContent = key?.rotationBlocked === 'forbidden' ? t('rotate.blockedForbiddenNext') : '';
 }
 
 /// How long the rotation's outage lasted, as the rollout watch saw it.
@@ -128,6 +143,9 @@ export async function renderHistory() {
   } catch { /* the list stays as it was */ }
   $('history-empty').hidden = entries.length > 0;
   $('history-table').hidden = entries.length === 0;
+  // A box that may scroll is reachable by keyboard, once it has rows.
+  if (entries.length) $('history-scroll').tabIndex = 0;
+  else $('history-scroll').removeAttribute('tabindex');
   $('history-rows').replaceChildren(...entries.map((e) => {
     const row = document.createElement('tr');
     const cells = [

@@ -1,7 +1,7 @@
 // The login screen: profile, e-mail, password and "remember password".
 
 import { api } from '../api.js';
-import { $, notify, showError } from '../dom.js';
+import { $, notify, setDetails, showError } from '../dom.js';
 import { emit, on } from '../events.js';
 import { t, errorText } from '../i18n.js';
 import { store, profileById, selectedProfile } from '../store.js';
@@ -40,9 +40,8 @@ function renderLaunchOnly(profile) {
 /// The words around the form that depend on the profile, in the current language.
 function renderHints(profile) {
   renderLaunchOnly(profile);
-  $('login-remember-reason').textContent = store.keychain.available
-    ? t('login.rememberHint')
-    : t('login.rememberUnavailable', { reason: store.keychain.reason || '' });
+  $('login-remember-reason').textContent = store.keychain.available ? t('login.rememberHint') : t('login.rememberUnavailable');
+  setDetails($('login-remember-reason'), store.keychain.available ? '' : store.keychain.reason || '');
   $('login-password').placeholder = $('login-remember').checked && profile.email ? t('login.passwordSaved') : '';
 }
 

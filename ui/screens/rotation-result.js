@@ -2,15 +2,17 @@
 // countdown and "Clear clipboard now"; and the banner for a rotation that failed.
 
 import { api } from '../api.js';
-import { $ } from '../dom.js';
+import { $, setDetails } from '../dom.js';
 import { on } from '../events.js';
-import { t, errorText } from '../i18n.js';
+import { t, errorText, errorDetails, formatCountdown } from '../i18n.js';
 
 let countdownTimer = null;
 
-export function showRotationError(text) {
+/// The banner for a rotation that failed, with its technical side in a details line.
+export function showRotationError(text, details = '') {
   $('rotation-error').textContent = text || '';
   $('rotation-error').hidden = !text;
+  setDetails($('rotation-error'), text ? details : '');
 }
 
 // The last result shown, to say it again in another language.
@@ -31,6 +33,7 @@ function renderResultText() {
   $('rotation-result-text').textContent = result.newPrefix
     ? t('rotate.done', { prefix: result.newPrefix, seconds })
     : t('rotate.doneNoPrefix', { seconds });
+  $('rotation-result-where').textContent = t('rotate.where');
   $('rotation-warnings').replaceChildren(...result.warnings.map((w) => {
     const item = document.createElement('li');
     item.textContent = t(`rotate.warn.${w}`);
@@ -43,7 +46,7 @@ function startCountdown(seconds) {
   clearInterval(countdownTimer);
   const update = async () => {
     const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
-    $('rotation-result-countdown').textContent = t('rotate.countdown', { seconds: left });
+    $('rotation-result-countdown').textContent = t('rotate.countdown', { time: formatCountdown(left) });
     if (left > 0) return;
     // The Rust side clears at the deadline; show what it did.
     const status = await api.clipboardStatus();
@@ -67,7 +70,7 @@ async function clearNow() {
     finishCountdown(await api.clearClipboardNow());
   } catch (error) {
     finishCountdown('failed');
-    showRotationError(errorText(error));
+    showRotationError(errorText(error), errorDetails(error));
   }
 }
 
@@ -77,7 +80,9 @@ export function hideRotationResult() {
   countdownTimer = null;
   $('rotation-result').hidden = true;
   shownResult = null;
-  for (const id of ['rotation-result-text', 'rotation-result-countdown', 'rotation-warnings']) $(id).replaceChildren();
+  for (const id of ['rotation-result-text', 'rotation-result-where', 'rotation-result-countdown', 'rotation-warnings']) {
+    $(id).replaceChildren();
+  }
   showRotationError(null);
 }
 

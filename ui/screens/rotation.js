@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { $, showError } from '../dom.js';
 import { on } from '../events.js';
-import { t, errorText } from '../i18n.js';
+import { t, errorText, errorDetails } from '../i18n.js';
 import { endSession } from '../session.js';
 import { store } from '../store.js';
 import { refreshKey, renderHistory, renderKey, renderRotateButton } from './dashboard.js';
@@ -29,7 +29,7 @@ async function handleRotationError(error) {
       showRotationError(error.retryAfterS ? t('rotate.rateLimited', { seconds: error.retryAfterS }) : t('error.RateLimitedNoWait'));
       return;
     default:
-      showRotationError(errorText(error));
+      showRotationError(errorText(error), errorDetails(error));
   }
 }
 
