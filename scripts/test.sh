@@ -11,6 +11,13 @@ cargo clippy --workspace --all-targets --features certopay-keys/webdriver -- -D 
 # Build first, so a slow compile never looks like a hung test. The webdriver feature lets the
 # tests drive the window; no package is ever built with it.
 cargo build --workspace --tests --bins --features certopay-keys/webdriver
+# axe-core, from the npm registry by name, for the accessibility checks of the window tests.
+axe_dir="${CARGO_TARGET_DIR:-$PWD/target}/axe"
+axe_version=4.14.1
+if [[ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]] || ! grep -q "\"version\": \"$axe_version\"" "$axe_dir/node_modules/axe-core/package.json"; then
+  npm install --prefix "$axe_dir" --no-save --no-audit --no-fund --loglevel=error "axe-core@$axe_version"
+fi
+export CERTOPAY_AXE_JS="$axe_dir/node_modules/axe-core/axe.min.js"
 export CERTOPAY_SCREENSHOTS="${CERTOPAY_SCREENSHOTS:-$PWD/screenshots}"
 mkdir -p "$CERTOPAY_SCREENSHOTS"
 echo "Screenshots go to $CERTOPAY_SCREENSHOTS"

@@ -166,7 +166,18 @@ export async function renderHistory() {
   }));
 }
 
+/// Escape hides an exact-time tip; it comes back when the field is left and entered again.
+function initTips() {
+  for (const field of document.querySelectorAll('.has-tip')) {
+    field.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') field.classList.add('tip-dismissed');
+    });
+    for (const kind of ['blur', 'pointerleave']) field.addEventListener(kind, () => field.classList.remove('tip-dismissed'));
+  }
+}
+
 export function initDashboard() {
+  initTips();
   $('refresh').addEventListener('click', refreshKey);
   on('session:started', async () => {
     show('dashboard');

@@ -27,6 +27,11 @@ export function showRotationResult(result) {
   $('clipboard-clear').focus();
 }
 
+/// Tells a screen reader about the clipboard, at the moments that matter only.
+function announce(text) {
+  $('clipboard-announcer').textContent = text;
+}
+
 function renderResultText() {
   const result = shownResult;
   const seconds = result.clearInS;
@@ -44,15 +49,22 @@ function renderResultText() {
 function startCountdown(seconds) {
   const deadline = Date.now() + seconds * 1000;
   clearInterval(countdownTimer);
+  let announcedTen = seconds <= 10;
   const update = async () => {
     const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
-    $('rotation-result-countdown').textContent = t('rotate.countdown', { time: formatCountdown(left) });
+    const line = t('rotate.countdown', { time: formatCountdown(left) });
+    $('rotation-result-countdown').textContent = line;
+    if (!announcedTen && left <= 10 && left > 0) {
+      announcedTen = true;
+      announce(line);
+    }
     if (left > 0) return;
     // The Rust side clears at the deadline; show what it did.
     const status = await api.clipboardStatus();
     if (!status.holdsSecret || status.lastOutcome === 'failed') finishCountdown(status.lastOutcome);
   };
   update();
+  announce(`${$('rotation-result-text').textContent} ${$('rotation-result-countdown').textContent}`);
   countdownTimer = setInterval(update, 250);
 }
 
@@ -61,6 +73,7 @@ function finishCountdown(outcome) {
   countdownTimer = null;
   const text = { cleared: 'rotate.cleared', leftAlone: 'rotate.leftAlone', failed: 'rotate.clearFailed' }[outcome] || 'rotate.nothingHeld';
   $('rotation-result-countdown').textContent = t(text);
+  announce(t(text));
   // A failed clear keeps the button: trying again may work.
   $('clipboard-clear').hidden = outcome !== 'failed';
 }
@@ -68,6 +81,8 @@ function finishCountdown(outcome) {
 async function clearNow() {
   try {
     finishCountdown(await api.clearClipboardNow());
+    // The button is gone: the focus goes to the result that says what happened.
+    $('rotation-result').focus();
   } catch (error) {
     finishCountdown('failed');
     showRotationError(errorText(error), errorDetails(error));
@@ -80,6 +95,7 @@ export function hideRotationResult() {
   countdownTimer = null;
   $('rotation-result').hidden = true;
   shownResult = null;
+  announce('');
   for (const id of ['rotation-result-text', 'rotation-result-where', 'rotation-result-countdown', 'rotation-warnings']) {
     $(id).replaceChildren();
   }

@@ -65,8 +65,16 @@ async function openRotation() {
   $('rotate-step1-key').textContent = t('rotate.keyLine', { label: rotation.label, prefix: rotation.keyPrefix });
   $('rotate-step1').returnValue = '';
   $('rotate-step1').showModal();
-  // The safe choice has the focus.
-  $('rotate-cancel1').focus();
+  // The safe choice has the focus; the dialog shows from its top (title, LIVE warning) even
+  // when large text makes it scroll.
+  $('rotate-cancel1').focus({ preventScroll: true });
+  showFromTop($('rotate-step1'));
+}
+
+/// A dialog that scrolls (large text) shows its top first, once it has been laid out.
+function showFromTop(dialog) {
+  dialog.scrollTop = 0;
+  requestAnimationFrame(() => { dialog.scrollTop = 0; });
 }
 
 function continueRotation() {
@@ -81,7 +89,8 @@ function continueRotation() {
   showError('rotate-step2-error', null);
   $('rotate-step2').returnValue = '';
   $('rotate-step2').showModal();
-  $('rotate-typed').focus();
+  $('rotate-typed').focus({ preventScroll: true });
+  showFromTop($('rotate-step2'));
 }
 
 function onTyped() {
