@@ -12,7 +12,7 @@ use certopay_sandbox::Options;
 use serde_json::{json, Value};
 use support::app::{open_logged_in, sandbox, LIVE, ONE_WINDOW};
 use support::rotation::{rotate_through_the_window, set_delays};
-use support::webdriver::Window;
+use support::webdriver::{Launch, Window};
 
 /// Runs axe-core (fetched from npm by `make test`) on the page; returns its violations.
 async fn axe(w: &Window) -> Vec<Value> {
@@ -143,12 +143,16 @@ async fn the_countdown_is_announced_three_times_and_the_focus_lands_on_the_resul
 async fn every_screen_fits_at_200_percent_text() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
-    let w = open_logged_in(&sb, LIVE).await;
+    // In Portuguese, whose words run longer than English ones.
+    let launch = Launch { base_url: &sb.url(), env: vec![("LANG", "pt_BR.UTF-8".into()), ("LANGUAGE", String::new())], home: None };
+    let w = Window::open(launch).await;
+    support::app::log_in(&w, LIVE, certopay_sandbox::DEMO_PASSWORD).await;
+    support::app::wait_dashboard(&w).await;
     // The user's text size at 200%: every size in the page follows the root's.
     w.script("document.documentElement.style.fontSize = '200%';", vec![]).await;
     let fits = "return document.documentElement.scrollWidth <= window.innerWidth;";
     assert_eq!(w.script(fits, vec![]).await, json!(true), "the dashboard scrolls sideways");
-    w.screenshot("dashboard-200-light").await;
+    w.screenshot("pt-dashboard-200-light").await;
 
     w.click("#rotate-open").await;
     w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
@@ -156,17 +160,17 @@ async fn every_screen_fits_at_200_percent_text() {
                const live = d.querySelector('.live-mark').getBoundingClientRect();
                return [d.scrollTop, title.top >= 0, live.bottom <= window.innerHeight];";
     assert_eq!(w.script(top, vec![]).await, json!([0, true, true]), "step 1 opens at its top with the LIVE warning in view");
-    w.screenshot("rotate-step1-200-light").await;
+    w.screenshot("pt-rotate-step1-200-light").await;
     w.press("\u{E00C}").await;
 
     w.click("#open-settings").await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     assert_eq!(w.script(fits, vec![]).await, json!(true), "settings scroll sideways");
-    w.screenshot("settings-200-light").await;
+    w.screenshot("pt-settings-200-light").await;
     w.click("#close-settings").await;
     w.click("#logout").await;
     w.wait_for("!document.querySelector('#view-login').hidden", "login").await;
     assert_eq!(w.script(fits, vec![]).await, json!(true), "login scrolls sideways");
-    w.screenshot("login-200-light").await;
+    w.screenshot("pt-login-200-light").await;
     w.close().await;
 }

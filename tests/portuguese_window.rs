@@ -99,6 +99,17 @@ async fn the_setting_gives_portuguese_on_an_english_system() {
     wait_dashboard(&w).await;
     assert_no_english(&w, "dashboard, switched").await;
     w.screenshot("pt-dashboard-dark").await;
+    w.click("#rotate-open").await;
+    w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
+    w.screenshot("pt-rotate-step1-dark").await;
+    w.click("#rotate-continue").await;
+    w.wait_for("document.querySelector('#rotate-step2').open", "step 2").await;
+    w.type_into("#rotate-typed", "Chave principal").await;
+    w.screenshot("pt-rotate-step2-dark").await;
+    w.click("#rotate-now").await;
+    w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+    assert_no_english(&w, "the result, switched").await;
+    w.screenshot("pt-rotate-result-dark").await;
     let home = w.close().await;
 
     // Saved: the next start speaks Portuguese on this English system.
