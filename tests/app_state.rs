@@ -15,7 +15,7 @@ use certopay_keys::desktop_lock::Away;
 use certopay_keys::error::{AppError, ConfirmationRefusal};
 use certopay_keys::history::{History, RotationOutcome};
 use certopay_keys::keychain::{Keychain, KeychainStatus};
-use certopay_keys::settings::SettingsStore;
+use certopay_keys::settings_store::SettingsStore;
 use certopay_keys::wire::{AppEvent, KeyMode, LockReason, LogoutOutcome, RotationBlocked, RotationResult};
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::json;

@@ -19,6 +19,7 @@ pub mod rollout;
 pub mod rotation;
 pub mod session;
 pub mod settings;
+pub mod settings_store;
 pub mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -144,7 +145,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
     builder
         .setup(|app| {
             let parts = app::AppParts {
-                store: settings::SettingsStore::new(&app.path().app_config_dir()?),
+                store: settings_store::SettingsStore::new(&app.path().app_config_dir()?),
                 keychain: Box::new(keychain::OsKeychain::open(KEYCHAIN_SERVICE)),
                 // One clipboard owner for the app's whole life.
                 clipboard: clipboard::SecretClipboard::open(),

@@ -11,7 +11,8 @@ pub use crate::history::{HistoryEntry, Rollout, RotationOutcome};
 pub use crate::key::KeyMode;
 pub use crate::keychain::KeychainStatus;
 pub use crate::session::SessionView;
-pub use crate::settings::{LoadNotice, LoadProblem, Settings};
+pub use crate::settings::Settings;
+pub use crate::settings_store::{LoadNotice, LoadProblem};
 
 use crate::key::ApiKey;
 

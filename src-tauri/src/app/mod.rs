@@ -17,7 +17,8 @@ use crate::clipboard::SecretClipboard;
 use crate::error::AppError;
 use crate::history::History;
 use crate::keychain::Keychain;
-use crate::settings::{LoadNotice, Profile, Settings, SettingsStore, LAUNCH_PROFILE_ID};
+use crate::settings::{Profile, Settings, LAUNCH_PROFILE_ID};
+use crate::settings_store::{LoadNotice, SettingsStore};
 use crate::wire::{AppEvent, AppSnapshot};
 
 pub use session::ActiveSession;
