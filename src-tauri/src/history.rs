@@ -132,11 +132,9 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    #[test]
-    fn appends_and_reads_newest_first_skipping_bad_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let history = History::new(dir.path());
-        let entry = |n: i64| HistoryEntry {
+    /// A rotation at second `n` of the epoch.
+    fn entry(n: i64) -> HistoryEntry {
+        HistoryEntry {
             time: DateTime::from_timestamp(n, 0).unwrap(),
             profile: "Produção".into(),
             email: "ana@loja.example".into(),
@@ -144,7 +142,13 @@ mod tests {
             new_prefix: Some("sk_live_new...".into()),
             outcome: RotationOutcome::Rotated,
             rollout: None,
-        };
+        }
+    }
+
+    #[test]
+    fn appends_and_reads_newest_first_skipping_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(dir.path());
         history.append(&entry(1)).unwrap();
         std::fs::OpenOptions::new().append(true).open(dir.path().join("rotation-history.jsonl")).unwrap().write_all(b"{broken\n").unwrap();
         history.append(&entry(2)).unwrap();
@@ -164,15 +168,6 @@ mod tests {
     fn keeps_the_last_thousand_rows() {
         let dir = tempfile::tempdir().unwrap();
         let history = History::new(dir.path());
-        let entry = |n: i64| HistoryEntry {
-            time: DateTime::from_timestamp(n, 0).unwrap(),
-            profile: "p".into(),
-            email: "e".into(),
-            old_prefix: "o".into(),
-            new_prefix: None,
-            outcome: RotationOutcome::NotRotated,
-            rollout: None,
-        };
         for n in 0..(KEPT as i64 + 5) {
             history.append(&entry(n)).unwrap();
         }
