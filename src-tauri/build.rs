@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "cancel_quit",
     "quit",
     "report_activity",
+    "mark_timing",
 ];
 
 fn main() {

@@ -2,10 +2,12 @@
 //! Not a test: nothing here passes or fails on a number. Needs the private desktop of
 //! scripts/with-desktop.sh.
 //!
-//! The window can be driven through WebDriver only in a debug build (a release build is
+//! The window can be driven through WebDriver only in a build made for tests (a package is
 //! always incognito, which WebKitGTK will not automate), so the driven figures are a debug
-//! build's. A release binary, when built, is measured undriven: start to window shown, and
-//! memory at the login screen.
+//! build's. The release binary is compared undriven with a hello-world Tauri app
+//! (bench/hello) built with the same profile: started alternately, timed from spawn to the
+//! milestones each prints on stderr, memory as the PSS of each process tree, and the login
+//! typed in with xdotool.
 
 mod support;
 
@@ -50,38 +52,135 @@ fn tree_rss_mib(root: u32) -> f64 {
     pids.iter().filter(|p| below_root(**p)).map(|p| rss_kib(*p)).sum::<u64>() as f64 / 1024.0
 }
 
-/// Starts a binary with no driver and waits for its window to be mapped.
-async fn undriven_start(binary: &std::path::Path, base_url: &str) -> (Duration, f64) {
-    let home = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    let mut app = tokio::process::Command::new(binary)
-        .env("CERTOPAY_KEYS_BASE_URL", base_url)
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let shown = loop {
-        let tree = std::process::Command::new("xwininfo").args(["-root", "-tree"]).output().expect("xwininfo (package x11-utils)");
-        if String::from_utf8_lossy(&tree.stdout).contains("\"CertoPay Keys\"") {
-            break started.elapsed();
+/// Proportional memory (PSS) of a process and everything below it, in MiB: shared pages are
+/// counted once across the tree, so two apps compare fairly.
+fn tree_pss_mib(root: u32) -> f64 {
+    let pss_kib = |pid: u32| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+            .unwrap_or(0)
+    };
+    let parent_of = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse().ok()
+    };
+    let pids: Vec<u32> = std::fs::read_dir("/proc").unwrap().flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect();
+    let in_tree = |pid: u32| {
+        let mut at = pid;
+        loop {
+            if at == root {
+                return true;
+            }
+            match parent_of(at) {
+                Some(parent) if parent > 1 => at = parent,
+                _ => return false,
+            }
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "the window never appeared");
-        tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    // Give the page time to load before reading memory: this is a figure, not a check.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let pid = app.id().unwrap();
-    let own_rss = tree_rss_mib(pid) + {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()).unwrap_or(0.0)
-            / 1024.0
-    };
-    app.kill().await.unwrap();
-    (shown, own_rss)
+    pids.into_iter().filter(|p| in_tree(*p)).map(pss_kib).sum::<u64>() as f64 / 1024.0
+}
+
+/// A started release binary, its milestones read from stderr as they arrive (times since
+/// spawn, measured here, the same way for both apps).
+struct Started {
+    child: tokio::process::Child,
+    spawned: Instant,
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStderr>>,
+}
+
+impl Started {
+    async fn spawn(binary: &std::path::Path, env: &[(&str, String)]) -> Started {
+        let home = tempfile::tempdir().unwrap().keep();
+        let mut command = tokio::process::Command::new(binary);
+        command
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let spawned = Instant::now();
+        let mut child = command.spawn().unwrap();
+        use tokio::io::AsyncBufReadExt;
+        let lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        Started { child, spawned, lines }
+    }
+
+    /// Waits for a milestone line containing `what`; the time since spawn.
+    async fn until(&mut self, what: &str) -> Duration {
+        let wait = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Ok(Some(line)) = self.lines.next_line().await {
+                if line.contains(what) {
+                    return self.spawned.elapsed();
+                }
+            }
+            panic!("the app ended before {what}");
+        });
+        wait.await.unwrap_or_else(|_| panic!("no {what} within 30 s"))
+    }
+}
+
+/// Types into the focused window as a person would (xdotool, package xdotool).
+fn type_keys(window_name: &str, steps: &[&str]) {
+    let found = std::process::Command::new("xdotool").args(["search", "--sync", "--name", window_name]).output().expect("xdotool runs");
+    let id = String::from_utf8_lossy(&found.stdout).lines().last().unwrap_or_default().to_string();
+    std::process::Command::new("xdotool").args(["windowfocus", "--sync", &id]).status().unwrap();
+    for step in steps {
+        let args: Vec<&str> = if let Some(key) = step.strip_prefix("key:") { vec!["key", key] } else { vec!["type", "--delay", "0", step] };
+        std::process::Command::new("xdotool").args(&args).status().unwrap();
+    }
+}
+
+fn spread(mut samples: Vec<f64>) -> (f64, f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    (samples[samples.len() / 2], samples[0], samples[samples.len() - 1])
+}
+
+fn row(figure: &str, app: Vec<f64>, hello: Vec<f64>, unit: &str) {
+    let (a, a_min, a_max) = spread(app);
+    let (h, h_min, h_max) = spread(hello);
+    println!("| {figure} | {a:.0} {unit} ({a_min:.0}–{a_max:.0}) | {h:.0} {unit} ({h_min:.0}–{h_max:.0}) | {:.2} |", a / h);
+}
+
+/// CertoPay Keys against a hello-world Tauri app, both release builds with the same profile,
+/// started alternately under the same display.
+async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms: f64) {
+    let app = target.join("release/certopay-keys");
+    let hello = target.join("release/tauri-hello");
+    if !app.exists() || !hello.exists() {
+        println!("release comparison: not built ({} or {} missing); `make bench` builds both", app.display(), hello.display());
+        return;
+    }
+    let mib = |p: &std::path::Path| std::fs::metadata(p).unwrap().len() as f64 / (1024.0 * 1024.0);
+    println!("release binaries: CertoPay Keys {:.1} MiB, hello world {:.1} MiB", mib(&app), mib(&hello));
+    let (mut app_interactive, mut app_pss, mut hello_paint, mut hello_pss, mut overhead) = (vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..10 {
+        let mut a = Started::spawn(&app, &[("CERTOPAY_KEYS_TIMINGS", "1".into()), ("CERTOPAY_KEYS_BASE_URL", sandbox_url.into())]).await;
+        app_interactive.push(a.until("login form interactive").await.as_secs_f64() * 1000.0);
+        tokio::time::sleep(Duration::from_secs(1)).await; // memory settles: a figure, not a check
+        app_pss.push(tree_pss_mib(a.child.id().unwrap()));
+        type_keys("CertoPay Keys", &[LIVE, "key:Tab", DEMO_PASSWORD, "key:Return"]);
+        let sent = a.until("login sent").await;
+        let shown = a.until("key on screen").await;
+        overhead.push((shown - sent).as_secs_f64() * 1000.0 - http_ms);
+        a.child.kill().await.unwrap();
+
+        let mut h = Started::spawn(&hello, &[("TAURI_HELLO_TIMINGS", "1".into())]).await;
+        hello_paint.push(h.until("first paint").await.as_secs_f64() * 1000.0);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        hello_pss.push(tree_pss_mib(h.child.id().unwrap()));
+        h.child.kill().await.unwrap();
+    }
+    println!("| figure (10 pairs, A B alternately) | CertoPay Keys median (min–max) | hello world median (min–max) | ratio |");
+    println!("|---|---|---|---|");
+    row("start to interactive login form / to first paint", app_interactive, hello_paint, "ms");
+    row("PSS of the process tree at the first screen", app_pss, hello_pss, "MiB");
+    let (o, o_min, o_max) = spread(overhead);
+    println!("login to key on screen, less the two HTTP round trips ({http_ms:.1} ms): median {o:.1} ms ({o_min:.1}–{o_max:.1})");
 }
 
 #[tokio::main]
@@ -105,6 +204,12 @@ async fn main() {
         client.current_key(&jwt).await.unwrap();
         reads.push(started.elapsed());
     }
+    let median_ms = |samples: &[Duration]| {
+        let mut sorted = samples.to_vec();
+        sorted.sort();
+        sorted[sorted.len() / 2].as_secs_f64() * 1000.0
+    };
+    let http_ms = median_ms(&logins) + median_ms(&reads);
     println!("client login:               {}", summary(logins));
     println!("client key read:            {}", summary(reads));
 
@@ -133,18 +238,5 @@ async fn main() {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let release = target.join("release/certopay-keys");
-    if release.exists() {
-        let (mut shown, mut memory) = (Vec::new(), Vec::new());
-        for _ in 0..3 {
-            let (time, rss) = undriven_start(&release, &sb.url()).await;
-            shown.push(time);
-            memory.push(rss);
-        }
-        memory.sort_by(f64::total_cmp);
-        println!("release: start to window shown: {}", summary(shown));
-        println!("release: memory at the login screen (app and web processes): median {:.0} MiB", memory[memory.len() / 2]);
-    } else {
-        println!("release: not built ({} missing); `make bench` builds it", release.display());
-    }
+    compare_with_hello(&target, &sb.url(), http_ms).await;
 }

@@ -31,6 +31,8 @@ export const api = {
   cancelQuit: () => invoke('cancel_quit'),
   quit: () => invoke('quit'),
   reportActivity: () => invoke('report_activity'),
+  // Milestones for make bench; Rust prints them only when asked to.
+  markTiming: (milestone) => invoke('mark_timing', { milestone }).catch(() => {}),
   subscribeEvents: (handler) => invoke('subscribe_events', { channel: channel(handler) }),
 };
 

@@ -53,6 +53,7 @@ async function start() {
   }
   if (notice) notify(notice, 'warning');
   document.body.dataset.ready = 'true';
+  api.markTiming('login form interactive');
 }
 
 start().catch((error) => {

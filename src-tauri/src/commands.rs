@@ -40,6 +40,14 @@ pub async fn logout(state: State<'_, AppState>, force: bool) -> Result<LogoutOut
     Ok(state.logout(force).await)
 }
 
+/// A milestone the window reached, for `make bench` (printed only with CERTOPAY_KEYS_TIMINGS=1).
+#[tauri::command]
+pub fn mark_timing(milestone: String) {
+    if matches!(milestone.as_str(), "login form interactive" | "login sent" | "key on screen") {
+        crate::process::mark(&milestone);
+    }
+}
+
 /// The user did something in the window: the idle delay starts again.
 #[tauri::command]
 pub fn report_activity(state: State<'_, AppState>) {

@@ -156,6 +156,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             app.manage(CloseQuestion::default());
             watch_for_the_lock(app.handle());
             open_main_window(app)?;
+            process::mark("window shown");
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -181,6 +182,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             commands::cancel_quit,
             commands::quit,
             commands::report_activity,
+            commands::mark_timing,
         ])
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {

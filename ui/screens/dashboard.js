@@ -34,6 +34,7 @@ export async function refreshKey() {
   try {
     store.key = await api.currentKey();
     renderKey();
+    api.markTiming('key on screen');
     updatedAt = new Date().toISOString();
     renderUpdated();
   } catch (error) {

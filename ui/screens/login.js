@@ -77,6 +77,7 @@ async function onLogin(event) {
   button.textContent = t('login.working');
   const password = $('login-password');
   try {
+    api.markTiming('login sent');
     const result = await api.login($('login-profile').value, $('login-email').value, password.value, $('login-remember').checked);
     password.value = '';
     await emit('login:succeeded', result.session);

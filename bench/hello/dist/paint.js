@@ -1,0 +1,2 @@
+// Says when the first frame has been painted, through the document title.
+requestAnimationFrame(() => requestAnimationFrame(() => { document.title = 'painted'; }));
