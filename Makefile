@@ -11,11 +11,13 @@ demo:
 test:
 	scripts/test.sh
 
-# Speed and memory figures: the client over loopback and the window driven through WebDriver
-# (debug build), and the release binary's start-up and memory, undriven.
+# Speed and memory figures: the client over loopback, the window driven through WebDriver
+# (debug build), and the release binary against a hello-world Tauri app (bench/hello) built
+# with the same profile, started alternately.
 bench:
-	scripts/install-deps.sh test
+	scripts/install-deps.sh bench
 	cargo build --release --bin certopay-keys
+	cd bench/hello && CARGO_TARGET_DIR="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)" cargo build --release
 	cargo build --workspace --tests --bins --features certopay-keys/webdriver
 	scripts/with-desktop.sh cargo test --features webdriver --test bench
 

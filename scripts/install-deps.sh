@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages a make target needs, only those missing, and says which.
-# Usage: scripts/install-deps.sh build|test
+# Usage: scripts/install-deps.sh build|test|bench
 set -euo pipefail
 
 build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
@@ -11,7 +11,9 @@ test_packages=(xvfb xauth webkit2gtk-driver xclip gnome-keyring dbus-x11 libsecr
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
   test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  # make bench types the login into the release window, undriven.
+  bench) wanted=("${build_packages[@]}" "${test_packages[@]}" xdotool) ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -20,7 +22,7 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # make test checks formatting and lints: the toolchain's rustfmt and clippy.
-if [[ "${1:-build}" == test ]] && command -v rustup >/dev/null 2>&1; then
+if [[ "${1:-build}" != build ]] && command -v rustup >/dev/null 2>&1; then
   for component in rustfmt clippy; do
     rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
   done
@@ -33,7 +35,7 @@ fi
 
 missing=()
 # The window tests fetch axe-core with npm: Node.js, where the machine has none.
-if [[ "${1:-build}" == test ]] && ! command -v npm >/dev/null 2>&1; then
+if [[ "${1:-build}" != build ]] && ! command -v npm >/dev/null 2>&1; then
   missing+=(npm)
 fi
 for package in "${wanted[@]}"; do
