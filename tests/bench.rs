@@ -158,6 +158,7 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
     let mib = |p: &std::path::Path| std::fs::metadata(p).unwrap().len() as f64 / (1024.0 * 1024.0);
     println!("release binaries: CertoPay Keys {:.1} MiB, hello world {:.1} MiB", mib(&app), mib(&hello));
     let (mut app_interactive, mut app_pss, mut hello_paint, mut hello_pss, mut overhead) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut steps: Vec<[f64; 4]> = vec![];
     for _ in 0..10 {
         let mut a = Started::spawn(&app, &[("CERTOPAY_KEYS_TIMINGS", "1".into()), ("CERTOPAY_KEYS_BASE_URL", sandbox_url.into())]).await;
         app_interactive.push(a.until("login form interactive").await.as_secs_f64() * 1000.0);
@@ -165,8 +166,13 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
         app_pss.push(tree_pss_mib(a.child.id().unwrap()));
         type_keys("CertoPay Keys", &[LIVE, "key:Tab", DEMO_PASSWORD, "key:Return"]);
         let sent = a.until("login sent").await;
+        let answered = a.until("login answered").await;
+        let requested = a.until("key requested").await;
+        let key_answered = a.until("key answered").await;
         let shown = a.until("key on screen").await;
         overhead.push((shown - sent).as_secs_f64() * 1000.0 - http_ms);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        steps.push([ms(answered - sent), ms(requested - answered), ms(key_answered - requested), ms(shown - key_answered)]);
         a.child.kill().await.unwrap();
 
         let mut h = Started::spawn(&hello, &[("TAURI_HELLO_TIMINGS", "1".into())]).await;
@@ -181,6 +187,14 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
     row("PSS of the process tree at the first screen", app_pss, hello_pss, "MiB");
     let (o, o_min, o_max) = spread(overhead);
     println!("login to key on screen, less the two HTTP round trips ({http_ms:.1} ms): median {o:.1} ms ({o_min:.1}–{o_max:.1})");
+    let step = |i: usize| spread(steps.iter().map(|s| s[i]).collect()).0;
+    println!(
+        "  of which (medians): login command {:.1} ms, session start to key request {:.1} ms, key command {:.1} ms, drawing the key {:.1} ms",
+        step(0),
+        step(1),
+        step(2),
+        step(3)
+    );
 }
 
 #[tokio::main]

@@ -43,7 +43,10 @@ pub async fn logout(state: State<'_, AppState>, force: bool) -> Result<LogoutOut
 /// A milestone the window reached, for `make bench` (printed only with CERTOPAY_KEYS_TIMINGS=1).
 #[tauri::command]
 pub fn mark_timing(milestone: String) {
-    if matches!(milestone.as_str(), "login form interactive" | "login sent" | "key on screen") {
+    if matches!(
+        milestone.as_str(),
+        "login form interactive" | "login sent" | "login answered" | "key requested" | "key answered" | "key on screen"
+    ) {
         crate::process::mark(&milestone);
     }
 }

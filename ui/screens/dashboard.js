@@ -32,7 +32,9 @@ export async function refreshKey() {
   button.textContent = t('dash.refreshing');
   showError('dash-error', null);
   try {
+    api.markTiming('key requested');
     store.key = await api.currentKey();
+    api.markTiming('key answered');
     renderKey();
     api.markTiming('key on screen');
     updatedAt = new Date().toISOString();

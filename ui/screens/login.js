@@ -79,6 +79,7 @@ async function onLogin(event) {
   try {
     api.markTiming('login sent');
     const result = await api.login($('login-profile').value, $('login-email').value, password.value, $('login-remember').checked);
+    api.markTiming('login answered');
     password.value = '';
     await emit('login:succeeded', result.session);
     if (result.warnings.length) notify(result.warnings.map(errorText).join(' '), 'warning');
