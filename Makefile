@@ -32,8 +32,7 @@ fuzz:
 sandbox:
 	cargo run -p certopay-sandbox -- $(ARGS)
 
-# Installable packages (.deb and .rpm) under target/release/bundle.
+# Installable packages (.deb and .rpm) under target/release/bundle, with the Tauri CLI from
+# npm, then the .deb checked as a person would use it (scripts/bundle.sh).
 bundle:
-	scripts/install-deps.sh build
-	cargo install tauri-cli --version '^2' --locked
-	cargo tauri build
+	scripts/bundle.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages a make target needs, only those missing, and says which.
-# Usage: scripts/install-deps.sh build|test|bench
+# Usage: scripts/install-deps.sh build|test|bench|bundle
 set -euo pipefail
 
 build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
@@ -13,7 +13,9 @@ case "${1:-build}" in
   test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
   # make bench types the login into the release window, undriven.
   bench) wanted=("${build_packages[@]}" "${test_packages[@]}" xdotool) ;;
-  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+  # make bundle screenshots the installed app's window with ImageMagick's import.
+  bundle) wanted=("${build_packages[@]}" "${test_packages[@]}" imagemagick) ;;
+  *) echo "usage: $0 build|test|bench|bundle" >&2; exit 2 ;;
 esac
 
 if ! command -v cargo >/dev/null 2>&1; then
