@@ -54,8 +54,10 @@ pub async fn log_in(w: &Window, email: &str, password: &str) {
 }
 
 pub async fn wait_dashboard(w: &Window) {
+    // The key as read, not the loading placeholder ("…" while the dashboard is aria-busy).
     w.wait_for(
-        "!document.querySelector('#view-dashboard').hidden && document.querySelector('#key-prefix').textContent",
+        "!document.querySelector('#view-dashboard').hidden && !document.querySelector('#view-dashboard').hasAttribute('aria-busy')
+         && !['', '…'].includes(document.querySelector('#key-prefix').textContent)",
         "the dashboard with a key",
     )
     .await;
