@@ -159,6 +159,7 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
     println!("release binaries: CertoPay Keys {:.1} MiB, hello world {:.1} MiB", mib(&app), mib(&hello));
     let (mut app_interactive, mut app_pss, mut hello_paint, mut hello_pss, mut overhead) = (vec![], vec![], vec![], vec![], vec![]);
     let mut steps: Vec<[f64; 4]> = vec![];
+    let mut inside: Vec<[f64; 7]> = vec![];
     for _ in 0..10 {
         let mut a = Started::spawn(&app, &[("CERTOPAY_KEYS_TIMINGS", "1".into()), ("CERTOPAY_KEYS_BASE_URL", sandbox_url.into())]).await;
         app_interactive.push(a.until("login form interactive").await.as_secs_f64() * 1000.0);
@@ -166,13 +167,27 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
         app_pss.push(tree_pss_mib(a.child.id().unwrap()));
         type_keys("CertoPay Keys", &[LIVE, "key:Tab", DEMO_PASSWORD, "key:Return"]);
         let sent = a.until("login sent").await;
+        let login_http = a.until("login: HTTP sent").await;
+        let login_http_done = a.until("login: HTTP answered").await;
+        let login_saved = a.until("login: settings saved").await;
         let answered = a.until("login answered").await;
         let requested = a.until("key requested").await;
+        let key_http = a.until("key: HTTP sent").await;
+        let key_http_done = a.until("key: HTTP answered").await;
         let key_answered = a.until("key answered").await;
         let shown = a.until("key on screen").await;
         overhead.push((shown - sent).as_secs_f64() * 1000.0 - http_ms);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         steps.push([ms(answered - sent), ms(requested - answered), ms(key_answered - requested), ms(shown - key_answered)]);
+        inside.push([
+            ms(login_http - sent),
+            ms(login_http_done - login_http),
+            ms(login_saved - login_http_done),
+            ms(answered - login_saved),
+            ms(key_http - requested),
+            ms(key_http_done - key_http),
+            ms(key_answered - key_http_done),
+        ]);
         a.child.kill().await.unwrap();
 
         let mut h = Started::spawn(&hello, &[("TAURI_HELLO_TIMINGS", "1".into())]).await;
@@ -194,6 +209,17 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
         step(1),
         step(2),
         step(3)
+    );
+    let part = |i: usize| spread(inside.iter().map(|s| s[i]).collect()).0;
+    println!(
+        "  login command: IPC in {:.1}, HTTP {:.1}, keychain and settings {:.1}, IPC out {:.1} ms; key command: IPC in {:.1}, HTTP {:.1}, IPC out {:.1} ms",
+        part(0),
+        part(1),
+        part(2),
+        part(3),
+        part(4),
+        part(5),
+        part(6)
     );
 }
 

@@ -12,6 +12,7 @@ use crate::base_url::BaseUrl;
 use crate::certopay::CertoPayClient;
 use crate::error::AppError;
 use crate::key::ApiKey;
+use crate::process::mark;
 use crate::rotation::RotationGuard;
 use crate::session::Session;
 use crate::wire::{KeyView, LoginResult, LogoutOutcome, RotationBlocked, SessionEnded};
@@ -88,7 +89,9 @@ impl AppState {
             return Err(AppError::InvalidInput { field: "password".into(), reason: "required".into() });
         };
         let client = CertoPayClient::for_server(server, self.client_options.clone())?;
+        mark("login: HTTP sent");
         let logged_in = client.login(&email, &password).await?;
+        mark("login: HTTP answered");
         let session =
             Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
         let view = session.view();
@@ -119,6 +122,7 @@ impl AppState {
         if let Err(e) = saved {
             warnings.push(e.into());
         }
+        mark("login: settings saved");
         Ok(LoginResult { session: view, warnings })
     }
 
@@ -152,7 +156,9 @@ impl AppState {
 
     pub async fn current_key(&self) -> Result<KeyView, AppError> {
         let active = self.active_session()?;
+        mark("key: HTTP sent");
         let key = self.read_key(&active).await?;
+        mark("key: HTTP answered");
         Ok(self.remember_key(&active, key))
     }
 
