@@ -12,10 +12,10 @@ import { show } from './views.js';
 // Countdown shown in the session's last minutes.
 const COUNTDOWN_FROM_SECONDS = 5 * 60;
 
-export async function startSession(session) {
+/// A session began. `settings`, when the login brought them, saves asking Rust again.
+export async function startSession(session, settings = null) {
   store.session = session;
-  const snapshot = await api.snapshot();
-  store.settings = snapshot.settings;
+  store.settings = settings || (await api.snapshot()).settings;
   notify('');
   await emit('session:started');
 }
@@ -117,7 +117,7 @@ function onInput() {
 }
 
 export function initSession() {
-  on('login:succeeded', startSession);
+  on('login:succeeded', ({ session, settings }) => startSession(session, settings));
   on('view:shown', renderSessionLine);
   on('language:changed', renderSessionLine);
   on('app:closeRequested', onCloseRequested);

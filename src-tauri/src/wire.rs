@@ -90,6 +90,8 @@ pub struct LoginResult {
     pub session: SessionView,
     /// The keychain or settings could not be written; the login itself worked.
     pub warnings: Vec<WireError>,
+    /// The settings as the login left them (e-mail, selected profile): one round trip fewer.
+    pub settings: Settings,
 }
 
 /// What happened when the session ended by itself.
@@ -237,7 +239,11 @@ mod tests {
     #[test]
     fn nested_errors_have_the_same_shape_as_command_errors() {
         let session = SessionView { email: "a@b.c".into(), profile_id: "p".into(), expires_at: DateTime::from_timestamp(0, 0).unwrap() };
-        let login = LoginResult { session: session.clone(), warnings: vec![AppError::Keychain { detail: "locked".into() }.into()] };
+        let login = LoginResult {
+            session: session.clone(),
+            warnings: vec![AppError::Keychain { detail: "locked".into() }.into()],
+            settings: Settings::default(),
+        };
         let warning = &serde_json::to_value(&login).unwrap()["warnings"][0];
         assert_eq!(warning["kind"], "Keychain");
         assert_eq!(warning["detail"], "locked");

@@ -183,9 +183,11 @@ export function initDashboard() {
   initTips();
   $('refresh').addEventListener('click', refreshKey);
   on('session:started', async () => {
+    // Ask for the key first: its round trip overlaps drawing the dashboard.
+    const reading = refreshKey();
     show('dashboard');
     renderHistory();
-    await refreshKey();
+    await reading;
   });
   on('session:ended', clearKey);
   on('language:changed', () => {

@@ -81,7 +81,7 @@ async function onLogin(event) {
     const result = await api.login($('login-profile').value, $('login-email').value, password.value, $('login-remember').checked);
     api.markTiming('login answered');
     password.value = '';
-    await emit('login:succeeded', result.session);
+    await emit('login:succeeded', result);
     if (result.warnings.length) notify(result.warnings.map(errorText).join(' '), 'warning');
   } catch (error) {
     showError('login-error', error);

@@ -123,7 +123,7 @@ impl AppState {
             warnings.push(e.into());
         }
         mark("login: settings saved");
-        Ok(LoginResult { session: view, warnings })
+        Ok(LoginResult { session: view, warnings, settings: self.settings() })
     }
 
     /// The live session, or `SessionExpired` (dropping it) once its `exp` has passed.
