@@ -156,6 +156,8 @@ async fn every_screen_fits_at_200_percent_text() {
 
     w.click("#rotate-open").await;
     w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
+    // By the first frame painted (the dialog resets its scroll before it), the top shows.
+    w.wait_for("document.querySelector('#rotate-step1').scrollTop === 0", "step 1 at its top").await;
     let top = "const d = document.querySelector('#rotate-step1'); const title = d.querySelector('h2').getBoundingClientRect();
                const live = d.querySelector('.live-mark').getBoundingClientRect();
                return [d.scrollTop, title.top >= 0, live.bottom <= window.innerHeight];";
