@@ -12,7 +12,7 @@ use certopay_sandbox::Options;
 use serde_json::json;
 use support::app::{arm, open_logged_in, requests_to, sandbox, served_key, LIVE, ONE_WINDOW};
 use support::rotation::{clipboard_text, payment_status, rotate_through_the_window, send_rotation, wait_clipboard};
-use support::webdriver::Window;
+use support::webdriver::{Window, PATIENCE};
 
 const REGENERATE: &str = "/api/api-keys/me/regenerate";
 const KEY_READ: &str = "GET /api/api-keys/me";
@@ -25,6 +25,16 @@ async fn wait_rotating(w: &Window) {
 fn x11_window_titles() -> String {
     let output = Command::new("xwininfo").args(["-root", "-tree"]).output().expect("xwininfo runs (package x11-utils)");
     String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+/// Waits until an X11 window's title contains `text` (the native title follows the page's a
+/// moment later, through the main loop).
+async fn wait_x11_title(text: &str) {
+    let started = std::time::Instant::now();
+    while !x11_window_titles().contains(text) {
+        assert!(started.elapsed() < PATIENCE, "no window titled {text:?}:\n{}", x11_window_titles());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -155,7 +165,7 @@ async fn the_rollout_watch_sees_the_new_key_in_use() {
     let waiting = w.text("#rollout-text").await;
     assert!(waiting.starts_with("Waiting for your systems to use the new key: "), "{waiting}");
     assert!(waiting.ends_with("since the rotation. Until then every payment request with the old key fails."), "{waiting}");
-    assert!(x11_window_titles().contains("Waiting for the new key ("), "the window title says so:\n{}", x11_window_titles());
+    wait_x11_title("Waiting for the new key (").await;
     w.screenshot("rollout-waiting-light").await;
 
     // The merchant's server starts using the secret from the clipboard.
@@ -168,7 +178,7 @@ async fn the_rollout_watch_sees_the_new_key_in_use() {
     )
     .await;
     w.screenshot("rollout-done-light").await;
-    assert!(x11_window_titles().contains("New key in use"));
+    wait_x11_title("New key in use").await;
     w.wait_for("document.querySelector('#history-rows td:last-child').textContent.startsWith('after ')", "the history row").await;
     w.close().await;
 }
