@@ -24,9 +24,6 @@ export function setLanguage(preferred, system) {
   document.documentElement.lang = language;
 }
 
-export function currentLanguage() {
-  return language;
-}
 
 export function t(key, params = {}) {
   const text = catalogues[language][key] ?? catalogues.en[key] ?? key;

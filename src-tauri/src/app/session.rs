@@ -234,8 +234,7 @@ impl AppState {
     /// The app is quitting: a rotation in flight is waited for, then the clipboard is cleared
     /// before everything else goes.
     pub async fn quit(&self) {
-        let _settled = self.settle_rotation().await;
-        drop(self.end_session());
+        self.logout(true).await;
     }
 
     /// The session ran out (the window's countdown, or a `SessionExpired` answer): drop it,
