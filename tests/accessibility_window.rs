@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use certopay_sandbox::Options;
 use serde_json::{json, Value};
-use support::app::{open_logged_in, sandbox, LIVE, ONE_WINDOW};
+use support::app::{choose_language, open_logged_in, sandbox, LIVE, ONE_WINDOW};
 use support::rotation::{rotate_through_the_window, set_delays};
 use support::webdriver::{Launch, Window};
 
@@ -79,7 +79,7 @@ async fn axe_finds_nothing_on_any_screen_in_either_language() {
     every_screen(&w, "en").await;
 
     w.click("#open-settings").await;
-    w.script("const s = document.querySelector('#pref-language'); s.value = 'pt-BR'; s.dispatchEvent(new Event('change'));", vec![]).await;
+    choose_language(&w, "pt-BR").await;
     w.wait_for("document.documentElement.lang === 'pt-BR'", "Portuguese").await;
     w.click("#close-settings").await;
     every_screen(&w, "pt-BR").await;

@@ -23,16 +23,21 @@ async fn main() {
     let sb = support::app::sandbox(Default::default()).await;
     let home = tempfile::tempdir().unwrap();
 
+    // The app's environment, whichever program starts it: the sandbox and scratch folders.
+    let with_app_env = |program: &str| {
+        let mut command = tokio::process::Command::new(program);
+        command
+            .env("CERTOPAY_KEYS_BASE_URL", sb.url())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        command
+    };
+
     // The installed binary, started as from the menu: its window appears.
-    let mut app = tokio::process::Command::new(&binary)
-        .env("CERTOPAY_KEYS_BASE_URL", sb.url())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut app = with_app_env(binary.to_str().unwrap()).spawn().unwrap();
     let started = Instant::now();
     loop {
         let tree = std::process::Command::new("xwininfo").args(["-root", "-tree"]).output().unwrap();
@@ -54,17 +59,7 @@ async fn main() {
 
     // Asked to be driven, the packaged build refuses: it is always incognito.
     let port = free_port();
-    let mut driver = tokio::process::Command::new("WebKitWebDriver")
-        .arg(format!("--port={port}"))
-        .env("TAURI_WEBVIEW_AUTOMATION", "true")
-        .env("CERTOPAY_KEYS_BASE_URL", sb.url())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut driver = with_app_env("WebKitWebDriver").arg(format!("--port={port}")).env("TAURI_WEBVIEW_AUTOMATION", "true").spawn().unwrap();
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     while http.get(format!("{base}/status")).send().await.is_err() {

@@ -6,7 +6,7 @@ mod support;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{choose_language, log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::catalogue::{catalogue, fixed_runs};
 use support::webdriver::{Launch, Window};
 
@@ -69,7 +69,7 @@ async fn the_system_language_gives_portuguese_on_every_screen() {
     w.screenshot("pt-settings-light").await;
 
     // English, chosen in settings: the open screen changes at once.
-    w.script("const s = document.querySelector('#pref-language'); s.value = 'en'; s.dispatchEvent(new Event('change'));", vec![]).await;
+    choose_language(&w, "en").await;
     w.wait_for("document.querySelector('#settings-title').textContent === 'Settings'", "English").await;
     assert_eq!(w.script("return document.documentElement.lang;", vec![]).await, json!("en"));
     w.click("#close-settings").await;
@@ -87,7 +87,7 @@ async fn the_setting_gives_portuguese_on_an_english_system() {
     assert_eq!(w.text("#login-title").await, "Log in");
     w.click("#open-settings").await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
-    w.script("const s = document.querySelector('#pref-language'); s.value = 'pt-BR'; s.dispatchEvent(new Event('change'));", vec![]).await;
+    choose_language(&w, "pt-BR").await;
     w.wait_for("document.querySelector('#settings-title').textContent === 'Configurações'", "Portuguese").await;
     assert_no_english(&w, "settings, switched").await;
     w.screenshot("pt-settings-dark").await;

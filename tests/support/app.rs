@@ -71,6 +71,15 @@ pub async fn open_logged_in(sb: &Sandbox, email: &str) -> Window {
     w
 }
 
+/// Chooses a language in Settings (which must be open), as the select does it: at once.
+pub async fn choose_language(w: &Window, language: &str) {
+    w.script(
+        "const s = document.querySelector('#pref-language'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+        vec![json!(language)],
+    )
+    .await;
+}
+
 pub async fn log_out(w: &Window) {
     w.click("#logout").await;
     w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
