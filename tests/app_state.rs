@@ -4,133 +4,25 @@
 
 mod support;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use certopay_keys::app::{AppParts, AppState};
 use certopay_keys::certopay::{CertoPayClient, ClientOptions};
-use certopay_keys::clipboard::{ClipboardBackend, SecretClipboard};
+use certopay_keys::clipboard::SecretClipboard;
 use certopay_keys::desktop_lock::Away;
 use certopay_keys::error::{AppError, ConfirmationRefusal};
 use certopay_keys::history::{History, RotationOutcome};
-use certopay_keys::keychain::{Keychain, KeychainStatus};
 use certopay_keys::settings_store::SettingsStore;
 use certopay_keys::wire::{AppEvent, KeyMode, LockReason, LogoutOutcome, RotationBlocked, RotationResult};
-use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
+use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::{arm, requests_to, sandbox, served_key, LIVE};
+use support::harness::{harness, harness_with, quick_settle, recorded_events, Harness, MemoryKeychain};
 use support::rotation::payment_status;
 use zeroize::Zeroizing;
 
 const VIEWER: &str = "viewer@live.example";
-
-/// A clipboard in memory, shared with the test so it can read what the app put there.
-#[derive(Clone, Default)]
-struct MemoryClipboard(Arc<Mutex<Option<String>>>);
-
-impl MemoryClipboard {
-    fn text(&self) -> Option<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl ClipboardBackend for MemoryClipboard {
-    fn text(&mut self) -> Result<Option<Zeroizing<String>>, AppError> {
-        Ok(self.0.lock().unwrap().clone().map(Zeroizing::new))
-    }
-    fn set_secret(&mut self, secret: &str) -> Result<(), AppError> {
-        *self.0.lock().unwrap() = Some(secret.to_string());
-        Ok(())
-    }
-    fn clear(&mut self) -> Result<(), AppError> {
-        *self.0.lock().unwrap() = None;
-        Ok(())
-    }
-}
-
-/// A keychain in memory, keyed as the real one is; its deletes can be made to fail.
-#[derive(Clone)]
-struct MemoryKeychain {
-    entries: Arc<Mutex<HashMap<String, String>>>,
-    status: KeychainStatus,
-    refuse_deletes: Arc<Mutex<bool>>,
-}
-
-impl MemoryKeychain {
-    fn new() -> Self {
-        MemoryKeychain { entries: Arc::default(), status: KeychainStatus { available: true, reason: None }, refuse_deletes: Arc::default() }
-    }
-    fn stored(&self, origin: &str, email: &str) -> Option<String> {
-        self.entries.lock().unwrap().get(&format!("{origin}/{email}")).cloned()
-    }
-}
-
-impl Keychain for MemoryKeychain {
-    fn status(&self) -> &KeychainStatus {
-        &self.status
-    }
-    fn store(&self, origin: &str, email: &str, password: &str) -> Result<(), AppError> {
-        self.entries.lock().unwrap().insert(format!("{origin}/{email}"), password.to_string());
-        Ok(())
-    }
-    fn fetch(&self, origin: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
-        Ok(self.stored(origin, email).map(Zeroizing::new))
-    }
-    fn delete(&self, origin: &str, email: &str) -> Result<(), AppError> {
-        if *self.refuse_deletes.lock().unwrap() {
-            return Err(AppError::Keychain { detail: "the keychain is locked or refused access".into() });
-        }
-        self.entries.lock().unwrap().remove(&format!("{origin}/{email}"));
-        Ok(())
-    }
-}
-
-struct Harness {
-    sb: Sandbox,
-    state: AppState,
-    clipboard: MemoryClipboard,
-    keychain: MemoryKeychain,
-    profile_id: String,
-    _files: tempfile::TempDir,
-}
-
-async fn harness(options: Options) -> Harness {
-    harness_with(options, ClientOptions { backoff: Duration::from_millis(20), ..ClientOptions::default() }).await
-}
-
-async fn harness_with(options: Options, client_options: ClientOptions) -> Harness {
-    let sb = sandbox(options).await;
-    let files = tempfile::tempdir().unwrap();
-    let clipboard = MemoryClipboard::default();
-    let keychain = MemoryKeychain::new();
-    let parts = AppParts {
-        store: SettingsStore::new(&files.path().join("config")),
-        keychain: Box::new(keychain.clone()),
-        clipboard: SecretClipboard::with_backend(Ok(Box::new(clipboard.clone()))),
-        history: History::new(&files.path().join("data")),
-        client_options,
-    };
-    let state = AppState::new(parts, Some(&sb.url()));
-    let profile_id = state.settings().selected_profile.clone().unwrap();
-    Harness { sb, state, clipboard, keychain, profile_id, _files: files }
-}
-
-impl Harness {
-    async fn log_in(&self, email: &str) {
-        self.state.login(&self.profile_id, email, Zeroizing::new(DEMO_PASSWORD.into()), false).await.unwrap();
-    }
-
-    /// Both steps of a rotation, as the window takes them.
-    async fn rotate(&self) -> Result<RotationResult, AppError> {
-        let dialog = self.state.begin_rotation().await?;
-        self.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await
-    }
-
-    fn last_outcome(&self) -> RotationOutcome {
-        self.state.rotation_history()[0].outcome
-    }
-}
 
 #[tokio::test]
 async fn login_then_the_key_as_served() {
@@ -194,9 +86,9 @@ async fn a_rotation_delivers_the_secret_to_the_clipboard_once() {
     let dialog = h.state.begin_rotation().await.unwrap();
     assert_eq!(dialog.mode, KeyMode::Live);
     assert_eq!(h.clipboard.text().as_deref(), Some("what the user had copied"), "step 1 only reads the clipboard");
-    let refused = h.state.confirm_rotation(&dialog.confirmation_token, "not the label").await;
+    let refused = h.state.confirm_rotation(&dialog.confirmation_token, "not the label", None).await;
     assert_eq!(refused.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::TypedTextMismatch });
-    let result = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await.unwrap();
+    let result = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await.unwrap();
 
     let secret = h.clipboard.text().expect("the secret is on the clipboard");
     let new_prefix = result.new_prefix.clone().unwrap();
@@ -208,7 +100,7 @@ async fn a_rotation_delivers_the_secret_to_the_clipboard_once() {
     assert_eq!(h.last_outcome(), RotationOutcome::Rotated);
 
     // The same confirmation cannot be used twice, and nothing is ever sent for it.
-    let again = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await;
+    let again = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await;
     assert_eq!(again.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::Used });
     assert_eq!(h.state.rotation_history().len(), 1);
 
@@ -255,7 +147,10 @@ async fn a_lost_answer_is_settled_by_reading_the_key_again() {
 
     // The server rotated, then the connection dropped: the secret is lost, and the app says so.
     arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "drop_after_commit"})).await;
-    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotationOutcomeUnknown { rotated: true, status: None });
+    assert_eq!(
+        h.rotate().await.unwrap_err(),
+        AppError::RotationOutcomeUnknown { rotated: true, status: None, checks: 1, checked_for_s: 0 }
+    );
     assert_eq!(h.last_outcome(), RotationOutcome::RotatedSecretLost);
     let after = h.state.current_key().await.unwrap().key_prefix;
     assert_ne!(after, before);
@@ -263,7 +158,11 @@ async fn a_lost_answer_is_settled_by_reading_the_key_again() {
 
     // A gateway failed before the server did anything: not rotated.
     arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 503})).await;
-    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotationOutcomeUnknown { rotated: false, status: Some(503) });
+    // Only once the whole schedule (three checks here) still saw the old key.
+    assert_eq!(
+        h.rotate().await.unwrap_err(),
+        AppError::RotationOutcomeUnknown { rotated: false, status: Some(503), checks: 3, checked_for_s: 0 }
+    );
     assert_eq!(h.last_outcome(), RotationOutcome::NotRotated);
     assert_eq!(h.state.current_key().await.unwrap().key_prefix, after);
 
@@ -281,7 +180,7 @@ async fn a_confirmation_dies_with_its_session() {
     let dialog = h.state.begin_rotation().await.unwrap();
     h.state.logout(true).await;
     h.log_in(LIVE).await;
-    let refused = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await;
+    let refused = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await;
     assert_eq!(refused.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::Missing });
     assert!(h.state.rotation_history().is_empty(), "nothing was sent");
 }
@@ -296,6 +195,7 @@ async fn without_a_clipboard_rotation_is_off_with_the_reason() {
         clipboard: SecretClipboard::with_backend(Err("no display".into())),
         history: History::new(files.path()),
         client_options: ClientOptions::default(),
+        settle: quick_settle(),
     };
     let state = AppState::new(parts, Some(&sb.url()));
     let profile_id = state.settings().selected_profile.unwrap();
@@ -313,7 +213,7 @@ async fn rotation_in_flight(h: &Arc<Harness>, delay_ms: u64) -> tokio::task::Joi
     let dialog = h.state.begin_rotation().await.unwrap();
     let rotating = {
         let h = h.clone();
-        tokio::spawn(async move { h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await })
+        tokio::spawn(async move { h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await })
     };
     while !h.state.rotation_in_flight() {
         assert!(!rotating.is_finished(), "the rotation ended before it was seen in flight: {:?}", rotating.await);
@@ -332,7 +232,7 @@ async fn one_rotation_at_a_time() {
     // Neither step of a second rotation gets through while the first is out, and neither
     // sends anything.
     assert_eq!(h.state.begin_rotation().await.unwrap_err(), AppError::RotationInProgress);
-    assert_eq!(h.state.confirm_rotation("any", "Chave principal").await.unwrap_err(), AppError::RotationInProgress);
+    assert_eq!(h.state.confirm_rotation("any", "Chave principal", None).await.unwrap_err(), AppError::RotationInProgress);
     assert_eq!(requests_to(&h.sb, "GET /api/api-keys/me").await, reads);
 
     let result = rotating.await.unwrap().unwrap();
@@ -378,7 +278,13 @@ async fn fault_matrix() {
     let watch_jwt = watch_client.login(LIVE, DEMO_PASSWORD).await.unwrap().jwt;
 
     let timed_out = AppError::Network { detail: "the server did not answer in time".into(), timed_out: true };
-    let unknown = |rotated: bool, status: Option<u16>| AppError::RotationOutcomeUnknown { rotated, status };
+    // A change is seen by the first check; "not rotated" only after all three of quick_settle.
+    let unknown = |rotated: bool, status: Option<u16>| AppError::RotationOutcomeUnknown {
+        rotated,
+        status,
+        checks: if rotated { 1 } else { 3 },
+        checked_for_s: 0,
+    };
     let too_large = AppError::Malformed { detail: "the answer is larger than 64 KiB".into() };
     let faults: Vec<(&str, serde_json::Value)> = vec![
         ("latency past the timeout", json!({"kind": "latency", "delayMs": 2000})),
@@ -444,7 +350,7 @@ async fn fault_matrix() {
                 "regenerate" => {
                     let dialog = dialog.unwrap();
                     rotations += 1;
-                    h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label).await.map(drop)
+                    h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await.map(drop)
                 }
                 _ => watch_client.current_key_once(&watch_jwt).await.map(drop),
             };
@@ -465,14 +371,6 @@ async fn fault_matrix() {
     println!("{}", table.join("\n"));
     assert_eq!(h.state.settings(), settings_before, "settings intact");
     assert_eq!(h.state.rotation_history().len(), rotations, "one history row per regenerate sent, all readable");
-}
-
-/// Records what the app tells the window.
-fn recorded_events(h: &Harness) -> Arc<Mutex<Vec<AppEvent>>> {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = events.clone();
-    h.state.subscribe(move |event| sink.lock().unwrap().push(event));
-    events
 }
 
 #[tokio::test(flavor = "multi_thread")]

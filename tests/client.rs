@@ -198,8 +198,17 @@ async fn regenerate_failures_are_told_apart_and_never_retried() {
 
     let before = prefix().await;
     arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 503})).await;
-    assert_eq!(c.regenerate(&token).await.unwrap_err(), RegenerateError::ServerError { status: 503 });
+    assert_eq!(c.regenerate(&token).await.unwrap_err(), RegenerateError::UnclearAnswer { status: 503 });
     assert_eq!(prefix().await, before, "one send only: a retry would have rotated the key");
+
+    // Only a definite refusal means "not sent to the key"; a gateway's 408 or a redirect does not.
+    for status in [302, 408, 409] {
+        arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": status})).await;
+        assert_eq!(c.regenerate(&token).await.unwrap_err(), RegenerateError::UnclearAnswer { status }, "{status}");
+    }
+    arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 422})).await;
+    assert!(matches!(c.regenerate(&token).await.unwrap_err(), RegenerateError::Refused(_)));
+    assert_eq!(prefix().await, before);
 
     arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "drop_after_commit"})).await;
     assert_eq!(c.regenerate(&token).await.unwrap_err(), RegenerateError::NoAnswer);

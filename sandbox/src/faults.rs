@@ -10,6 +10,9 @@
 //! done), `truncated_json` (the normal answer cut in half: a regenerate has committed),
 //! `no_secret` (a regenerate that commits and answers 200 without the secret),
 //! `drop_after_commit` (the request is carried out, then the connection closes unanswered),
+//! `late_commit` (with `delayMs`: the handler goes on after the delay and commits whether or not
+//! the client is still there, as a real server's does), `drop` (the connection closes unanswered
+//! and nothing is done),
 //! `oversized` (a 200 streaming `bytes` of padding), `trickle` (a 200 sending a byte every
 //! `intervalMs`, forever).
 
@@ -44,6 +47,13 @@ pub enum FaultKind {
     TruncatedJson,
     NoSecret,
     DropAfterCommit,
+    /// The request is carried out after `delayMs`, even if the client gave up meanwhile.
+    LateCommit {
+        #[serde(rename = "delayMs")]
+        delay_ms: u64,
+    },
+    /// The connection closes with no answer, before anything is done.
+    Drop,
     /// A 200 whose body streams `bytes` of JSON padding, with no Content-Length.
     Oversized {
         bytes: usize,
@@ -155,6 +165,20 @@ pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Re
                 Some((Ok::<_, std::convert::Infallible>(Bytes::from_static(b" ")), ()))
             });
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from_stream(stream)).into_response()
+        }
+        FaultKind::LateCommit { delay_ms } => {
+            // A task of its own: a client that hangs up drops this future, never the commit.
+            let carried_out = tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                next.run(req).await
+            });
+            carried_out.await.unwrap_or_else(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "late commit failed").into_response())
+        }
+        FaultKind::Drop => {
+            if let Some(kill) = req.extensions().get::<ConnectionKill>() {
+                kill.0.notify_one();
+            }
+            std::future::pending::<Response>().await
         }
         FaultKind::DropAfterCommit => {
             let kill = req.extensions().get::<ConnectionKill>().cloned();

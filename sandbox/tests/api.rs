@@ -451,3 +451,36 @@ async fn fault_drop_after_commit_rotates_and_closes_the_connection_unanswered() 
     let after = key_json(&client, &sb, &jwt).await;
     assert_ne!(after["keyPrefix"], before["keyPrefix"], "the rotation committed before the drop");
 }
+
+#[tokio::test]
+async fn fault_late_commit_rotates_after_the_client_gave_up() {
+    let (sb, client) = with_faults().await;
+    let jwt = login(&client, &sb, LIVE_ADMIN).await;
+    let before = key_json(&client, &sb, &jwt).await;
+    arm(&client, &sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "late_commit", "delayMs": 600})).await;
+    let outcome =
+        client.post(format!("{}/api/api-keys/me/regenerate", sb.url())).bearer_auth(&jwt).timeout(Duration::from_millis(200)).send().await;
+    assert!(outcome.expect_err("the client gives up first").is_timeout());
+    assert_eq!(key_json(&client, &sb, &jwt).await["keyPrefix"], before["keyPrefix"], "not yet carried out");
+    // The handler goes on without its client: the key changes by itself, a moment later.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if key_json(&client, &sb, &jwt).await["keyPrefix"] != before["keyPrefix"] {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the late commit never happened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn fault_drop_closes_the_connection_and_does_nothing() {
+    let (sb, client) = with_faults().await;
+    let jwt = login(&client, &sb, LIVE_ADMIN).await;
+    let before = key_json(&client, &sb, &jwt).await;
+    arm(&client, &sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "drop"})).await;
+    let outcome =
+        client.post(format!("{}/api/api-keys/me/regenerate", sb.url())).bearer_auth(&jwt).timeout(Duration::from_secs(10)).send().await;
+    assert!(!outcome.expect_err("no answer comes back").is_timeout(), "closed, not left hanging");
+    assert_eq!(key_json(&client, &sb, &jwt).await["keyPrefix"], before["keyPrefix"], "nothing was rotated");
+}

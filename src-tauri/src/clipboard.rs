@@ -26,9 +26,24 @@ pub enum ClearOutcome {
     Failed,
 }
 
-/// How many times a clear is tried, and the first pause between tries (it doubles).
-const CLEAR_ATTEMPTS: u32 = 4;
-const CLEAR_BACKOFF: std::time::Duration = std::time::Duration::from_millis(50);
+/// How many times a write or a clear is tried, and the first pause between tries (it doubles):
+/// a clipboard can fail for a moment while another program holds it.
+const ATTEMPTS: u32 = 4;
+const BACKOFF: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Tries `once` up to `ATTEMPTS` times, pausing 50, 100 and 200 ms between tries.
+fn with_retries<T>(mut once: impl FnMut() -> Result<T, AppError>) -> Result<T, AppError> {
+    let mut attempt = 0;
+    loop {
+        match once() {
+            Err(_) if attempt + 1 < ATTEMPTS => {
+                std::thread::sleep(BACKOFF * 2u32.pow(attempt));
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
 
 /// What the app needs of a clipboard. The real one is `SystemClipboard` (arboard); tests
 /// without a display may bring their own.
@@ -134,9 +149,10 @@ impl SecretClipboard {
     }
 
     /// Puts the secret on the clipboard, marked to stay out of clipboard history, and
-    /// returns the delivery number a later clear must name.
+    /// returns the delivery number a later clear must name. Retried before it is given up:
+    /// the old key is dead by now, so a secret not delivered is a secret lost.
     pub fn deliver(&self, secret: &str) -> Result<u64, AppError> {
-        self.with(|c| c.set_secret(secret))?;
+        with_retries(|| self.with(|c| c.set_secret(secret)))?;
         let mut deliveries = self.deliveries.lock().unwrap();
         *deliveries += 1;
         *self.held.lock().unwrap() = Some(Held { sha256: sha256(secret), delivery: *deliveries });
@@ -153,20 +169,12 @@ impl SecretClipboard {
         if delivery.is_some_and(|d| d != ours.delivery) {
             return Ok(ClearOutcome::NothingHeld);
         }
-        // A clipboard can fail for a moment (another program holding it): try again shortly.
-        let mut attempt = 0;
-        let outcome = loop {
-            match self.clear_once(&ours) {
-                Ok(outcome) => break outcome,
-                Err(_) if attempt + 1 < CLEAR_ATTEMPTS => {
-                    std::thread::sleep(CLEAR_BACKOFF * 2u32.pow(attempt));
-                    attempt += 1;
-                }
-                Err(e) => {
-                    // Still ours, as far as anyone can tell: it stays held, and the window says so.
-                    *self.last_outcome.lock().unwrap() = Some(ClearOutcome::Failed);
-                    return Err(e);
-                }
+        let outcome = match with_retries(|| self.clear_once(&ours)) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // Still ours, as far as anyone can tell: it stays held, and the window says so.
+                *self.last_outcome.lock().unwrap() = Some(ClearOutcome::Failed);
+                return Err(e);
             }
         };
         *held = None;
@@ -218,11 +226,12 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
-    /// A clipboard in memory whose next `failures` clears fail.
+    /// A clipboard in memory whose next `failures` clears, and `write_failures` writes, fail.
     #[derive(Clone, Default)]
     struct Flaky {
         text: Arc<Mutex<Option<String>>>,
         failures: Arc<Mutex<u32>>,
+        write_failures: Arc<Mutex<u32>>,
     }
 
     impl ClipboardBackend for Flaky {
@@ -230,6 +239,11 @@ mod tests {
             Ok(self.text.lock().unwrap().clone().map(Zeroizing::new))
         }
         fn set_secret(&mut self, secret: &str) -> Result<(), AppError> {
+            let mut failures = self.write_failures.lock().unwrap();
+            if *failures > 0 {
+                *failures -= 1;
+                return Err(AppError::Clipboard { detail: "busy".into() });
+            }
             *self.text.lock().unwrap() = Some(secret.into());
             Ok(())
         }
@@ -249,16 +263,29 @@ mod tests {
         let flaky = Flaky::default();
         let clipboard = SecretClipboard::with_backend(Ok(Box::new(flaky.clone())));
         clipboard.deliver("sk_live_secret").unwrap();
-        *flaky.failures.lock().unwrap() = CLEAR_ATTEMPTS - 1;
+        *flaky.failures.lock().unwrap() = ATTEMPTS - 1;
         assert_eq!(clipboard.clear_if_ours(None).unwrap(), ClearOutcome::Cleared, "the last try works");
         assert_eq!(*flaky.text.lock().unwrap(), None);
 
         clipboard.deliver("sk_live_secret").unwrap();
-        *flaky.failures.lock().unwrap() = CLEAR_ATTEMPTS;
+        *flaky.failures.lock().unwrap() = ATTEMPTS;
         assert!(clipboard.clear_if_ours(None).is_err());
         assert!(clipboard.holds_secret(), "still held, so a later clear tries again");
         assert_eq!(clipboard.last_outcome(), Some(ClearOutcome::Failed));
         assert_eq!(clipboard.clear_if_ours(None).unwrap(), ClearOutcome::Cleared);
+    }
+
+    #[test]
+    fn a_failing_write_is_retried_before_the_secret_is_given_up() {
+        let flaky = Flaky::default();
+        let clipboard = SecretClipboard::with_backend(Ok(Box::new(flaky.clone())));
+        *flaky.write_failures.lock().unwrap() = ATTEMPTS - 1;
+        clipboard.deliver("sk_live_secret").expect("the last try works");
+        assert_eq!(flaky.text.lock().unwrap().as_deref(), Some("sk_live_secret"));
+
+        *flaky.write_failures.lock().unwrap() = ATTEMPTS;
+        assert!(clipboard.deliver("sk_live_other").is_err(), "given up after every try failed");
+        assert_eq!(*flaky.write_failures.lock().unwrap(), 0, "tried {ATTEMPTS} times");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The window's commands: thin wrappers that unwrap arguments and call `AppState`. Those a
-//! user's action calls count as activity for the idle lock.
+//! user's action calls count as activity for the idle lock. None blocks the main thread: what
+//! touches the keychain or a file, or may pause, is async and runs on a thread of its own
+//! (`AppState::off_thread`).
 
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -91,39 +93,46 @@ pub async fn quit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> 
     Ok(())
 }
 
+/// Renews the session with the remembered password (before a rotation it could not see through).
+#[tauri::command]
+pub async fn renew_session(state: State<'_, AppState>) -> Result<LoginResult> {
+    state.touch();
+    Ok(state.renew_session().await?)
+}
+
 #[tauri::command]
 pub async fn session_ended(state: State<'_, AppState>) -> Result<SessionEnded> {
     Ok(state.session_ended().await)
 }
 
 #[tauri::command]
-pub fn save_profile(state: State<'_, AppState>, profile: Profile) -> Result<ProfileSaved> {
+pub async fn save_profile(state: State<'_, AppState>, profile: Profile) -> Result<ProfileSaved> {
     state.touch();
-    Ok(state.save_profile(profile)?)
+    Ok(state.off_thread(move |s| s.save_profile(profile)).await?)
 }
 
 #[tauri::command]
-pub fn remove_profile(state: State<'_, AppState>, profile_id: String) -> Result<Settings> {
+pub async fn remove_profile(state: State<'_, AppState>, profile_id: String) -> Result<Settings> {
     state.touch();
-    Ok(state.remove_profile(&profile_id)?)
+    Ok(state.off_thread(move |s| s.remove_profile(&profile_id)).await?)
 }
 
 #[tauri::command]
-pub fn select_profile(state: State<'_, AppState>, profile_id: String) -> Result<Settings> {
+pub async fn select_profile(state: State<'_, AppState>, profile_id: String) -> Result<Settings> {
     state.touch();
-    Ok(state.select_profile(&profile_id)?)
+    Ok(state.off_thread(move |s| s.select_profile(&profile_id)).await?)
 }
 
 #[tauri::command]
-pub fn save_preferences(state: State<'_, AppState>, preferences: Preferences) -> Result<Settings> {
+pub async fn save_preferences(state: State<'_, AppState>, preferences: Preferences) -> Result<Settings> {
     state.touch();
-    Ok(state.save_preferences(preferences)?)
+    Ok(state.off_thread(move |s| s.save_preferences(preferences)).await?)
 }
 
 #[tauri::command]
-pub fn set_remember_password(state: State<'_, AppState>, profile_id: String, remember: bool) -> Result<Settings> {
+pub async fn set_remember_password(state: State<'_, AppState>, profile_id: String, remember: bool) -> Result<Settings> {
     state.touch();
-    Ok(state.set_remember_password(&profile_id, remember)?)
+    Ok(state.off_thread(move |s| s.set_remember_password(&profile_id, remember)).await?)
 }
 
 #[tauri::command]
@@ -132,10 +141,16 @@ pub async fn begin_rotation(state: State<'_, AppState>) -> Result<RotationDialog
     Ok(state.begin_rotation().await?)
 }
 
+/// `password`: asked for when the session was opened with the remembered one.
 #[tauri::command]
-pub async fn confirm_rotation(state: State<'_, AppState>, confirmation_token: String, typed: String) -> Result<RotationResult> {
+pub async fn confirm_rotation(
+    state: State<'_, AppState>,
+    confirmation_token: String,
+    typed: String,
+    password: Option<String>,
+) -> Result<RotationResult> {
     state.touch();
-    Ok(state.confirm_rotation(&confirmation_token, &typed).await?)
+    Ok(state.confirm_rotation(&confirmation_token, &typed, password.map(Zeroizing::new)).await?)
 }
 
 #[tauri::command]
@@ -144,10 +159,11 @@ pub fn cancel_rotation(state: State<'_, AppState>) {
     state.cancel_rotation();
 }
 
+/// Async: a busy clipboard is tried again after short pauses.
 #[tauri::command]
-pub fn clear_clipboard_now(state: State<'_, AppState>) -> Result<ClearOutcome> {
+pub async fn clear_clipboard_now(state: State<'_, AppState>) -> Result<ClearOutcome> {
     state.touch();
-    Ok(state.clear_clipboard_now()?)
+    Ok(state.off_thread(|s| s.clear_clipboard_now()).await?)
 }
 
 #[tauri::command]
@@ -156,6 +172,6 @@ pub fn clipboard_status(state: State<'_, AppState>) -> ClipboardStatus {
 }
 
 #[tauri::command]
-pub fn rotation_history(state: State<'_, AppState>) -> Vec<HistoryEntry> {
-    state.rotation_history()
+pub async fn rotation_history(state: State<'_, AppState>) -> Result<Vec<HistoryEntry>> {
+    Ok(state.off_thread(|s| s.rotation_history()).await)
 }

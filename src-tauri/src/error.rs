@@ -40,13 +40,20 @@ pub enum AppError {
     Clipboard { detail: String },
     #[error("confirmation refused: {reason}")]
     Confirmation { reason: ConfirmationRefusal },
-    /// The regenerate request was sent and no usable answer came (`status`: the server's 5xx,
-    /// `None`: no answer at all); the key was re-read to tell which it is.
-    #[error("{}; the key was {}", answer_text(*status), if *rotated { "rotated but the secret was lost" } else { "not rotated" })]
-    RotationOutcomeUnknown { rotated: bool, status: Option<u16> },
-    /// Neither the answer nor a re-read could tell whether the key was rotated.
+    /// The regenerate request was sent and no usable answer came (`status`: the status that
+    /// was not a definite refusal, `None`: no answer at all); the key was read again on the
+    /// settle schedule until it changed (`rotated`) or the schedule ran out. `checks` reads
+    /// were made, the deciding one `checked_for_s` after the app gave up on the answer.
+    #[error("{}; the key was {} ({checks} checks over {checked_for_s} s)", answer_text(*status), if *rotated { "rotated but the secret was lost" } else { "not rotated" })]
+    RotationOutcomeUnknown { rotated: bool, status: Option<u16>, checks: u32, checked_for_s: u64 },
+    /// Neither the answer nor the last re-read could tell whether the key was rotated.
     #[error("{}, and the key could not be re-read", answer_text(*status))]
     RotationOutcomeUnreadable { status: Option<u16> },
+    /// The session ends before a rotation could be seen through: it needs `needed_s` (the
+    /// answer, the checks of a slow one, time to paste), and `left_s` are left. `renewable`:
+    /// a remembered password can renew the session first.
+    #[error("the session ends in {left_s} s and a rotation needs {needed_s} s")]
+    SessionEndsTooSoon { left_s: u64, needed_s: u64, renewable: bool },
     /// A regenerate is already in flight: one rotation at a time.
     #[error("a rotation is in progress")]
     RotationInProgress,
@@ -73,6 +80,10 @@ pub enum ConfirmationRefusal {
     Used,
     OtherKey,
     TypedTextMismatch,
+    /// The session was opened with the remembered password: step 2 needs it typed again.
+    PasswordRequired,
+    /// The password typed in step 2 is not the account's.
+    PasswordMismatch,
 }
 
 impl std::fmt::Display for ConfirmationRefusal {
@@ -83,6 +94,8 @@ impl std::fmt::Display for ConfirmationRefusal {
             ConfirmationRefusal::Used => "the confirmation was already used",
             ConfirmationRefusal::OtherKey => "the confirmation is for another key",
             ConfirmationRefusal::TypedTextMismatch => "the typed text does not match the key",
+            ConfirmationRefusal::PasswordRequired => "the password is needed to rotate",
+            ConfirmationRefusal::PasswordMismatch => "the password is not right",
         };
         f.write_str(text)
     }

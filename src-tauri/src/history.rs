@@ -2,6 +2,7 @@
 //! only; never a secret or a token. Plain Rust: no tauri here.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,8 @@ impl HistoryEntry {
 
 pub struct History {
     path: PathBuf,
+    /// One write at a time: an append and a rewrite never interleave.
+    writing: Mutex<()>,
 }
 
 /// How many entries the window shows.
@@ -64,10 +67,16 @@ pub const KEPT: usize = 1000;
 
 impl History {
     pub fn new(data_dir: &Path) -> Self {
-        History { path: data_dir.join("rotation-history.jsonl") }
+        History { path: data_dir.join("rotation-history.jsonl"), writing: Mutex::new(()) }
+    }
+
+    /// The folder the history lives in (the app's data folder).
+    pub fn dir(&self) -> &Path {
+        self.path.parent().expect("a file path has a folder")
     }
 
     pub fn append(&self, entry: &HistoryEntry) -> Result<(), AppError> {
+        let _one_at_a_time = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let mut line = serde_json::to_string(entry).expect("entry serializes");
         line.push('\n');
         append_line(&self.path, &line).map_err(|e| self.fail(e))?;
@@ -101,15 +110,31 @@ impl History {
         write_atomically(&self.path, text.as_bytes()).map_err(|e| self.fail(e))
     }
 
-    /// Records what the rollout watch saw on the entry made at `time`. The file is written
-    /// anew beside the old one and renamed over it; unreadable lines are kept as they were.
+    /// Records what the rollout watch saw on the entry made at `time`.
     pub fn set_rollout(&self, time: DateTime<Utc>, rollout: Rollout) -> Result<(), AppError> {
+        self.update(time, |entry| entry.rollout = Some(rollout))
+    }
+
+    /// Corrects the outcome of the entry made at `time`, once the checks after an unanswered
+    /// rotation have told what happened.
+    pub fn set_outcome(&self, time: DateTime<Utc>, outcome: RotationOutcome, new_prefix: Option<String>) -> Result<(), AppError> {
+        self.update(time, |entry| {
+            entry.outcome = outcome;
+            entry.new_prefix = new_prefix;
+        })
+    }
+
+    /// Changes the entry made at `time`. The file is written anew beside the old one and
+    /// renamed over it; unreadable lines are kept as they were.
+    fn update(&self, time: DateTime<Utc>, change: impl FnOnce(&mut HistoryEntry)) -> Result<(), AppError> {
+        let _one_at_a_time = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let mut change = Some(change);
         let lines: Vec<String> = self
             .lines()
             .into_iter()
             .map(|line| match HistoryEntry::parse(&line) {
-                Some(mut entry) if entry.time == time => {
-                    entry.rollout = Some(rollout);
+                Some(mut entry) if entry.time == time && change.is_some() => {
+                    (change.take().expect("checked"))(&mut entry);
                     serde_json::to_string(&entry).expect("entry serializes")
                 }
                 _ => line,
@@ -162,6 +187,49 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join("rotation-history.jsonl")).unwrap();
         assert!(text.contains("{broken\n"), "{text}");
         assert!(text.contains(r#""rollout":{"kind":"inUseAfter","seconds":192}"#), "{text}");
+    }
+
+    #[test]
+    fn concurrent_writes_lose_no_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = std::sync::Arc::new(History::new(dir.path()));
+        history.append(&entry(0)).unwrap();
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let history = history.clone();
+                std::thread::spawn(move || {
+                    for n in 0..25 {
+                        history.append(&entry(1 + w * 25 + n)).unwrap();
+                        // A rewrite of another row at the same time as the other threads' appends.
+                        history.set_rollout(entry(0).time, Rollout::InUseAfter { seconds: n as u64 }).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let text = std::fs::read_to_string(dir.path().join("rotation-history.jsonl")).unwrap();
+        let mut times: Vec<i64> = text.lines().map(|l| HistoryEntry::parse(l).expect("every line whole").time.timestamp()).collect();
+        times.sort();
+        assert_eq!(times, (0..101).collect::<Vec<_>>(), "every row, once");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn an_outcome_is_corrected_in_its_own_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(dir.path());
+        let mut unknown = entry(1);
+        unknown.outcome = RotationOutcome::Unknown;
+        unknown.new_prefix = None;
+        history.append(&unknown).unwrap();
+        history.append(&entry(2)).unwrap();
+        history.set_outcome(unknown.time, RotationOutcome::RotatedSecretLost, Some("sk_live_late...".into())).unwrap();
+        let rows = history.newest_first();
+        assert_eq!((rows[1].outcome, rows[1].new_prefix.as_deref()), (RotationOutcome::RotatedSecretLost, Some("sk_live_late...")));
+        assert_eq!(rows[0], entry(2));
     }
 
     #[test]

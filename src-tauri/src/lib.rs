@@ -15,11 +15,13 @@ pub mod keychain;
 pub mod locale;
 pub mod private_files;
 pub mod process;
+pub mod removed_notice;
 pub mod rollout;
 pub mod rotation;
 pub mod session;
 pub mod settings;
 pub mod settings_store;
+pub mod settle;
 pub mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -151,6 +153,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
                 clipboard: clipboard::SecretClipboard::open(),
                 history: history::History::new(&app.path().app_data_dir()?),
                 client_options: certopay::ClientOptions::default(),
+                settle: settle::SettleSchedule::default(),
             };
             app.manage(app::AppState::new(parts, launch_base_url().as_deref()));
             app.manage(CloseQuestion::default());
@@ -164,6 +167,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             commands::login,
             commands::current_key,
             commands::logout,
+            commands::renew_session,
             commands::session_ended,
             commands::save_profile,
             commands::remove_profile,

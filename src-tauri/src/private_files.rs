@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The most of one of the app's files that is read: both are a few KiB in use.
 pub const MAX_FILE: u64 = 1024 * 1024;
@@ -35,24 +36,40 @@ fn open_private(path: &Path, options: &mut std::fs::OpenOptions) -> std::io::Res
     Ok(file)
 }
 
+/// Tells apart the temporary files of writes that overlap, within this process.
+static WRITES: AtomicU64 = AtomicU64::new(0);
+
 /// Replaces the file with `bytes`: a crash leaves the old file or the new one, never half.
+/// Each write has its own temporary file, and the folder is synced after the rename so that
+/// the rename itself survives a power cut.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().expect("a file path has a folder");
     private_dir(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let write = WRITES.fetch_add(1, Ordering::Relaxed);
+    let temp = dir.join(format!(".{name}.{}.{write}.tmp", std::process::id()));
     let written = (|| {
         let mut file = open_private(&temp, std::fs::OpenOptions::new().write(true).create(true).truncate(true))?;
         file.write_all(bytes)?;
         file.sync_all()
     })();
     match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
+        Ok(()) => sync_dir(dir),
         Err(e) => {
             let _ = std::fs::remove_file(&temp);
             Err(e)
         }
     }
+}
+
+/// Makes a rename in `dir` durable. Windows has no handle on a folder to sync: there the
+/// rename is durable once `MoveFileEx` returns, as far as the file system promises.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 /// Appends one line in a single write, so an interrupted append loses at most that line.

@@ -31,6 +31,33 @@ pub struct AppSnapshot {
     pub launch_only: Option<String>,
     /// The system's language ("en" or "pt-BR"), which "Automático" follows.
     pub system_language: &'static str,
+    /// A new key removed from the clipboard before its time: said until the next login or rotation.
+    pub secret_removed: Option<SecretRemoved>,
+}
+
+/// What removed a freshly delivered secret from the clipboard before its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RemovalCause {
+    ScreenLocked,
+    Sleeping,
+    Idle,
+    /// The session ran out.
+    SessionEnded,
+    /// "Log out anyway".
+    LoggedOut,
+    /// "Quit anyway", or the app was closed.
+    Quit,
+}
+
+/// The sentence a removed secret leaves: which key, from which profile, why and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretRemoved {
+    pub key_prefix: Option<String>,
+    pub profile: String,
+    pub cause: RemovalCause,
+    pub at: DateTime<Utc>,
 }
 
 /// Why "Rotate key…" is off.
@@ -139,6 +166,8 @@ pub struct RotationDialog {
     /// The prefix as it may be typed in step 2: without `...`.
     pub typed_prefix: String,
     pub mode: KeyMode,
+    /// The session was opened or renewed with the remembered password: step 2 asks for it.
+    pub password_required: bool,
 }
 
 /// Something odd about a delivered secret; it was delivered all the same.
@@ -227,6 +256,14 @@ pub enum AppEvent {
     /// waits for the rotation in flight, then asks.
     CloseRequested {
         rotation_in_flight: bool,
+    },
+    /// A rotation got no usable answer and the key has not changed so far: the app goes on
+    /// checking until `checking_until`, and no new rotation may start before then.
+    RotationChecking {
+        checking_until: DateTime<Utc>,
+        checks_done: u32,
+        checks_planned: u32,
+        status: Option<u16>,
     },
 }
 

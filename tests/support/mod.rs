@@ -2,5 +2,6 @@
 
 pub mod app;
 pub mod catalogue;
+pub mod harness;
 pub mod rotation;
 pub mod webdriver;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::AppState;
 use crate::desktop_lock::Away;
-use crate::wire::{AppEvent, LockReason};
+use crate::wire::{AppEvent, LockReason, RemovalCause};
 
 impl AppState {
     /// The user did something: the idle delay starts again.
@@ -43,9 +43,12 @@ impl AppState {
     /// Ends the session (the clipboard first, a rotation in flight settled before) and tells
     /// the window why.
     async fn lock(&self, reason: LockReason) -> bool {
-        let settled = self.settle_rotation().await;
-        let ended = self.end_session();
-        drop(settled);
+        let cause = match reason {
+            LockReason::Idle => RemovalCause::Idle,
+            LockReason::ScreenLocked => RemovalCause::ScreenLocked,
+            LockReason::Sleeping => RemovalCause::Sleeping,
+        };
+        let ended = self.end_session(cause).await;
         if ended.is_some() {
             self.emit(AppEvent::Locked { reason, idle_minutes: self.settings().idle_lock_minutes });
         }

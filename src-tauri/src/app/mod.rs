@@ -1,15 +1,16 @@
 //! What the commands do, in plain Rust: settings and profiles (`profiles`), the session and the
-//! key view (`session`), rotation (`rotate`). Commands in `commands.rs` only unwrap arguments
-//! and call these; tests drive `AppState` directly, with no window.
+//! key view (`session`), a rotation's whole life (`rotation`). Commands in `commands.rs` only
+//! unwrap arguments and call these; tests drive `AppState` directly, with no window.
 
 mod lock;
 mod profiles;
 mod rollout;
-mod rotate;
+mod rotation;
 mod session;
 
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::base_url::BaseUrl;
 use crate::certopay::ClientOptions;
@@ -17,13 +18,27 @@ use crate::clipboard::SecretClipboard;
 use crate::error::AppError;
 use crate::history::History;
 use crate::keychain::Keychain;
+use crate::removed_notice::RemovedNoticeFile;
 use crate::settings::{Profile, Settings, LAUNCH_PROFILE_ID};
 use crate::settings_store::{LoadNotice, SettingsStore};
-use crate::wire::{AppEvent, AppSnapshot};
+use crate::settle::SettleSchedule;
+use crate::wire::{AppEvent, AppSnapshot, SecretRemoved};
 
 pub use session::ActiveSession;
 
-pub struct AppState {
+/// The app's state, shared: a cheap handle, so work that blocks (the keychain, files) can be
+/// moved off the calling thread with everything it needs (`off_thread`).
+#[derive(Clone)]
+pub struct AppState(Arc<AppInner>);
+
+impl Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+pub struct AppInner {
     /// The settings in use: those on disk, and the launch profile of this run if there is one.
     settings: Mutex<Settings>,
     /// The selected profile as on disk, kept there while the launch profile is selected.
@@ -35,10 +50,20 @@ pub struct AppState {
     clipboard: Arc<SecretClipboard>,
     history: Arc<History>,
     client_options: ClientOptions,
+    /// When an unanswered rotation is checked again.
+    settle: SettleSchedule,
+    /// A delivered secret that was removed from the clipboard before its time, and why: said
+    /// on the login screen and the dashboard until the next login or rotation. Kept on disk
+    /// too, so that a quit is said at the next start.
+    secret_removed: Mutex<Option<SecretRemoved>>,
+    removed_notice: RemovedNoticeFile,
+    /// The prefix of the last secret delivered to the clipboard, for that notice.
+    delivered_prefix: Mutex<Option<String>>,
     /// The one live session, which owns everything that belongs to it.
     session: Mutex<Option<Arc<ActiveSession>>>,
-    /// True from the moment a regenerate is sent until its outcome is settled and its secret
-    /// delivered: one rotation at a time, and what would end the session waits for it.
+    /// True from the moment a regenerate is sent until its outcome is settled (the checks of
+    /// an unanswered one included) and its secret delivered: one rotation at a time, and what
+    /// would end the session waits for it.
     flight: tokio::sync::watch::Sender<bool>,
     events: Arc<EventHub>,
     /// The user's last action, for the idle lock.
@@ -67,11 +92,15 @@ pub struct AppParts {
     pub clipboard: SecretClipboard,
     pub history: History,
     pub client_options: ClientOptions,
+    /// `SettleSchedule::default()` but in tests, which bring a shorter one.
+    pub settle: SettleSchedule,
 }
 
 impl AppState {
     pub fn new(parts: AppParts, launch_url: Option<&str>) -> Self {
-        let AppParts { mut store, keychain, clipboard, history, client_options } = parts;
+        let AppParts { mut store, keychain, clipboard, history, client_options, settle } = parts;
+        let removed_notice = RemovedNoticeFile::new(history.dir());
+        let secret_removed = removed_notice.load();
         let (mut settings, notice) = store.load();
         let disk_selection = settings.selected_profile.clone();
         let mut launch_error = None;
@@ -81,7 +110,7 @@ impl AppState {
                 launch_error = Some(e);
             }
         }
-        AppState {
+        AppState(Arc::new(AppInner {
             settings: Mutex::new(settings),
             disk_selection: Mutex::new(disk_selection),
             store: Mutex::new(store),
@@ -91,10 +120,24 @@ impl AppState {
             clipboard: Arc::new(clipboard),
             history: Arc::new(history),
             client_options,
+            settle,
+            secret_removed: Mutex::new(secret_removed),
+            removed_notice,
+            delivered_prefix: Mutex::new(None),
             session: Mutex::new(None),
             flight: tokio::sync::watch::Sender::new(false),
             events: Arc::default(),
             last_activity: Mutex::new(Instant::now()),
+        }))
+    }
+
+    /// Runs work that may block (a keychain that asks to be unlocked, a file synced to disk)
+    /// on a thread of its own, so the thread that called, the window's included, stays free.
+    pub async fn off_thread<T: Send + 'static>(&self, work: impl FnOnce(&AppState) -> T + Send + 'static) -> T {
+        let state = self.clone();
+        match tokio::task::spawn_blocking(move || work(&state)).await {
+            Ok(value) => value,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
     }
 
@@ -107,12 +150,6 @@ impl AppState {
         self.events.emit(event);
     }
 
-    /// How long an action that would end the session waits for a rotation in flight: the
-    /// regenerate request and the re-read that settles its outcome, each within its timeout.
-    fn rotation_wait(&self) -> Duration {
-        self.client_options.request_timeout * (self.client_options.get_retries + 2) + Duration::from_secs(5)
-    }
-
     pub fn snapshot(&self) -> AppSnapshot {
         AppSnapshot {
             settings: self.settings(),
@@ -123,6 +160,7 @@ impl AppState {
             launch_error: self.launch_error.clone().map(Into::into),
             launch_only: self.launch_only(),
             system_language: crate::locale::system_language(|name| std::env::var(name).ok()),
+            secret_removed: self.secret_removed(),
         }
     }
 

@@ -14,17 +14,8 @@ use crate::error::AppError;
 use crate::key::ApiKey;
 use crate::process::mark;
 use crate::rotation::RotationGuard;
-use crate::session::Session;
-use crate::wire::{KeyView, LoginResult, LogoutOutcome, RotationBlocked, SessionEnded};
-
-/// The rotation slot, taken; it is given back when this is dropped, whatever happened.
-pub(super) struct RotationClaim<'a>(&'a tokio::sync::watch::Sender<bool>);
-
-impl Drop for RotationClaim<'_> {
-    fn drop(&mut self) {
-        self.0.send_replace(false);
-    }
-}
+use crate::session::{PasswordCheck, Session};
+use crate::wire::{KeyView, LoginResult, RemovalCause, RotationBlocked, SessionEnded};
 
 /// A live session and everything that belongs to it. Ending the session is dropping this:
 /// the JWT is zeroized, and the last key, the rotation refusal, any pending confirmation and
@@ -40,13 +31,16 @@ pub struct ActiveSession {
     pub(super) guard: Mutex<RotationGuard>,
     /// The rollout watch after this session's last rotation; dropping it stops the watch.
     pub(super) rollout: Mutex<Option<WatchTask>>,
+    /// Opened or renewed with the remembered password: rotating asks for it again.
+    pub(super) password_check: Option<PasswordCheck>,
 }
 
 impl ActiveSession {
-    fn new(session: Session, client: CertoPayClient) -> Self {
+    fn new(session: Session, client: CertoPayClient, password_check: Option<PasswordCheck>) -> Self {
         ActiveSession {
             session,
             client,
+            password_check,
             last_key: Mutex::new(None),
             rotation_forbidden: AtomicBool::new(false),
             guard: Mutex::new(RotationGuard::default()),
@@ -68,8 +62,21 @@ impl ActiveSession {
 }
 
 impl AppState {
-    /// Logs in. An empty password uses the one remembered for this profile and e-mail.
+    /// Logs in. An empty password uses the one remembered for this profile and e-mail. A login
+    /// by the user ends what the last removed secret's notice had to say.
     pub async fn login(&self, profile_id: &str, email: &str, password: Zeroizing<String>, remember: bool) -> Result<LoginResult, AppError> {
+        let result = self.open_session(profile_id, email, password, remember).await?;
+        self.forget_removed_secret();
+        Ok(result)
+    }
+
+    async fn open_session(
+        &self,
+        profile_id: &str,
+        email: &str,
+        password: Zeroizing<String>,
+        remember: bool,
+    ) -> Result<LoginResult, AppError> {
         let profile = self.profile(profile_id)?;
         let email = email.trim().to_string();
         if email.is_empty() || !email.contains('@') {
@@ -84,7 +91,10 @@ impl AppState {
         let password = if typed {
             password
         } else if profile.remember_password {
-            self.keychain.fetch(&origin, &email)?.ok_or(AppError::InvalidInput { field: "password".into(), reason: "required".into() })?
+            let (origin, email) = (origin.clone(), email.clone());
+            self.off_thread(move |s| s.keychain.fetch(&origin, &email))
+                .await?
+                .ok_or(AppError::InvalidInput { field: "password".into(), reason: "required".into() })?
         } else {
             return Err(AppError::InvalidInput { field: "password".into(), reason: "required".into() });
         };
@@ -95,33 +105,42 @@ impl AppState {
         let session =
             Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
         let view = session.view();
-        *self.session.lock().unwrap() = Some(Arc::new(ActiveSession::new(session, client)));
+        // Nobody typed the password: the one who rotates must type it.
+        let password_check = (!typed).then(|| PasswordCheck::new(&password));
+        *self.session.lock().unwrap() = Some(Arc::new(ActiveSession::new(session, client, password_check)));
         self.touch();
 
-        let mut warnings = Vec::new();
         let remember = remember && self.keychain.status().available;
-        if remember && typed {
-            if let Err(e) = self.keychain.store(&origin, &email, &password) {
-                warnings.push(e.into());
-            }
-        }
-        // A password remembered under the previous e-mail, or no longer wanted, goes.
-        if profile.remember_password && (!remember || !profile.email.eq_ignore_ascii_case(&email)) && !profile.email.is_empty() {
-            if let Err(e) = self.keychain.delete(&origin, &profile.email) {
-                warnings.push(e.into());
-            }
-        }
-        let saved = self.change_settings(|s| {
-            if let Some(p) = s.profile_mut(&profile.id) {
-                p.email = email.clone();
-                p.remember_password = remember;
-            }
-            s.selected_profile = Some(profile.id.clone());
-            Ok(())
-        });
-        if let Err(e) = saved {
-            warnings.push(e.into());
-        }
+        // The keychain may ask to be unlocked, and the settings file is synced to disk: neither
+        // holds up the thread that asked.
+        let warnings = self
+            .off_thread(move |s| {
+                let mut warnings = Vec::new();
+                if remember && typed {
+                    if let Err(e) = s.keychain.store(&origin, &email, &password) {
+                        warnings.push(e.into());
+                    }
+                }
+                // A password remembered under the previous e-mail, or no longer wanted, goes.
+                if profile.remember_password && (!remember || !profile.email.eq_ignore_ascii_case(&email)) && !profile.email.is_empty() {
+                    if let Err(e) = s.keychain.delete(&origin, &profile.email) {
+                        warnings.push(e.into());
+                    }
+                }
+                let saved = s.change_settings(|settings| {
+                    if let Some(p) = settings.profile_mut(&profile.id) {
+                        p.email = email.clone();
+                        p.remember_password = remember;
+                    }
+                    settings.selected_profile = Some(profile.id.clone());
+                    Ok(())
+                });
+                if let Err(e) = saved {
+                    warnings.push(e.into());
+                }
+                warnings
+            })
+            .await;
         mark("login: settings saved");
         Ok(LoginResult { session: view, warnings, settings: self.settings() })
     }
@@ -177,72 +196,20 @@ impl AppState {
         view
     }
 
-    /// Claims the rotation slot if it is free: while the claim lives, no other rotation (nor
-    /// an ending session) can take it.
-    pub(super) fn try_claim_rotation(&self) -> Option<RotationClaim<'_>> {
-        let claimed = self.flight.send_if_modified(|busy| !std::mem::replace(busy, true));
-        claimed.then_some(RotationClaim(&self.flight))
-    }
-
-    /// Waits (bounded) for a rotation in flight to be settled, then claims the slot, so that
-    /// nothing new starts while the session ends.
-    pub(super) async fn settle_rotation(&self) -> Option<RotationClaim<'_>> {
-        let mut free = self.flight.subscribe();
-        let claim = async {
-            loop {
-                if free.wait_for(|busy| !busy).await.is_err() {
-                    return None;
-                }
-                if let Some(claim) = self.try_claim_rotation() {
-                    return Some(claim);
-                }
-            }
-        };
-        tokio::time::timeout(self.rotation_wait(), claim).await.ok().flatten()
-    }
-
-    /// Whether a regenerate request is out now.
-    pub fn rotation_in_flight(&self) -> bool {
-        *self.flight.borrow()
-    }
-
-    /// Ends the session, the clipboard first: a delivered secret still on it is cleared before
-    /// anything else goes. Logout, idle lock, expiry and quit all pass here, after
-    /// `settle_rotation`. Returns the session that ended; dropping it ends all it owned.
-    pub(super) fn end_session(&self) -> Option<Arc<ActiveSession>> {
-        let _ = self.clipboard.clear_if_ours(None);
-        self.session.lock().unwrap().take()
-    }
-
-    /// Logs out once a rotation in flight has its outcome. Unless `force`, a new secret still
-    /// on the clipboard stops it: the window asks first, since logging out clears it.
-    pub async fn logout(&self, force: bool) -> LogoutOutcome {
+    /// Opens a fresh session with the remembered password before a rotation that the session's
+    /// time left could not see through. The clipboard is left as it is.
+    pub async fn renew_session(&self) -> Result<LoginResult, AppError> {
+        let active = self.active_session()?;
+        let (profile_id, email) = (active.session.profile_id.clone(), active.session.email.clone());
+        drop(active);
         let _settled = self.settle_rotation().await;
-        if !force && self.clipboard.holds_secret() {
-            return LogoutOutcome::SecretOnClipboard;
-        }
-        drop(self.end_session());
-        LogoutOutcome::LoggedOut
-    }
-
-    /// Whether quitting now would lose something: a rotation's answer, or a secret on the
-    /// clipboard (quitting clears it).
-    pub fn quitting_loses_something(&self) -> bool {
-        self.rotation_in_flight() || self.clipboard.holds_secret()
-    }
-
-    /// The app is quitting: a rotation in flight is waited for, then the clipboard is cleared
-    /// before everything else goes.
-    pub async fn quit(&self) {
-        self.logout(true).await;
+        self.open_session(&profile_id, &email, Zeroizing::new(String::new()), true).await
     }
 
     /// The session ran out (the window's countdown, or a `SessionExpired` answer): drop it,
     /// and with a remembered password log in again.
     pub async fn session_ended(&self) -> SessionEnded {
-        let settled = self.settle_rotation().await;
-        let previous = self.end_session();
-        drop(settled);
+        let previous = self.end_session(RemovalCause::SessionEnded).await;
         let (profile_id, email) = match &previous {
             Some(a) => (Some(a.session.profile_id.clone()), Some(a.session.email.clone())),
             None => {
@@ -256,7 +223,8 @@ impl AppState {
         let (Some(profile_id), Some(email)) = (profile_id, email) else { return ended };
         let remembered = self.profile(&profile_id).map(|p| p.remember_password && !email.is_empty()).unwrap_or(false);
         if remembered && self.keychain.status().available {
-            match self.login(&profile_id, &email, Zeroizing::new(String::new()), true).await {
+            // A renewal is no login by the user: a notice about a removed key stays.
+            match self.open_session(&profile_id, &email, Zeroizing::new(String::new()), true).await {
                 Ok(result) => ended.renewed = Some(result.session),
                 Err(e) => ended.renew_error = Some(e.into()),
             }

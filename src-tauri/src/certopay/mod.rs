@@ -70,9 +70,10 @@ pub enum RegenerateError {
     /// The request went out and no usable answer came back (timeout, reset): the key may or
     /// may not have been rotated. Only a re-read can tell.
     NoAnswer,
-    /// The server (or a gateway in front of it) answered 5xx: it may have failed after
-    /// carrying the rotation out. Only a re-read can tell.
-    ServerError { status: u16 },
+    /// The server, or a gateway or proxy in front of it, answered with a status that is not a
+    /// definite refusal (a 5xx, a 3xx, 408, 409, …): the rotation may have been carried out, or
+    /// may still be running. Only re-reads can tell.
+    UnclearAnswer { status: u16 },
     /// A 2xx whose body carries no readable secret: the old key is gone.
     RotatedWithoutSecret,
 }
@@ -191,9 +192,9 @@ impl CertoPayClient {
             Err(_) => return Err(RegenerateError::NoAnswer),
         };
         let status = response.status();
-        if status.is_server_error() {
-            // A gateway may fail after the server carried the rotation out.
-            return Err(RegenerateError::ServerError { status: status.as_u16() });
+        if !status.is_success() && !is_definite_refusal(status) {
+            // A gateway may fail, time out or redirect while the server carries the rotation out.
+            return Err(RegenerateError::UnclearAnswer { status: status.as_u16() });
         }
         let headers = response.headers().clone();
         let bytes = match read_body(response).await {
@@ -207,6 +208,13 @@ impl CertoPayClient {
         }
         parse_regenerated(&bytes)
     }
+}
+
+/// The answers to regenerate that mean the server did not act on the key: bad input, no or a
+/// refused login, no key, a validation error, the rate limit. Anything else that is not a 2xx
+/// may have come from a gateway while the server went on.
+pub fn is_definite_refusal(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 400 | 401 | 403 | 404 | 422 | 429)
 }
 
 /// The most of an answer the app reads: CertoPay's are a few hundred bytes.

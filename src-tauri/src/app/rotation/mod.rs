@@ -1,0 +1,238 @@
+//! A rotation's whole life, in one place: step 1 (what the session must still have, the
+//! clipboard, the key), step 2 (the typed label, the password where the session was opened
+//! with the remembered one), the regenerate request sent once, what each answer means, the
+//! checks after an unanswered one (`settle`), the delivery to the clipboard and its clear, the
+//! history row, and what ending the session does to a delivered secret (`ending`).
+
+mod ending;
+mod settle;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+use super::{ActiveSession, AppState};
+use crate::certopay::{RegenerateError, Regenerated};
+use crate::clipboard::ClearOutcome;
+use crate::error::{AppError, ConfirmationRefusal};
+use crate::history::{HistoryEntry, RotationOutcome};
+use crate::key::{bare_prefix, ApiKey, KeyMode};
+use crate::rotation::ConfirmedTarget;
+use crate::wire::{ClipboardStatus, RotationDialog, RotationResult, RotationWarning};
+
+impl AppState {
+    /// What a rotation needs of the session once confirmed: the regenerate's answer (the
+    /// request timeout), the checks of an unanswered one (the settle schedule), and time to
+    /// paste the new key (the clipboard's clear delay). By default 20 s + 2 min + 60 s: 3 min 20 s.
+    pub fn rotation_needs(&self) -> Duration {
+        self.client_options.request_timeout + self.settle.span() + Duration::from_secs(u64::from(self.settings().clipboard_clear_seconds))
+    }
+
+    /// Refuses a rotation the session could not see through: it would end, and clear the new
+    /// key, before the user had it.
+    fn check_time_left(&self, active: &ActiveSession) -> Result<(), AppError> {
+        let needed = self.rotation_needs();
+        let left = (active.session.expires_at - Utc::now()).to_std().unwrap_or_default();
+        if left >= needed {
+            return Ok(());
+        }
+        let renewable = self
+            .profile(&active.session.profile_id)
+            .is_ok_and(|p| p.remember_password && p.email.eq_ignore_ascii_case(&active.session.email))
+            && self.keychain.status().available;
+        Err(AppError::SessionEndsTooSoon { left_s: left.as_secs(), needed_s: needed.as_secs(), renewable })
+    }
+
+    /// Step 1: checks the session's time left, the clipboard and the key, and issues a
+    /// confirmation.
+    pub async fn begin_rotation(&self) -> Result<RotationDialog, AppError> {
+        if self.rotation_in_flight() {
+            return Err(AppError::RotationInProgress);
+        }
+        let active = self.active_session()?;
+        if active.is_rotation_forbidden() {
+            return Err(AppError::Forbidden);
+        }
+        self.check_time_left(&active)?;
+        // A secret that cannot be delivered would be lost, and the old key with it.
+        self.clipboard.check()?;
+        let key = self.read_key(&active).await?;
+        self.remember_key(&active, key.clone());
+        let confirmation = active.guard.lock().unwrap().begin(&key, Instant::now());
+        let profile_name = self.profile(&active.session.profile_id).map(|p| p.name).unwrap_or_default();
+        Ok(RotationDialog {
+            confirmation_token: confirmation.token,
+            expires_in_s: confirmation.expires_in.as_secs(),
+            profile_name,
+            label: key.label.clone(),
+            typed_prefix: bare_prefix(&key.key_prefix).to_string(),
+            mode: KeyMode::of(&key.key_prefix),
+            key_prefix: key.key_prefix,
+            password_required: active.password_check.is_some(),
+        })
+    }
+
+    pub fn cancel_rotation(&self) {
+        if let Some(active) = self.session.lock().unwrap().as_ref() {
+            active.guard.lock().unwrap().cancel();
+        }
+    }
+
+    /// Step 2: checks the confirmation (and the password, where the session was opened with
+    /// the remembered one) without touching the network, then sends the regenerate request
+    /// once and delivers the secret to the clipboard. One at a time: while one is in flight,
+    /// checks of an unanswered one included, another is refused before anything is checked.
+    pub async fn confirm_rotation(
+        &self,
+        token: &str,
+        typed: &str,
+        password: Option<Zeroizing<String>>,
+    ) -> Result<RotationResult, AppError> {
+        let _in_flight = self.try_claim_rotation().ok_or(AppError::RotationInProgress)?;
+        let active = self.active_session()?;
+        if let Some(check) = &active.password_check {
+            let refusal = match password.as_deref().map(String::as_str) {
+                None | Some("") => Some(ConfirmationRefusal::PasswordRequired),
+                Some(typed) if !check.matches(typed) => Some(ConfirmationRefusal::PasswordMismatch),
+                Some(_) => None,
+            };
+            if let Some(reason) = refusal {
+                return Err(AppError::Confirmation { reason });
+            }
+        }
+        // Step 2 may come up to two minutes after step 1: the session must still see it through.
+        self.check_time_left(&active)?;
+        let known_key = active.last_key_id();
+        let target = active
+            .guard
+            .lock()
+            .unwrap()
+            .confirm(token, typed, known_key.as_deref(), Instant::now())
+            .map_err(|reason| AppError::Confirmation { reason })?;
+        // A new rotation ends the watch of the last one, and the notice of a removed secret.
+        drop(active.rollout.lock().unwrap().take());
+        self.forget_removed_secret();
+        let row = RotationRow { state: self, active: &active, target: &target };
+        match active.client.regenerate(&active.session.jwt).await {
+            Ok(regenerated) => self.deliver(&active, &row, regenerated).await,
+            Err(RegenerateError::Refused(error)) => {
+                row.record(None, RotationOutcome::NotRotated);
+                match error {
+                    AppError::Forbidden => active.forbid_rotation(),
+                    AppError::SessionExpired => self.forget_session(&active),
+                    _ => {}
+                }
+                Err(error)
+            }
+            Err(RegenerateError::NoAnswer) => Err(self.settle_unknown_outcome(&row, None).await),
+            Err(RegenerateError::UnclearAnswer { status }) => Err(self.settle_unknown_outcome(&row, Some(status)).await),
+            Err(RegenerateError::RotatedWithoutSecret) => {
+                let reread = active.client.current_key(&active.session.jwt).await.ok();
+                row.record(reread.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost);
+                if let Some(key) = reread {
+                    self.remember_key(&active, key);
+                }
+                Err(AppError::RotatedWithoutSecret)
+            }
+        }
+    }
+
+    /// The server answered with the new secret: the old key is dead, so it goes to the
+    /// clipboard (retried there) before anything else, and is zeroized once it is there.
+    async fn deliver(
+        &self,
+        active: &Arc<ActiveSession>,
+        row: &RotationRow<'_>,
+        regenerated: Regenerated,
+    ) -> Result<RotationResult, AppError> {
+        let delivery = match self.clipboard.deliver(&regenerated.secret) {
+            Ok(delivery) => delivery,
+            Err(e) => {
+                row.record(regenerated.metadata.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost);
+                return Err(AppError::RotatedClipboardFailed { detail: e.to_string() });
+            }
+        };
+        let clear_in_s = self.settings().clipboard_clear_seconds;
+        let clipboard = self.clipboard.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(u64::from(clear_in_s))).await;
+            let _ = clipboard.clear_if_ours(Some(delivery));
+        });
+
+        let mut warnings = Vec::new();
+        if !(regenerated.secret.starts_with("sk_live_") || regenerated.secret.starts_with("sk_test_")) {
+            warnings.push(RotationWarning::OddShape);
+        }
+        let metadata = match regenerated.metadata.clone() {
+            Some(m) => Some(m),
+            None => active.client.current_key(&active.session.jwt).await.ok(),
+        };
+        match &metadata {
+            Some(m) if !regenerated.secret.starts_with(bare_prefix(&m.key_prefix)) => warnings.push(RotationWarning::PrefixMismatch),
+            None => warnings.push(RotationWarning::MetadataUnavailable),
+            _ => {}
+        }
+        // The secret is zeroized here; only its clipboard copy and hash remain.
+        drop(regenerated);
+        let new_prefix = metadata.as_ref().map(|m| m.key_prefix.clone());
+        *self.delivered_prefix.lock().unwrap() = new_prefix.clone();
+        let recorded_at = row.record(new_prefix.clone(), RotationOutcome::Rotated);
+        // The user needs time to paste the secret: the idle delay starts again.
+        self.touch();
+        if let Some(new_key) = &metadata {
+            self.start_rollout_watch(active, new_key, recorded_at);
+        }
+        let key = metadata.map(|m| self.remember_key(active, m));
+        Ok(RotationResult { new_prefix, clear_in_s, warnings, key })
+    }
+
+    pub fn clear_clipboard_now(&self) -> Result<ClearOutcome, AppError> {
+        self.clipboard.clear_if_ours(None)
+    }
+
+    /// The clipboard's status once a rotation in flight has its outcome (bounded wait).
+    pub async fn wait_for_rotation(&self) -> ClipboardStatus {
+        let _settled = self.settle_rotation().await;
+        self.clipboard_status()
+    }
+
+    /// Whether a delivered secret is still waiting to be cleared, and what the last clear did.
+    pub fn clipboard_status(&self) -> ClipboardStatus {
+        ClipboardStatus { holds_secret: self.clipboard.holds_secret(), last_outcome: self.clipboard.last_outcome() }
+    }
+
+    pub fn rotation_history(&self) -> Vec<HistoryEntry> {
+        self.history.newest_first()
+    }
+}
+
+/// The history row of one confirmed rotation.
+struct RotationRow<'a> {
+    state: &'a AppState,
+    active: &'a ActiveSession,
+    target: &'a ConfirmedTarget,
+}
+
+impl RotationRow<'_> {
+    /// Writes the row; returns its time, which names it when it is corrected or filled in.
+    fn record(&self, new_prefix: Option<String>, outcome: RotationOutcome) -> DateTime<Utc> {
+        let time = Utc::now();
+        let _ = self.state.history.append(&HistoryEntry {
+            time,
+            profile: self.state.profile(&self.active.session.profile_id).map(|p| p.name).unwrap_or_default(),
+            email: self.active.session.email.clone(),
+            old_prefix: self.target.key_prefix.clone(),
+            new_prefix,
+            outcome,
+            rollout: None,
+        });
+        time
+    }
+
+    /// Whether `key` is no longer the key this rotation was for: the server carried it out.
+    fn rotated(&self, key: &ApiKey) -> bool {
+        key.id != self.target.key_id || key.key_prefix != self.target.key_prefix
+    }
+}
