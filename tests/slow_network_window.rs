@@ -140,7 +140,7 @@ async fn a_server_error_is_told_apart_and_replaces_the_earlier_result() {
     w.wait_for("!document.querySelector('#rotation-error').hidden", "the outcome").await;
     assert_eq!(
         w.text("#rotation-error").await,
-        "The key was not rotated: CertoPay answered with an error, and the app checked the key. Your current key still works; try again in a moment."
+        "The key was not rotated: CertoPay answered with an error, and the app checked the key 3 times over 1 s. Your current key still works; try again in a moment."
     );
     assert_eq!(w.text("#rotation-error-details code").await, "HTTP 502");
     assert!(!w.visible("#rotation-result").await, "the earlier result is gone");

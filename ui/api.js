@@ -1,12 +1,13 @@
 // The one module that talks to Rust. Every command the window uses is wrapped here; a
 // failure rejects with the `{kind, message, …}` object the Rust side serialized.
 
+// Tauri's public JS API (`withGlobalTauri` in tauri.conf.json): `invoke`, and the `Channel`
+// Rust sends events through, in order.
+const core = window.__TAURI__?.core;
+
 function invoke(command, args = {}) {
-  const internals = window.__TAURI_INTERNALS__;
-  if (!internals) {
-    return Promise.reject({ kind: 'NoBackend', message: 'not running inside the app' });
-  }
-  return internals.invoke(command, args);
+  if (!core) return Promise.reject({ kind: 'NoBackend', message: 'not running inside the app' });
+  return core.invoke(command, args);
 }
 
 export const api = {
@@ -21,7 +22,9 @@ export const api = {
   savePreferences: (preferences) => invoke('save_preferences', { preferences }),
   setRememberPassword: (profileId, remember) => invoke('set_remember_password', { profileId, remember }),
   beginRotation: () => invoke('begin_rotation'),
-  confirmRotation: (confirmationToken, typed) => invoke('confirm_rotation', { confirmationToken, typed }),
+  // `password`: asked for when the session was opened with the remembered one.
+  confirmRotation: (confirmationToken, typed, password) => invoke('confirm_rotation', { confirmationToken, typed, password }),
+  renewSession: () => invoke('renew_session'),
   cancelRotation: () => invoke('cancel_rotation'),
   clearClipboardNow: () => invoke('clear_clipboard_now'),
   clipboardStatus: () => invoke('clipboard_status'),
@@ -36,22 +39,10 @@ export const api = {
   subscribeEvents: (handler) => invoke('subscribe_events', { channel: channel(handler) }),
 };
 
-/// A channel Rust sends events through, as Tauri's own Channel class does it: a callback id,
-/// messages numbered so they are handled in the order they were sent.
+/// The channel for what Rust tells the window unasked.
 function channel(handler) {
-  const internals = window.__TAURI_INTERNALS__;
-  if (!internals) return null;
-  let next = 0;
-  const early = new Map();
-  const id = internals.transformCallback((packet) => {
-    if ('end' in packet) return;
-    early.set(packet.index, packet.message);
-    while (early.has(next)) {
-      const message = early.get(next);
-      early.delete(next);
-      next += 1;
-      handler(message);
-    }
-  });
-  return { toJSON: () => `__CHANNEL__:${id}` };
+  if (!core) return null;
+  const events = new core.Channel();
+  events.onmessage = handler;
+  return events;
 }

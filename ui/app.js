@@ -11,7 +11,7 @@ import { initLogin, renderLogin } from './screens/login.js';
 import { initRollout, tickRollout } from './screens/rollout.js';
 import { initRotation } from './screens/rotation.js';
 import { initSettings } from './screens/settings.js';
-import { initSession, startSession, tick } from './session.js';
+import { initSession, showSecretRemoved, startSession, tick } from './session.js';
 import { store } from './store.js';
 import { show } from './views.js';
 
@@ -45,6 +45,8 @@ async function start() {
   await api.subscribeEvents((event) => emit(`app:${event.kind}`, event));
 
   renderLogin();
+  // A key removed from the clipboard in an earlier run (the app was closed) is said at once.
+  showSecretRemoved(snapshot.secretRemoved);
   const notice = settingsNotice(snapshot);
   if (snapshot.session) {
     await startSession(snapshot.session);

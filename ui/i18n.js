@@ -117,9 +117,18 @@ export function errorText(error) {
 
     case 'Confirmation':
       return t(`confirm.${error.reason}`);
-    case 'RotationOutcomeUnknown':
-      if (error.status != null) return t(error.rotated ? 'rotate.serverErrorRotated' : 'rotate.serverErrorNotRotated');
-      return error.rotated ? t('rotate.rotatedSecretLost') : t('rotate.notRotated');
+    case 'RotationOutcomeUnknown': {
+      if (error.rotated) {
+        // Seen by a later check, not the first: the server finished after the app gave up.
+        if (error.checks > 1) return t('rotate.rotatedAfterAll');
+        return t(error.status != null ? 'rotate.serverErrorRotated' : 'rotate.rotatedSecretLost');
+      }
+      // Only the whole schedule says "not rotated", and it says what it saw.
+      const seen = { checks: formatNumber(error.checks), span: formatDuration(error.checkedForS) };
+      return t(error.status != null ? 'rotate.serverErrorNotRotated' : 'rotate.notRotated', seen);
+    }
+    case 'SessionEndsTooSoon':
+      return t(error.renewable ? 'rotate.tooSoonRenew' : 'rotate.tooSoon', { left: formatDuration(error.leftS), needed: formatDuration(error.neededS) });
     case 'RotationOutcomeUnreadable':
       return error.status != null ? t('rotate.serverErrorUnreadable') : t('rotate.unreadable');
     case 'RotatedWithoutSecret':

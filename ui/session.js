@@ -12,12 +12,39 @@ import { show } from './views.js';
 // Countdown shown in the session's last minutes.
 const COUNTDOWN_FROM_SECONDS = 5 * 60;
 
-/// A session began. `settings`, when the login brought them, saves asking Rust again.
+/// A session began. `settings`, when the login brought them, saves asking Rust again (a login
+/// also ends the notice about a removed key; a renewal keeps it).
 export async function startSession(session, settings = null) {
   store.session = session;
-  store.settings = settings || (await api.snapshot()).settings;
+  if (settings) {
+    store.settings = settings;
+    showSecretRemoved(null);
+  } else {
+    const snapshot = await api.snapshot();
+    store.settings = snapshot.settings;
+    showSecretRemoved(snapshot.secretRemoved);
+  }
   notify('');
   await emit('session:started');
+}
+
+/// The sentence a new key removed from the clipboard before its time leaves, on the login
+/// screen and the dashboard alike, until the next login or rotation (`null` hides it).
+export function showSecretRemoved(notice) {
+  store.secretRemoved = notice || null;
+  renderSecretRemoved();
+}
+
+function renderSecretRemoved() {
+  const notice = store.secretRemoved;
+  const el = $('secret-removed');
+  el.hidden = !notice;
+  if (!notice) {
+    el.textContent = '';
+    return;
+  }
+  const when = t(`removed.${notice.cause}`);
+  el.textContent = notice.keyPrefix ? t('removed.text', { prefix: notice.keyPrefix, when }) : t('removed.textNoPrefix', { when });
 }
 
 /// Back to login with the profile and e-mail kept. Screens blank what named the old session.
@@ -25,7 +52,9 @@ export async function endSession(message, tone = 'info') {
   store.session = null;
   await emit('session:ended');
   try {
-    store.settings = (await api.snapshot()).settings;
+    const snapshot = await api.snapshot();
+    store.settings = snapshot.settings;
+    showSecretRemoved(snapshot.secretRemoved);
   } catch { /* keep what we have */ }
   renderLogin();
   show('login');
@@ -33,8 +62,8 @@ export async function endSession(message, tone = 'info') {
 }
 
 /// Logs out once a rotation in flight has its answer; a new secret on the clipboard is not
-/// cleared without asking.
-export async function logOut() {
+/// cleared without asking. `message`: what the login screen then says.
+export async function logOut(message = t('session.loggedOut')) {
   if (store.rotating) notify(t('session.waitingLogout'), 'warning');
   let outcome = await api.logout(false);
   if (outcome === 'secretOnClipboard') {
@@ -42,7 +71,7 @@ export async function logOut() {
     if (!(await askConfirm(t('session.secretOnClipboard'), t('session.logoutAnyway'), t('session.stay')))) return;
     outcome = await api.logout(true);
   }
-  await endSession(t('session.loggedOut'));
+  await endSession(message);
 }
 
 /// The close button was pressed while closing would lose something: wait, ask, then quit.
@@ -122,7 +151,8 @@ export function initSession() {
   on('language:changed', renderSessionLine);
   on('app:closeRequested', onCloseRequested);
   on('app:locked', onLocked);
-  $('logout').addEventListener('click', logOut);
+  $('logout').addEventListener('click', () => logOut());
+  on('language:changed', renderSecretRemoved);
   for (const kind of ['keydown', 'pointerdown', 'pointermove', 'wheel']) {
     document.addEventListener(kind, onInput, { passive: true });
   }

@@ -14,6 +14,8 @@ export const store = {
   viewBeforeSettings: 'login',
   // A regenerate request is out: the window waits for its answer before anything ends.
   rotating: false,
+  // A new key removed from the clipboard before its time (`SecretRemoved`), or null.
+  secretRemoved: null,
 };
 
 export function profileById(id) {

@@ -133,6 +133,9 @@ mod tests {
         assert_eq!(v["kind"], "RateLimited");
         assert_eq!(v["retryAfterS"], 12);
         assert!(v["message"].as_str().unwrap().contains("12"));
+        // The window looks a refusal's sentence up by this name (confirm.typedTextMismatch).
+        let v = serde_json::to_value(WireError(AppError::Confirmation { reason: ConfirmationRefusal::TypedTextMismatch })).unwrap();
+        assert_eq!(v["reason"], "typedTextMismatch");
         let v = serde_json::to_value(WireError(AppError::InvalidCredentials)).unwrap();
         assert_eq!(v, serde_json::json!({"kind": "InvalidCredentials", "message": "wrong e-mail or password"}));
     }

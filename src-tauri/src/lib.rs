@@ -45,6 +45,31 @@ fn launch_base_url() -> Option<String> {
     std::env::var("CERTOPAY_KEYS_BASE_URL").ok().filter(|u| !u.trim().is_empty())
 }
 
+/// A number list from the environment, in a build made for tests (feature `webdriver`) only:
+/// the window tests of slow servers shorten the app's waits with it. Every other build has
+/// the waits the code says.
+fn test_millis(name: &str) -> Option<Vec<std::time::Duration>> {
+    if !cfg!(feature = "webdriver") {
+        return None;
+    }
+    let text = std::env::var(name).ok()?;
+    text.split(',').map(|n| n.trim().parse().ok().map(std::time::Duration::from_millis)).collect()
+}
+
+/// The client's timeouts; a test build may shorten the request timeout (CERTOPAY_KEYS_REQUEST_TIMEOUT_MS).
+fn client_options() -> certopay::ClientOptions {
+    let defaults = certopay::ClientOptions::default();
+    match test_millis("CERTOPAY_KEYS_REQUEST_TIMEOUT_MS").and_then(|t| t.first().copied()) {
+        Some(request_timeout) => certopay::ClientOptions { request_timeout, ..defaults },
+        None => defaults,
+    }
+}
+
+/// The checks after an unanswered rotation; a test build may shorten them (CERTOPAY_KEYS_SETTLE_MS="0,500,1000").
+fn settle_schedule() -> settle::SettleSchedule {
+    test_millis("CERTOPAY_KEYS_SETTLE_MS").map(settle::SettleSchedule::new).unwrap_or_default()
+}
+
 /// The main window, from `tauri.conf.json`. It is always incognito (nothing cached to disk),
 /// except in a build made for tests (feature `webdriver`) driven by WebDriver: WebKitGTK only
 /// lets automation control a persistent web context. Every other build ignores the switch.
@@ -152,8 +177,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
                 // One clipboard owner for the app's whole life.
                 clipboard: clipboard::SecretClipboard::open(),
                 history: history::History::new(&app.path().app_data_dir()?),
-                client_options: certopay::ClientOptions::default(),
-                settle: settle::SettleSchedule::default(),
+                client_options: client_options(),
+                settle: settle_schedule(),
             };
             app.manage(app::AppState::new(parts, launch_base_url().as_deref()));
             app.manage(CloseQuestion::default());

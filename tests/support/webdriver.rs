@@ -25,6 +25,11 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The checks after an unanswered rotation in window tests: at once, then 400 ms and 1 s later.
+pub const QUICK_SETTLE_MS: &str = "0,400,1000";
+/// The app's own schedule, for a test whose figures depend on it.
+pub const APP_SETTLE_MS: &str = "0,5000,15000,30000,60000,120000";
+
 pub struct Launch<'a> {
     pub base_url: &'a str,
     pub env: Vec<(&'a str, String)>,
@@ -49,6 +54,9 @@ impl Window {
         // Tests assert wording: English unless a test chooses otherwise, whatever this machine's
         // language (LANGUAGE comes first in the app's reading, but C ignores it: set both).
         command.env("LANGUAGE", "en").env("LANG", "en_US.UTF-8").env("LC_ALL", "").env("LC_MESSAGES", "");
+        // The checks after an unanswered rotation take 2 minutes in the app; seconds here, unless
+        // a test sets its own (the test build alone reads this).
+        command.env("CERTOPAY_KEYS_SETTLE_MS", QUICK_SETTLE_MS);
         for (name, value) in &launch.env {
             command.env(name, value);
         }

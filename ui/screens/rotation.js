@@ -4,8 +4,8 @@
 import { api } from '../api.js';
 import { $, showError } from '../dom.js';
 import { on } from '../events.js';
-import { t, errorText, errorDetails } from '../i18n.js';
-import { endSession } from '../session.js';
+import { t, errorText, errorDetails, formatClock } from '../i18n.js';
+import { endSession, logOut, showSecretRemoved, startSession } from '../session.js';
 import { store } from '../store.js';
 import { refreshKey, renderHistory, renderKey, renderRotateButton } from './dashboard.js';
 import { hideRotationResult, initRotationResult, showRotationError, showRotationResult } from './rotation-result.js';
@@ -15,8 +15,31 @@ let rotation = null;
 // Counts the attempts to open step 1: an answer for an older one is dropped.
 let attempts = 0;
 
+/// The ways on from a rotation the session could not see through: renew it (password
+/// remembered) or log in again.
+function showTooSoonActions(error) {
+  $('rotation-error-actions').hidden = !error;
+  $('rotate-renew').hidden = !error?.renewable;
+}
+
+async function renewAndContinue() {
+  showTooSoonActions(null);
+  try {
+    const renewed = await api.renewSession();
+    await startSession(renewed.session);
+  } catch (error) {
+    showRotationError(errorText(error), errorDetails(error));
+    return;
+  }
+  await openRotation();
+}
+
 async function handleRotationError(error) {
   switch (error?.kind) {
+    case 'SessionEndsTooSoon':
+      showRotationError(errorText(error));
+      showTooSoonActions(error);
+      return;
     case 'SessionExpired':
       await endSession(t('rotate.expiredAgain'), 'warning');
       return;
@@ -38,6 +61,7 @@ async function openRotation() {
   if (button.disabled) return;
   // A new attempt: what the last one said goes.
   hideRotationResult();
+  showTooSoonActions(null);
   const attempt = ++attempts;
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
@@ -65,9 +89,9 @@ async function openRotation() {
   $('rotate-step1-key').textContent = t('rotate.keyLine', { label: rotation.label, prefix: rotation.keyPrefix });
   $('rotate-step1').returnValue = '';
   $('rotate-step1').showModal();
-  // The safe choice has the focus; the dialog shows from its top (title, LIVE warning) even
-  // when large text makes it scroll.
-  $('rotate-cancel1').focus({ preventScroll: true });
+  // The focus on the title, a static element at the top (the WAI-ARIA dialog pattern for long
+  // dialogs): large text never scrolls the LIVE warning away, and Tab reaches Continue and Cancel.
+  $('rotate-step1-title').focus({ preventScroll: true });
   showFromTop($('rotate-step1'));
 }
 
@@ -84,18 +108,40 @@ function continueRotation() {
   $('rotate-step2-hint').textContent = label ? t('rotate.typeHint', { prefix: typedPrefix }) : '';
   $('rotate-typed').value = '';
   $('rotate-typed').disabled = false;
+  // A session opened with the remembered password: the person types it again.
+  $('rotate-password-group').hidden = !rotation.passwordRequired;
+  $('rotate-password').value = '';
+  $('rotate-password').disabled = false;
   $('rotate-now').disabled = true;
   $('rotate-step2-wait').hidden = true;
   showError('rotate-step2-error', null);
   $('rotate-step2').returnValue = '';
   $('rotate-step2').showModal();
-  $('rotate-typed').focus({ preventScroll: true });
+  $('rotate-step2-title').focus({ preventScroll: true });
   showFromTop($('rotate-step2'));
 }
 
 function onTyped() {
+  if (!rotation) return;
   const typed = $('rotate-typed').value.trim();
-  $('rotate-now').disabled = !(typed && (typed === rotation.label.trim() || typed === rotation.typedPrefix));
+  const named = typed && (typed === rotation.label.trim() || typed === rotation.typedPrefix);
+  $('rotate-now').disabled = !(named && (!rotation.passwordRequired || $('rotate-password').value));
+}
+
+/// No answer came: the app goes on checking. The dialog gives way to a banner that stays until
+/// the outcome; no new rotation can start meanwhile, the rest of the window can be used.
+function showChecking({ checkingUntil }) {
+  if (!store.rotating) return;
+  if ($('rotate-step2').open) $('rotate-step2').close('sending');
+  $('rotation-checking').textContent = t('rotate.checking', { time: formatClock(checkingUntil) });
+  $('rotation-checking').dataset.until = checkingUntil;
+  $('rotation-checking').hidden = false;
+}
+
+function hideChecking() {
+  $('rotation-checking').hidden = true;
+  $('rotation-checking').textContent = '';
+  delete $('rotation-checking').dataset.until;
 }
 
 /// A dialog closed by Escape or Cancel voids the confirmation on the Rust side too.
@@ -124,8 +170,11 @@ async function rotateNow(event) {
   button.disabled = true;
   button.textContent = t('rotate.working');
   $('rotate-typed').disabled = true;
+  $('rotate-password').disabled = true;
   $('rotate-cancel2').disabled = true;
   store.rotating = true;
+  // A new rotation: the notice about the last removed key has been acted on.
+  showSecretRemoved(null);
   holdWhileSent();
   renderRotateButton();
   // The dialog stays, but no longer blocks the window: logging out or closing, pressed now,
@@ -133,7 +182,8 @@ async function rotateNow(event) {
   dialog.close('sending');
   dialog.show();
   try {
-    const result = await api.confirmRotation(rotation.confirmationToken, $('rotate-typed').value);
+    const password = rotation.passwordRequired ? $('rotate-password').value : null;
+    const result = await api.confirmRotation(rotation.confirmationToken, $('rotate-typed').value, password);
     rotation = null;
     store.rotating = false;
     dialog.close('done');
@@ -145,13 +195,16 @@ async function rotateNow(event) {
     showRotationResult(result);
   } catch (error) {
     store.rotating = false;
-    if (error?.kind === 'Confirmation' && error.reason === 'TypedTextMismatch') {
+    const retyped = { typedTextMismatch: 'rotate-typed', passwordRequired: 'rotate-password', passwordMismatch: 'rotate-password' };
+    if (error?.kind === 'Confirmation' && retyped[error.reason]) {
+      // A typo keeps the confirmation: correct it and press Rotate now again.
       dialog.close('sending');
       dialog.showModal();
       showError('rotate-step2-error', error);
       button.disabled = false;
       $('rotate-typed').disabled = false;
-      $('rotate-typed').select();
+      $('rotate-password').disabled = false;
+      $(retyped[error.reason]).select();
       return;
     }
     rotation = null;
@@ -160,6 +213,8 @@ async function rotateNow(event) {
     if (store.session) await refreshKey();
   } finally {
     store.rotating = false;
+    hideChecking();
+    $('rotate-password').value = '';
     $('rotate-step2-wait').hidden = true;
     $('rotate-cancel2').disabled = false;
     button.textContent = t('rotate.now');
@@ -175,6 +230,9 @@ function closeRotation() {
   for (const id of ['rotate-step1', 'rotate-step2']) if ($(id).open) $(id).close('failed');
   for (const id of ['rotate-step1-title', 'rotate-step1-key', 'rotate-typed-label', 'rotate-step2-hint']) $(id).textContent = '';
   $('rotate-typed').value = '';
+  $('rotate-password').value = '';
+  hideChecking();
+  showTooSoonActions(null);
   hideRotationResult();
 }
 
@@ -190,6 +248,14 @@ export function initRotation() {
   $('rotate-step1').addEventListener('close', onRotationDialogClose);
   $('rotate-step2').addEventListener('close', onRotationDialogClose);
   $('rotate-typed').addEventListener('input', onTyped);
+  $('rotate-password').addEventListener('input', onTyped);
+  $('rotate-renew').addEventListener('click', renewAndContinue);
+  $('rotate-relogin').addEventListener('click', () => logOut(t('rotate.reloginNotice')));
+  on('app:rotationChecking', showChecking);
+  on('language:changed', () => {
+    const until = $('rotation-checking').dataset.until;
+    if (until) $('rotation-checking').textContent = t('rotate.checking', { time: formatClock(until) });
+  });
   $('rotate-step2-form').addEventListener('submit', rotateNow);
   on('session:started', hideRotationResult);
   on('session:ended', closeRotation);
