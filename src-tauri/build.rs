@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "login",
     "current_key",
     "logout",
+    "renew_session",
     "session_ended",
     "save_profile",
     "remove_profile",

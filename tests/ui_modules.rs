@@ -91,3 +91,18 @@ fn both_catalogues_have_the_same_keys_and_placeholders() {
         assert_eq!(&pt[key], placeholders, "{key}: the placeholders differ");
     }
 }
+
+#[test]
+fn every_command_the_window_calls_is_declared_and_granted() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let api = std::fs::read_to_string(root.join("ui/api.js")).unwrap();
+    let build = std::fs::read_to_string(root.join("src-tauri/build.rs")).unwrap();
+    let capability = std::fs::read_to_string(root.join("src-tauri/capabilities/main.json")).unwrap();
+    let called: Vec<&str> = api.split("invoke('").skip(1).filter_map(|rest| rest.split('\'').next()).collect();
+    assert!(called.len() > 20, "{called:?}");
+    for command in called {
+        // Undeclared, the command has no permission; ungranted, the window is refused it.
+        assert!(build.contains(&format!("\"{command}\"")), "{command} is not in build.rs");
+        assert!(capability.contains(&format!("\"allow-{}\"", command.replace('_', "-"))), "{command} is not granted");
+    }
+}
