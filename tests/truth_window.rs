@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use support::app::{arm, log_in, open, sandbox, served_key, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{arm, log_in, log_in_remembering, open, sandbox, screen_locks, served_key, wait_dashboard, LIVE, ONE_WINDOW};
 use support::rotation::{clipboard_text, copy_elsewhere, payment_status, rotate_through_the_window, wait_clipboard};
 use support::webdriver::{Launch, Window, APP_SETTLE_MS};
 
@@ -76,11 +76,7 @@ async fn lock_after_delivery(w: &Window, sb: &certopay_sandbox::Sandbox) -> Stri
     let prefix = served_key(sb, LIVE).await["keyPrefix"].as_str().unwrap().to_string();
     let secret = clipboard_text().expect("the new key is on the clipboard");
     assert!(secret.starts_with(prefix.trim_end_matches('.')));
-    let sent = std::process::Command::new("dbus-send")
-        .args(["--session", "--type=signal", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true"])
-        .status()
-        .expect("dbus-send runs (package dbus)");
-    assert!(sent.success());
+    screen_locks();
     w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
     wait_clipboard(None, "the clipboard to be cleared").await;
     assert_eq!(payment_status(sb, &secret).await, 200, "the removed key is the live one: the notice matters");
@@ -158,10 +154,7 @@ async fn after_a_login_with_the_remembered_password_step_2_asks_for_it() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
     let w = open(&sb).await;
-    w.type_into("#login-email", LIVE).await;
-    w.type_into("#login-password", DEMO_PASSWORD).await;
-    w.click("#login-remember").await;
-    w.click("#login-submit").await;
+    log_in_remembering(&w, LIVE, DEMO_PASSWORD).await;
     wait_dashboard(&w).await;
     w.click("#logout").await;
     w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;

@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use support::app::{log_in, log_out, open, open_logged_in, sandbox, served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW};
+use support::app::{
+    log_in, log_in_remembering, log_out, open, open_logged_in, sandbox, screen_locks, served_key, wait_dashboard, JWT_START, LIVE,
+    ONE_WINDOW,
+};
 use support::webdriver::{Launch, Window};
 
 fn same_instant(shown: &Value, served: &Value) -> bool {
@@ -178,10 +181,7 @@ async fn a_remembered_password_lives_in_the_secret_service_and_logs_in_again() {
     assert_eq!(snapshot["ok"]["keychain"]["available"], true, "make test provides an unlocked Secret Service: {snapshot}");
     assert_eq!(keychain_lookup(&sb.url(), LIVE), None);
 
-    w.type_into("#login-email", LIVE).await;
-    w.type_into("#login-password", DEMO_PASSWORD).await;
-    w.click("#login-remember").await;
-    w.click("#login-submit").await;
+    log_in_remembering(&w, LIVE, DEMO_PASSWORD).await;
     wait_dashboard(&w).await;
     assert_eq!(keychain_lookup(&sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD), "stored in the real Secret Service");
     let settings_file = std::fs::read_to_string(w.home.path().join("config/com.certopay.keys/settings.json")).unwrap();
@@ -430,12 +430,7 @@ async fn the_session_ends_when_the_screen_locks() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
     let w = open_logged_in(&sb, LIVE).await;
-    // The screensaver says it became active, on the private session bus the app listens on.
-    let sent = std::process::Command::new("dbus-send")
-        .args(["--session", "--type=signal", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true"])
-        .status()
-        .expect("dbus-send runs (package dbus)");
-    assert!(sent.success());
+    screen_locks();
     w.wait_for("!document.querySelector('#view-login').hidden", "the login screen").await;
     assert_eq!(w.text("#notice").await, "Locked because the screen locked or the computer went to sleep. Log in again to continue.");
     assert_eq!(w.value("#login-email").await, LIVE, "the e-mail is kept");

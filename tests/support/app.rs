@@ -53,6 +53,23 @@ pub async fn log_in(w: &Window, email: &str, password: &str) {
     w.click("#login-submit").await;
 }
 
+/// Logs in with "Remember password" ticked.
+pub async fn log_in_remembering(w: &Window, email: &str, password: &str) {
+    w.type_into("#login-email", email).await;
+    w.type_into("#login-password", password).await;
+    w.click("#login-remember").await;
+    w.click("#login-submit").await;
+}
+
+/// The screensaver says it became active, on the private session bus the app listens on.
+pub fn screen_locks() {
+    let sent = std::process::Command::new("dbus-send")
+        .args(["--session", "--type=signal", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true"])
+        .status()
+        .expect("dbus-send runs (package dbus)");
+    assert!(sent.success());
+}
+
 pub async fn wait_dashboard(w: &Window) {
     // The key as read, not the loading placeholder ("…" while the dashboard is aria-busy).
     w.wait_for(
