@@ -8,8 +8,8 @@ use std::time::Duration;
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::{json, Value};
 use support::app::{
-    log_in, log_in_remembering, log_out, open, open_logged_in, sandbox, screen_locks, served_key, wait_dashboard, JWT_START, LIVE,
-    ONE_WINDOW,
+    log_in, log_in_remembering, log_out, nothing_listens_url, open, open_logged_in, sandbox, screen_locks, served_key, wait_dashboard,
+    JWT_START, LIVE, ONE_WINDOW,
 };
 use support::webdriver::{Launch, Window};
 
@@ -261,15 +261,14 @@ async fn login_says_what_went_wrong_for_each_failure() {
     w.screenshot("login-error-light").await;
     drop(w.close().await);
 
-    // The server is gone: the network sentence.
-    let url = sb.url();
-    drop(sb);
+    // Nothing listens at the address, and the sentence says so.
+    let url = nothing_listens_url();
     let w = Window::open(Launch { base_url: &url, env: vec![], home: None }).await;
     log_in(&w, LIVE, DEMO_PASSWORD).await;
     w.wait_for("!document.querySelector('#login-error').hidden", "a login error").await;
     assert_eq!(
         w.text("#login-error").await,
-        "Could not reach the server. Check your internet connection and the profile\u{2019}s address."
+        "Nothing answered at the server\u{2019}s address: the connection was refused. Check the profile\u{2019}s address; if it is right, the server may be down."
     );
     w.close().await;
 }

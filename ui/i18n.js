@@ -114,6 +114,8 @@ export function errorText(error) {
       return error.retryAfterS ? t('error.RateLimited', { seconds: error.retryAfterS }) : t('error.RateLimitedNoWait');
     case 'Network':
       return error.timedOut ? t('error.NetworkTimeout') : t('error.Network');
+    case 'Certificate':
+      return t(`error.Certificate.${error.problem}`);
 
     case 'Confirmation':
       return t(`confirm.${error.reason}`);

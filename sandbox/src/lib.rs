@@ -40,6 +40,17 @@ pub struct Options {
     pub rate_window: Duration,
     /// One line per request on stderr (the binary does; tests stay quiet).
     pub log_requests: bool,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub tls: Option<TlsPem>,
+}
+
+/// A server certificate (with its chain) and its private key, PEM-encoded.
+#[derive(Debug, Clone)]
+pub struct TlsPem {
+    pub cert_chain_pem: String,
+    pub key_pem: String,
+    /// The name the URL uses (one the certificate may or may not be for).
+    pub host: String,
 }
 
 impl Default for Options {
@@ -51,6 +62,7 @@ impl Default for Options {
             faults: false,
             rate_window: Duration::from_secs(60),
             log_requests: false,
+            tls: None,
         }
     }
 }
@@ -58,13 +70,34 @@ impl Default for Options {
 /// A running sandbox; dropping it stops the server.
 pub struct Sandbox {
     pub addr: SocketAddr,
+    /// The TLS name, when it serves HTTPS.
+    tls_host: Option<String>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Sandbox {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        match &self.tls_host {
+            Some(host) => format!("https://{host}:{}", self.addr.port()),
+            None => format!("http://{}", self.addr),
+        }
     }
+}
+
+fn tls_acceptor(pem: &TlsPem) -> std::io::Result<tokio_rustls::TlsAcceptor> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let invalid = |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
+    let chain = CertificateDer::pem_slice_iter(pem.cert_chain_pem.as_bytes()).collect::<Result<Vec<_>, _>>().map_err(|e| invalid(&e))?;
+    let key = PrivateKeyDer::from_pem_slice(pem.key_pem.as_bytes()).map_err(|e| invalid(&e))?;
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid(&e))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| invalid(&e))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
 impl Drop for Sandbox {
@@ -98,6 +131,10 @@ pub(crate) struct AppState {
 
 type Shared = Arc<AppState>;
 
+/// A connection, plain or TLS.
+trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for T {}
+
 /// Closes the connection it belongs to without an answer (the "commit then drop" fault).
 #[derive(Clone)]
 pub(crate) struct ConnectionKill(Arc<Notify>);
@@ -112,9 +149,10 @@ pub async fn start(options: Options) -> std::io::Result<Sandbox> {
         requests: Mutex::default(),
     });
     let router = router(state, options.faults, options.log_requests);
+    let acceptor = options.tls.as_ref().map(tls_acceptor).transpose()?;
     let task = tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((tcp, _)) = listener.accept().await else { continue };
             let kill = ConnectionKill(Arc::new(Notify::new()));
             let service = router.clone().map_request({
                 let kill = kill.clone();
@@ -123,7 +161,16 @@ pub async fn start(options: Options) -> std::io::Result<Sandbox> {
                     req
                 }
             });
+            let acceptor = acceptor.clone();
             tokio::spawn(async move {
+                let stream: Box<dyn Stream> = match acceptor {
+                    // A client that refuses the certificate ends the handshake: nothing to serve.
+                    Some(acceptor) => match acceptor.accept(tcp).await {
+                        Ok(tls) => Box::new(tls),
+                        Err(_) => return,
+                    },
+                    None => Box::new(tcp),
+                };
                 let connection =
                     hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
                 tokio::select! {
@@ -134,7 +181,7 @@ pub async fn start(options: Options) -> std::io::Result<Sandbox> {
             });
         }
     });
-    Ok(Sandbox { addr, task })
+    Ok(Sandbox { addr, tls_host: options.tls.map(|t| t.host), task })
 }
 
 fn router(state: Shared, with_faults: bool, log_requests: bool) -> Router {

@@ -24,6 +24,15 @@ pub enum AppError {
     BadRequest { messages: Vec<String> },
     #[error("could not reach the server: {detail}")]
     Network { detail: String, timed_out: bool },
+    /// The server's certificate was refused (`problem` says why); the connection never opened.
+    #[error("the server's certificate was refused: {detail}")]
+    Certificate { problem: crate::certopay::CertificateProblem, detail: String },
+    /// The server's name could not be found.
+    #[error("the server's name could not be found: {detail}")]
+    NameNotFound { detail: String },
+    /// Nothing listens at the server's address.
+    #[error("the connection was refused: {detail}")]
+    ConnectionRefused { detail: String },
     #[error("the server failed (HTTP {status})")]
     Server { status: u16 },
     #[error("the server's answer could not be read: {detail}")]

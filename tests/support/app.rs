@@ -18,6 +18,15 @@ pub async fn sandbox(options: Options) -> Sandbox {
     certopay_sandbox::start(Options { faults: true, ..options }).await.unwrap()
 }
 
+/// An address on this computer where nothing listens: the listener is closed before it returns,
+/// so a connection there is refused at once (a sandbox being dropped may still reset one).
+pub fn nothing_listens_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
 pub async fn open(sb: &Sandbox) -> Window {
     Window::open(Launch { base_url: &sb.url(), env: vec![], home: None }).await
 }

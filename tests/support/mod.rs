@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod catalogue;
+pub mod company_ca;
 pub mod harness;
 pub mod rotation;
 pub mod webdriver;

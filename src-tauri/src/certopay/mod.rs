@@ -2,6 +2,7 @@
 //! read in `parse`, as tolerantly as `shared/certopay-api.md` says. Plain Rust: no tauri here.
 
 mod parse;
+mod transport;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -16,6 +17,8 @@ pub use crate::key::ApiKey;
 use crate::session::{Jwt, JwtClaims};
 use parse::{error_from, screened, Endpoint};
 pub use parse::{parse_error, parse_key_answer, parse_login, parse_regenerated};
+use transport::network_error;
+pub use transport::CertificateProblem;
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -91,7 +94,7 @@ impl CertoPayClient {
 
     pub fn for_server(base: BaseUrl, options: ClientOptions) -> Result<Self, AppError> {
         let http = reqwest::Client::builder()
-            .use_rustls_tls()
+            .use_preconfigured_tls(transport::tls_config()?)
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             // No proxy taken from the environment, and no redirects: the token goes to the
@@ -237,20 +240,4 @@ async fn read_body(mut response: reqwest::Response) -> Result<Zeroizing<Vec<u8>>
         body.extend_from_slice(&chunk);
     }
     Ok(body)
-}
-
-fn network_error(error: reqwest::Error) -> AppError {
-    let timed_out = error.is_timeout();
-    let mut cause: &dyn std::error::Error = &error;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    let detail = if timed_out {
-        "the server did not answer in time".to_string()
-    } else if error.is_connect() {
-        format!("could not connect ({cause})")
-    } else {
-        format!("the connection failed ({cause})")
-    };
-    AppError::Network { detail, timed_out }
 }
