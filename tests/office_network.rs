@@ -5,12 +5,16 @@
 
 mod support;
 
-use certopay_keys::certopay::{CertificateProblem, CertoPayClient, ClientOptions};
+use certopay_keys::certopay::{CertificateProblem, CertoPayClient, ClientOptions, ProxyProblem};
 use certopay_keys::error::AppError;
+use certopay_keys::keychain::Keychain;
+use certopay_keys::proxy::ProxyChoice;
 use certopay_sandbox::{Options, DEMO_PASSWORD};
-use support::app::{sandbox, LIVE};
+use support::app::{nothing_listens_url, sandbox, LIVE};
 use support::company_ca::{CompanyCa, Leaf};
-use support::harness::harness;
+use support::harness::{harness, Harness};
+use support::squid::{ProxyUser, Squid};
+use zeroize::Zeroizing;
 
 /// The trust store is the process's environment: one test at a time sets it.
 static TRUST: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -79,4 +83,115 @@ async fn a_name_that_cannot_be_found_is_said_as_such() {
     let client = CertoPayClient::new("https://api.certopay.invalid", ClientOptions::default()).unwrap();
     let error = client.login(LIVE, DEMO_PASSWORD).await.unwrap_err();
     assert!(matches!(error, AppError::NameNotFound { .. }), "{error:?}");
+}
+
+const HOST: &str = "api.certopay.test";
+
+/// A sandbox at `HOST`, a name only the proxy knows, with a certificate from `ca`.
+async fn behind_the_proxy(ca: &CompanyCa) -> Harness {
+    harness(Options { tls: Some(ca.server(HOST, Leaf { names: &[HOST], ..Leaf::default() })), ..Options::default() }).await
+}
+
+fn set_proxy(h: &Harness, proxy: ProxyChoice) {
+    let mut profile = h.state.settings().profile(&h.profile_id).unwrap().clone();
+    profile.proxy = proxy;
+    h.state.save_profile(profile).unwrap();
+}
+
+async fn try_login(h: &Harness) -> Result<(), AppError> {
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), false).await.map(drop)
+}
+
+/// What the proxy was asked once the app's tunnels closed (Squid writes a CONNECT when it
+/// ends), less the connections that asked nothing (the test's own check that Squid is up).
+async fn tunnels(squid: &Squid) -> Vec<String> {
+    let started = std::time::Instant::now();
+    loop {
+        let lines: Vec<String> = squid.access_log().lines().filter(|l| !l.contains("NONE_NONE/000")).map(str::to_string).collect();
+        if lines.iter().any(|l| l.contains("CONNECT")) {
+            return lines;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the proxy logged nothing");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn through_the_company_proxy_the_app_works_and_the_proxy_sees_only_tunnels() {
+    let ca = CompanyCa::new("Loja Exemplo TI");
+    let _trust = trusting(&ca).await;
+    let squid = Squid::start(&[(HOST, "127.0.0.1")], None).await;
+    let h = behind_the_proxy(&ca).await;
+
+    // Without the proxy the name is unknown: the company network's only way out is the proxy.
+    set_proxy(&h, ProxyChoice::None);
+    let direct = try_login(&h).await.unwrap_err();
+    assert!(matches!(direct, AppError::NameNotFound { .. }), "{direct:?}");
+
+    set_proxy(&h, ProxyChoice::Explicit { address: squid.address(), user: String::new() });
+    h.log_in(LIVE).await;
+    let before = h.state.current_key().await.unwrap().key_prefix;
+    let result = h.rotate().await.unwrap();
+    let new_prefix = result.new_prefix.unwrap();
+    assert_ne!(new_prefix, before);
+    assert!(h.clipboard.text().unwrap().starts_with(new_prefix.trim_end_matches('.')));
+    let secret = h.clipboard.text().unwrap();
+    drop(h);
+
+    let lines = tunnels(&squid).await;
+    for line in &lines {
+        assert!(line.contains(&format!("CONNECT {HOST}:")), "not a tunnel: {line}");
+        for hidden in [DEMO_PASSWORD, "eyJ", secret.as_str(), "/api/"] {
+            assert!(!line.contains(hidden), "the proxy saw {hidden:?}: {line}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn behind_an_inspecting_proxy_without_its_authority_the_certificate_is_named() {
+    let ca = CompanyCa::new("Loja Exemplo TI");
+    let other = CompanyCa::new("Someone else");
+    let _trust = trusting(&other).await;
+    let squid = Squid::start(&[(HOST, "127.0.0.1")], None).await;
+    let h = behind_the_proxy(&ca).await;
+    set_proxy(&h, ProxyChoice::Explicit { address: squid.address(), user: String::new() });
+    let error = try_login(&h).await.unwrap_err();
+    assert!(matches!(error, AppError::Certificate { problem: CertificateProblem::Untrusted, .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_proxy_that_wants_a_password_is_named_and_one_from_the_keychain_works() {
+    let ca = CompanyCa::new("Loja Exemplo TI");
+    let _trust = trusting(&ca).await;
+    let squid = Squid::start(&[(HOST, "127.0.0.1")], Some(ProxyUser { name: "ana", password: "proxy-senha" })).await;
+    let h = behind_the_proxy(&ca).await;
+
+    set_proxy(&h, ProxyChoice::Explicit { address: squid.address(), user: String::new() });
+    let error = try_login(&h).await.unwrap_err();
+    assert!(matches!(error, AppError::Proxy { problem: ProxyProblem::AuthRequired, .. }), "{error:?}");
+
+    // The user in the profile, the password in the keychain: it works.
+    set_proxy(&h, ProxyChoice::Explicit { address: squid.address(), user: "ana".into() });
+    let origin = certopay_keys::proxy::keychain_origin(&squid.address()).unwrap();
+    h.keychain.store(&origin, "ana", "proxy-senha").unwrap();
+    try_login(&h).await.unwrap();
+    assert!(h.state.current_key().await.is_ok());
+    let settings = std::fs::read_to_string(h.files.path().join("config/settings.json")).unwrap_or_default();
+    assert!(!settings.contains("proxy-senha"), "never in the settings file");
+}
+
+#[tokio::test]
+async fn a_proxy_that_cannot_be_reached_or_cannot_reach_the_server_is_named() {
+    let ca = CompanyCa::new("Loja Exemplo TI");
+    let _trust = trusting(&ca).await;
+    let h = behind_the_proxy(&ca).await;
+    set_proxy(&h, ProxyChoice::Explicit { address: nothing_listens_url(), user: String::new() });
+    let error = try_login(&h).await.unwrap_err();
+    assert!(matches!(error, AppError::Proxy { problem: ProxyProblem::Unreachable, .. }), "{error:?}");
+
+    // A proxy that cannot reach the server: on its side of the network nothing listens there.
+    let squid = Squid::start(&[(HOST, "127.0.0.2")], None).await;
+    set_proxy(&h, ProxyChoice::Explicit { address: squid.address(), user: String::new() });
+    let error = try_login(&h).await.unwrap_err();
+    assert!(matches!(error, AppError::Proxy { problem: ProxyProblem::Refused, .. }), "{error:?}");
 }

@@ -41,6 +41,16 @@ impl BaseUrl {
         Ok(BaseUrl(url))
     }
 
+    /// This computer (localhost, 127.0.0.0/8, ::1): never reached through a proxy.
+    pub fn is_loopback(&self) -> bool {
+        match self.0.host() {
+            Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+            Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            None => false,
+        }
+    }
+
     /// Plain http, which `parse` allows on the loopback only.
     pub fn is_loopback_http(&self) -> bool {
         self.0.scheme() == "http"

@@ -30,6 +30,9 @@ pub enum AppError {
     /// The server's name could not be found.
     #[error("the server's name could not be found: {detail}")]
     NameNotFound { detail: String },
+    /// The proxy asked for a password, refused the way to the server, or could not be reached.
+    #[error("the proxy failed: {detail}")]
+    Proxy { problem: crate::certopay::ProxyProblem, detail: String },
     /// Nothing listens at the server's address.
     #[error("the connection was refused: {detail}")]
     ConnectionRefused { detail: String },

@@ -15,6 +15,7 @@ pub mod keychain;
 pub mod locale;
 pub mod private_files;
 pub mod process;
+pub mod proxy;
 pub mod removed_notice;
 pub mod rollout;
 pub mod rotation;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::base_url::BaseUrl;
 use crate::error::AppError;
 use crate::locale::LANGUAGES;
+use crate::proxy::{parse_proxy_address, ProxyChoice};
 
 pub const PRODUCTION_URL: &str = "https://v2.certopaybrasil.com";
 /// The profile a launch address opens: it lives for that run only.
@@ -24,6 +25,9 @@ pub struct Profile {
     /// The password is in the OS keychain, never here.
     #[serde(default)]
     pub remember_password: bool,
+    /// Which proxy its requests go through; a proxy's password is in the OS keychain.
+    #[serde(default)]
+    pub proxy: ProxyChoice,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +52,7 @@ impl Default for Settings {
             base_url: PRODUCTION_URL.into(),
             email: String::new(),
             remember_password: false,
+            proxy: ProxyChoice::System,
         };
         Settings {
             selected_profile: Some(production.id.clone()),
@@ -122,6 +127,10 @@ impl Settings {
     /// Adds a profile (empty `id`) or changes one; the URL is stored normalized.
     pub fn upsert_profile(&mut self, mut profile: Profile) -> Result<String, AppError> {
         profile.base_url = BaseUrl::parse(&profile.base_url)?.normalized();
+        if let ProxyChoice::Explicit { address, user } = &mut profile.proxy {
+            *address = parse_proxy_address(address)?.as_str().trim_end_matches('/').to_string();
+            *user = user.trim().to_string();
+        }
         profile.name = profile.name.trim().to_string();
         profile.email = profile.email.trim().to_string();
         let mut next = self.clone();
@@ -169,7 +178,14 @@ impl Settings {
             while self.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
                 name.push('′');
             }
-            let profile = Profile { id: LAUNCH_PROFILE_ID.into(), name, base_url: wanted, email: String::new(), remember_password: false };
+            let profile = Profile {
+                id: LAUNCH_PROFILE_ID.into(),
+                name,
+                base_url: wanted,
+                email: String::new(),
+                remember_password: false,
+                proxy: ProxyChoice::System,
+            };
             self.profiles.push(profile);
             LAUNCH_PROFILE_ID.to_string()
         };
@@ -215,6 +231,7 @@ mod tests {
                 base_url: "https://staging.example/".into(),
                 email: String::new(),
                 remember_password: false,
+                proxy: ProxyChoice::System,
             })
             .unwrap();
         assert_eq!(s.profile(&id).unwrap().base_url, "https://staging.example");
@@ -225,6 +242,7 @@ mod tests {
             base_url: "https://x.example".into(),
             email: String::new(),
             remember_password: false,
+            proxy: ProxyChoice::System,
         });
         assert!(matches!(dup, Err(AppError::InvalidInput { ref reason, .. }) if reason == "duplicate"));
         let mut renamed = s.profile(&id).unwrap().clone();

@@ -5,4 +5,5 @@ pub mod catalogue;
 pub mod company_ca;
 pub mod harness;
 pub mod rotation;
+pub mod squid;
 pub mod webdriver;

@@ -9,12 +9,14 @@ use zeroize::Zeroizing;
 use super::rollout::WatchTask;
 use super::AppState;
 use crate::base_url::BaseUrl;
-use crate::certopay::CertoPayClient;
+use crate::certopay::{CertoPayClient, ClientOptions};
 use crate::error::AppError;
 use crate::key::ApiKey;
 use crate::process::mark;
+use crate::proxy::ProxyChoice;
 use crate::rotation::RotationGuard;
 use crate::session::{PasswordCheck, Session};
+use crate::settings::Profile;
 use crate::wire::{KeyView, LoginResult, RemovalCause, RotationBlocked, SessionEnded};
 
 /// A live session and everything that belongs to it. Ending the session is dropping this:
@@ -98,7 +100,11 @@ impl AppState {
         } else {
             return Err(AppError::InvalidInput { field: "password".into(), reason: "required".into() });
         };
-        let client = CertoPayClient::for_server(server, self.client_options.clone())?;
+        let options = {
+            let (profile, server) = (profile.clone(), server.clone());
+            self.off_thread(move |s| s.client_options_for(&profile, &server)).await?
+        };
+        let client = CertoPayClient::for_server(server, options)?;
         mark("login: HTTP sent");
         let logged_in = client.login(&email, &password).await?;
         mark("login: HTTP answered");
@@ -143,6 +149,21 @@ impl AppState {
             .await;
         mark("login: settings saved");
         Ok(LoginResult { session: view, warnings, settings: self.settings() })
+    }
+
+    /// The client's options for this profile's server: its proxy route, and the proxy's
+    /// password from the keychain where the profile names a user. Blocking (the keychain,
+    /// GNOME's settings).
+    fn client_options_for(&self, profile: &Profile, server: &BaseUrl) -> Result<ClientOptions, AppError> {
+        let proxy = crate::proxy::route(&profile.proxy, server, &|name| std::env::var(name).ok(), &crate::proxy::gnome_proxy)?;
+        let proxy_credentials = match &profile.proxy {
+            ProxyChoice::Explicit { address, user } if !user.is_empty() => {
+                let password = self.keychain.fetch(&crate::proxy::keychain_origin(address)?, user)?;
+                Some((user.clone(), password.unwrap_or_default()))
+            }
+            _ => None,
+        };
+        Ok(ClientOptions { proxy, proxy_credentials, ..self.client_options.clone() })
     }
 
     /// The live session, or `SessionExpired` (dropping it) once its `exp` has passed.

@@ -14,11 +14,12 @@ use zeroize::Zeroizing;
 use crate::base_url::BaseUrl;
 use crate::error::AppError;
 pub use crate::key::ApiKey;
+use crate::proxy::ProxyRoute;
 use crate::session::{Jwt, JwtClaims};
 use parse::{error_from, screened, Endpoint};
 pub use parse::{parse_error, parse_key_answer, parse_login, parse_regenerated};
 use transport::network_error;
-pub use transport::CertificateProblem;
+pub use transport::{CertificateProblem, ProxyProblem};
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -31,6 +32,10 @@ pub struct ClientOptions {
     pub backoff: Duration,
     /// A `Retry-After` longer than this is not waited out: the user is told instead.
     pub max_retry_wait: Duration,
+    /// How requests reach the server (`proxy::route` decides it for the profile).
+    pub proxy: ProxyRoute,
+    /// The proxy's user and password, where it asks for them (from the OS keychain).
+    pub proxy_credentials: Option<(String, Zeroizing<String>)>,
 }
 
 impl Default for ClientOptions {
@@ -41,6 +46,8 @@ impl Default for ClientOptions {
             get_retries: 2,
             backoff: Duration::from_millis(300),
             max_retry_wait: Duration::from_secs(5),
+            proxy: ProxyRoute::Direct,
+            proxy_credentials: None,
         }
     }
 }
@@ -97,16 +104,31 @@ impl CertoPayClient {
             .use_preconfigured_tls(transport::tls_config()?)
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
-            // No proxy taken from the environment, and no redirects: the token goes to the
-            // profile's host and nowhere else.
-            .no_proxy()
+            // No redirects: the token goes to the profile's host and nowhere else.
             .redirect(reqwest::redirect::Policy::none())
             // localhost is this computer, never whatever a DNS server says it is.
             .resolve_to_addrs("localhost", &[SocketAddr::from(([127, 0, 0, 1], 0)), SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 1], 0))])
-            .user_agent(concat!("CertoPayKeys/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| AppError::Network { detail: format!("HTTP client: {e}"), timed_out: false })?;
+            .user_agent(concat!("CertoPayKeys/", env!("CARGO_PKG_VERSION")));
+        let client_error = |e: reqwest::Error| AppError::Network { detail: format!("HTTP client: {e}"), timed_out: false };
+        // Only the proxy the route names. To an https server a proxy only ever sees a CONNECT
+        // tunnel: the password and the token travel inside TLS.
+        let http = match &options.proxy {
+            ProxyRoute::Direct => http.no_proxy(),
+            ProxyRoute::PlatformSettings => http,
+            ProxyRoute::Via { proxy, .. } => {
+                let mut via = reqwest::Proxy::all(proxy.as_str()).map_err(client_error)?;
+                if let Some((user, password)) = &options.proxy_credentials {
+                    via = via.basic_auth(user, password);
+                }
+                http.no_proxy().proxy(via)
+            }
+        };
+        let http = http.build().map_err(client_error)?;
         Ok(CertoPayClient { http, base, options })
+    }
+
+    fn network_error(&self, error: reqwest::Error) -> AppError {
+        network_error(error, matches!(self.options.proxy, ProxyRoute::Via { .. } | ProxyRoute::PlatformSettings))
     }
 
     fn url(&self, path: &str) -> url::Url {
@@ -122,7 +144,7 @@ impl CertoPayClient {
             .body(body.as_bytes().to_vec())
             .send()
             .await
-            .map_err(network_error)?;
+            .map_err(|e| self.network_error(e))?;
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = read_body(response).await?;
@@ -153,7 +175,7 @@ impl CertoPayClient {
                 .header(reqwest::header::AUTHORIZATION, jwt.authorization()?)
                 .send()
                 .await
-                .map_err(network_error)?;
+                .map_err(|e| self.network_error(e))?;
             let status = response.status();
             if status.is_success() {
                 return parse_key_answer(&read_body(response).await?);
@@ -191,7 +213,7 @@ impl CertoPayClient {
         let response = match sent {
             Ok(response) => response,
             // Could not even connect: the request never left.
-            Err(e) if e.is_connect() => return Err(RegenerateError::Refused(network_error(e))),
+            Err(e) if e.is_connect() => return Err(RegenerateError::Refused(self.network_error(e))),
             Err(_) => return Err(RegenerateError::NoAnswer),
         };
         let status = response.status();
@@ -233,7 +255,8 @@ async fn read_body(mut response: reqwest::Response) -> Result<Zeroizing<Vec<u8>>
     }
     // Room for the largest body up front: no reallocation leaves a copy behind unzeroized.
     let mut body = Zeroizing::new(Vec::with_capacity(MAX_BODY));
-    while let Some(chunk) = response.chunk().await.map_err(network_error)? {
+    // The connection is open by now: whatever fails here is not the proxy's doing.
+    while let Some(chunk) = response.chunk().await.map_err(|e| network_error(e, false))? {
         if body.len() + chunk.len() > MAX_BODY {
             return Err(too_large());
         }

@@ -51,6 +51,33 @@ fn certificate_problem(error: &rustls::CertificateError) -> CertificateProblem {
     }
 }
 
+/// What went wrong with the proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProxyProblem {
+    /// It asks for a user and password (407), or refused the ones given.
+    AuthRequired,
+    /// It answered, and would not or could not open the way to the server.
+    Refused,
+    /// The proxy itself could not be reached.
+    Unreachable,
+}
+
+/// The proxy's refusals, which the client reports in words only (its CONNECT tunnel).
+fn proxy_refusal(text: &str) -> Option<ProxyProblem> {
+    let text = text.to_ascii_lowercase();
+    if text.contains("underlying connection") {
+        // The proxy itself could not be reached: the cause under this one says how.
+        None
+    } else if text.contains("proxy auth") {
+        Some(ProxyProblem::AuthRequired)
+    } else if text.contains("tunnel") {
+        Some(ProxyProblem::Refused)
+    } else {
+        None
+    }
+}
+
 /// The error under this one. rustls's error reaches the client inside io::Errors (two, nested),
 /// whose `source` skips what they wrap: look inside them instead.
 fn next_cause<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a (dyn std::error::Error + 'static)> {
@@ -61,7 +88,10 @@ fn next_cause<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a (d
 }
 
 /// What a failed request was, for the window: the first cause in the chain that names a part.
-pub fn network_error(error: reqwest::Error) -> AppError {
+/// `via_proxy`: the request went to a proxy, so a refused connection or an unknown name is the
+/// proxy's.
+pub fn network_error(error: reqwest::Error, via_proxy: bool) -> AppError {
+    let proxy = |problem, detail: String| AppError::Proxy { problem, detail };
     let timed_out = error.is_timeout();
     let mut innermost: &dyn std::error::Error = &error;
     let mut cause: Option<&dyn std::error::Error> = Some(&error);
@@ -74,12 +104,22 @@ pub fn network_error(error: reqwest::Error) -> AppError {
         }
         if let Some(io) = current.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                if via_proxy {
+                    return proxy(ProxyProblem::Unreachable, io.to_string());
+                }
                 return AppError::ConnectionRefused { detail: io.to_string() };
             }
         }
+        let text = current.to_string();
+        if let Some(problem) = proxy_refusal(&text).filter(|_| via_proxy) {
+            return proxy(problem, text);
+        }
         // hyper-util's resolver says so in words only.
-        if current.to_string().starts_with("dns error") {
-            let reason = current.source().map(|s| s.to_string()).unwrap_or_else(|| current.to_string());
+        if text.starts_with("dns error") {
+            let reason = current.source().map(|s| s.to_string()).unwrap_or(text);
+            if via_proxy {
+                return proxy(ProxyProblem::Unreachable, reason);
+            }
             return AppError::NameNotFound { detail: reason };
         }
         innermost = current;
