@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "select_profile",
     "save_preferences",
     "set_remember_password",
+    "set_proxy_password",
+    "network_overview",
     "begin_rotation",
     "confirm_rotation",
     "cancel_rotation",

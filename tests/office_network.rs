@@ -102,20 +102,6 @@ async fn try_login(h: &Harness) -> Result<(), AppError> {
     h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), false).await.map(drop)
 }
 
-/// What the proxy was asked once the app's tunnels closed (Squid writes a CONNECT when it
-/// ends), less the connections that asked nothing (the test's own check that Squid is up).
-async fn tunnels(squid: &Squid) -> Vec<String> {
-    let started = std::time::Instant::now();
-    loop {
-        let lines: Vec<String> = squid.access_log().lines().filter(|l| !l.contains("NONE_NONE/000")).map(str::to_string).collect();
-        if lines.iter().any(|l| l.contains("CONNECT")) {
-            return lines;
-        }
-        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the proxy logged nothing");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test]
 async fn through_the_company_proxy_the_app_works_and_the_proxy_sees_only_tunnels() {
     let ca = CompanyCa::new("Loja Exemplo TI");
@@ -138,7 +124,7 @@ async fn through_the_company_proxy_the_app_works_and_the_proxy_sees_only_tunnels
     let secret = h.clipboard.text().unwrap();
     drop(h);
 
-    let lines = tunnels(&squid).await;
+    let lines = squid.tunnels().await;
     for line in &lines {
         assert!(line.contains(&format!("CONNECT {HOST}:")), "not a tunnel: {line}");
         for hidden in [DEMO_PASSWORD, "eyJ", secret.as_str(), "/api/"] {
@@ -178,6 +164,14 @@ async fn a_proxy_that_wants_a_password_is_named_and_one_from_the_keychain_works(
     assert!(h.state.current_key().await.is_ok());
     let settings = std::fs::read_to_string(h.files.path().join("config/settings.json")).unwrap_or_default();
     assert!(!settings.contains("proxy-senha"), "never in the settings file");
+
+    // Another user for the proxy, or the profile gone: the old password goes from the keychain.
+    set_proxy(&h, ProxyChoice::Explicit { address: squid.address(), user: "bruno".into() });
+    assert_eq!(h.keychain.stored(&origin, "ana"), None);
+    h.state.set_proxy_password(&h.profile_id, Zeroizing::new("outra".into())).unwrap();
+    assert_eq!(h.keychain.stored(&origin, "bruno").as_deref(), Some("outra"));
+    h.state.remove_profile(&h.profile_id).unwrap();
+    assert_eq!(h.keychain.stored(&origin, "bruno"), None);
 }
 
 #[tokio::test]

@@ -8,8 +8,8 @@ use std::time::Duration;
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::{json, Value};
 use support::app::{
-    log_in, log_in_remembering, log_out, nothing_listens_url, open, open_logged_in, sandbox, screen_locks, served_key, wait_dashboard,
-    JWT_START, LIVE, ONE_WINDOW,
+    keychain_lookup, log_in, log_in_remembering, log_out, nothing_listens_url, open, open_logged_in, sandbox, screen_locks, served_key,
+    wait_dashboard, JWT_START, LIVE, ONE_WINDOW,
 };
 use support::webdriver::{Launch, Window};
 
@@ -161,15 +161,6 @@ async fn a_two_second_session_returns_to_login_with_the_email_kept() {
     // The app dropped the session: its commands say so.
     assert_eq!(w.invoke("current_key", json!({})).await["err"]["kind"], "NotLoggedIn");
     w.close().await;
-}
-
-/// The password the real Secret Service holds for a server's origin and an e-mail.
-fn keychain_lookup(origin: &str, email: &str) -> Option<String> {
-    let output = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", "CertoPay Keys", "username", &format!("{origin}/{email}")])
-        .output()
-        .expect("secret-tool runs (package libsecret-tools)");
-    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).to_string())
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -21,6 +21,8 @@ export const api = {
   selectProfile: (profileId) => invoke('select_profile', { profileId }),
   savePreferences: (preferences) => invoke('save_preferences', { preferences }),
   setRememberPassword: (profileId, remember) => invoke('set_remember_password', { profileId, remember }),
+  setProxyPassword: (profileId, password) => invoke('set_proxy_password', { profileId, password }),
+  networkOverview: () => invoke('network_overview'),
   beginRotation: () => invoke('begin_rotation'),
   // `password`: asked for when the session was opened with the remembered one.
   confirmRotation: (confirmationToken, typed, password) => invoke('confirm_rotation', { confirmationToken, typed, password }),

@@ -116,6 +116,8 @@ export function errorText(error) {
       return error.timedOut ? t('error.NetworkTimeout') : t('error.Network');
     case 'Certificate':
       return t(`error.Certificate.${error.problem}`);
+    case 'Proxy':
+      return t(`error.Proxy.${error.problem}`);
 
     case 'Confirmation':
       return t(`confirm.${error.reason}`);

@@ -10,8 +10,8 @@ use zeroize::Zeroizing;
 use crate::app::AppState;
 use crate::settings::Profile;
 use crate::wire::{
-    AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, LogoutOutcome, Preferences, ProfileSaved,
-    RotationDialog, RotationResult, SessionEnded, Settings, WireError,
+    AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, LogoutOutcome, NetworkOverview, Preferences,
+    ProfileSaved, RotationDialog, RotationResult, SessionEnded, Settings, WireError,
 };
 use crate::CloseQuestion;
 
@@ -127,6 +127,19 @@ pub async fn select_profile(state: State<'_, AppState>, profile_id: String) -> R
 pub async fn save_preferences(state: State<'_, AppState>, preferences: Preferences) -> Result<Settings> {
     state.touch();
     Ok(state.off_thread(move |s| s.save_preferences(preferences)).await?)
+}
+
+/// The proxy's password goes to the keychain only.
+#[tauri::command]
+pub async fn set_proxy_password(state: State<'_, AppState>, profile_id: String, password: String) -> Result<()> {
+    state.touch();
+    let password = Zeroizing::new(password);
+    Ok(state.off_thread(move |s| s.set_proxy_password(&profile_id, password)).await?)
+}
+
+#[tauri::command]
+pub async fn network_overview(state: State<'_, AppState>) -> Result<NetworkOverview> {
+    Ok(state.off_thread(|s| s.network_overview()).await)
 }
 
 #[tauri::command]

@@ -200,6 +200,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             commands::select_profile,
             commands::save_preferences,
             commands::set_remember_password,
+            commands::set_proxy_password,
+            commands::network_overview,
             commands::begin_rotation,
             commands::confirm_rotation,
             commands::cancel_rotation,

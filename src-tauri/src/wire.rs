@@ -5,11 +5,13 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::certopay::TrustStore;
 pub use crate::clipboard::ClearOutcome;
 pub use crate::error::WireError;
 pub use crate::history::{HistoryEntry, Rollout, RotationOutcome};
 pub use crate::key::KeyMode;
 pub use crate::keychain::KeychainStatus;
+pub use crate::proxy::ProxySource;
 pub use crate::session::SessionView;
 pub use crate::settings::Settings;
 pub use crate::settings_store::{LoadNotice, LoadProblem};
@@ -152,6 +154,31 @@ pub struct Preferences {
     /// Absent: left as it is.
     #[serde(default)]
     pub lock_on_screen_lock: Option<bool>,
+}
+
+/// How a profile's requests go now, as Settings says it. Never a password.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProxyInUse {
+    pub profile_id: String,
+    /// "direct", "via" or "platformSettings".
+    pub kind: &'static str,
+    /// The proxy's address, without any user or password.
+    pub address: Option<String>,
+    pub source: Option<ProxySource>,
+    /// The variable it came from (`HTTPS_PROXY`, `ALL_PROXY`).
+    pub variable: Option<&'static str>,
+    pub user: Option<String>,
+    /// Why the setting cannot be used.
+    pub error: Option<WireError>,
+}
+
+/// The network as Settings shows it: each profile's way out, and the certificates trusted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkOverview {
+    pub profiles: Vec<ProxyInUse>,
+    pub trust_store: TrustStore,
 }
 
 /// What step 1 of a rotation shows, with the token step 2 must bring back.

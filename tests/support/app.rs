@@ -62,6 +62,15 @@ pub async fn log_in(w: &Window, email: &str, password: &str) {
     w.click("#login-submit").await;
 }
 
+/// The password the real Secret Service holds for a server's origin and an e-mail.
+pub fn keychain_lookup(origin: &str, email: &str) -> Option<String> {
+    let output = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "CertoPay Keys", "username", &format!("{origin}/{email}")])
+        .output()
+        .expect("secret-tool runs (package libsecret-tools)");
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).to_string())
+}
+
 /// Logs in with "Remember password" ticked.
 pub async fn log_in_remembering(w: &Window, email: &str, password: &str) {
     w.type_into("#login-email", email).await;

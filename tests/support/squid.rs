@@ -95,6 +95,20 @@ impl Squid {
         std::fs::read_to_string(self.file("access.log")).unwrap_or_default()
     }
 
+    /// What the proxy was asked, once the app's tunnels have closed (Squid writes a CONNECT
+    /// when it ends), less the connections that asked nothing (the check that Squid is up).
+    pub async fn tunnels(&self) -> Vec<String> {
+        let started = Instant::now();
+        loop {
+            let lines: Vec<String> = self.access_log().lines().filter(|l| !l.contains("NONE_NONE/000")).map(str::to_string).collect();
+            if lines.iter().any(|l| l.contains("CONNECT")) {
+                return lines;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "the proxy logged no tunnel: {}", self.logs());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     fn logs(&self) -> String {
         let read = |name| std::fs::read_to_string(self.file(name)).unwrap_or_default();
         format!("{}\n{}", read("stderr.log"), read("cache.log"))

@@ -2,7 +2,7 @@
 
 import { api } from '../api.js';
 import { $, askConfirm, showError } from '../dom.js';
-import { t, setLanguage, translatePage } from '../i18n.js';
+import { t, errorText, setLanguage, translatePage } from '../i18n.js';
 import { emit } from '../events.js';
 import { store } from '../store.js';
 import { show } from '../views.js';
@@ -34,6 +34,7 @@ function profileButton(labelKey, className, profile, onClick) {
 
 function renderSettings() {
   renderProfiles();
+  renderNetwork();
   $('pref-rotation').value = store.settings.rotationPeriodDays;
   $('pref-clipboard').value = store.settings.clipboardClearSeconds;
   $('pref-idle').value = store.settings.idleLockMinutes;
@@ -51,7 +52,11 @@ function renderProfiles() {
     const url = document.createElement('span');
     url.className = 'muted';
     url.textContent = p.baseUrl;
-    text.append(name, ' ', url);
+    // How its requests go now (filled in by renderNetwork).
+    const via = document.createElement('span');
+    via.className = 'hint profile-via';
+    via.dataset.profileId = p.id;
+    text.append(name, ' ', url, via);
     item.append(
       text,
       profileButton('settings.edit', 'secondary', p, () => editProfile(p)),
@@ -61,10 +66,55 @@ function renderProfiles() {
   }));
 }
 
+/// What each profile's way out is now, and which certificates are trusted: asked of Rust,
+/// which reads the system's proxy settings.
+async function renderNetwork() {
+  let overview;
+  try {
+    overview = await api.networkOverview();
+  } catch {
+    return;
+  }
+  for (const shown of overview.profiles) {
+    const el = document.querySelector(`.profile-via[data-profile-id="${CSS.escape(shown.profileId)}"]`);
+    if (el) el.textContent = viaText(shown);
+  }
+  const trust = overview.trustStore;
+  $('settings-trust').textContent = t(`settings.trust.${trust.kind}`, { path: trust.path || '' });
+}
+
+function viaText(shown) {
+  if (shown.error) return t('settings.via.error', { reason: errorText(shown.error) });
+  if (shown.kind !== 'via') return t(`settings.via.${shown.kind}`);
+  if (shown.source === 'environment') return t('settings.via.environment', { address: shown.address, variable: shown.variable });
+  if (shown.source === 'gnome') return t('settings.via.gnome', { address: shown.address });
+  return shown.user ? t('settings.via.profileUser', { address: shown.address, user: shown.user }) : t('settings.via.profile', { address: shown.address });
+}
+
+/// The proxy fields show for "This proxy" only.
+function renderProxyFields() {
+  $('profile-proxy-fields').hidden = $('profile-proxy').value !== 'explicit';
+}
+
+function proxyFromForm() {
+  const kind = $('profile-proxy').value;
+  if (kind !== 'explicit') return { kind };
+  return { kind, address: $('profile-proxy-address').value, user: $('profile-proxy-user').value };
+}
+
+function fillProxyFields(proxy = { kind: 'system' }) {
+  $('profile-proxy').value = proxy.kind;
+  $('profile-proxy-address').value = proxy.address || '';
+  $('profile-proxy-user').value = proxy.user || '';
+  $('profile-proxy-password').value = '';
+  renderProxyFields();
+}
+
 function editProfile(profile) {
   $('profile-id').value = profile.id;
   $('profile-name').value = profile.name;
   $('profile-url').value = profile.baseUrl;
+  fillProxyFields(profile.proxy);
   $('profile-form-title').textContent = t('settings.editProfile', { name: profile.name });
   $('profile-cancel').hidden = false;
   showError('profile-error', null);
@@ -75,6 +125,7 @@ function resetProfileForm() {
   $('profile-id').value = '';
   $('profile-name').value = '';
   $('profile-url').value = '';
+  fillProxyFields();
   $('profile-form-title').textContent = t('settings.addProfile');
   $('profile-cancel').hidden = true;
 }
@@ -89,10 +140,18 @@ async function onSaveProfile(event) {
     baseUrl: $('profile-url').value,
     email: '',
     rememberPassword: false,
+    proxy: proxyFromForm(),
   };
+  const proxyPassword = profile.proxy.kind === 'explicit' ? $('profile-proxy-password').value : '';
+  const known = new Set(store.settings.profiles.map((p) => p.id));
   try {
     const saved = await api.saveProfile(profile);
     store.settings = saved.settings;
+    // The password goes to the keychain, once the profile (and its proxy user) is saved.
+    if (proxyPassword) {
+      const id = profile.id || saved.settings.profiles.find((p) => !known.has(p.id))?.id;
+      await api.setProxyPassword(id, proxyPassword);
+    }
     const said = saved.passwordForgotten ? 'settings.profileSavedPasswordForgotten' : 'settings.profileSaved';
     $('profile-status').textContent = t(said, { name: profile.name.trim() });
     resetProfileForm();
@@ -102,6 +161,8 @@ async function onSaveProfile(event) {
     showError('profile-error', error);
     if (error?.field === 'baseUrl') $('profile-url').focus();
     else if (error?.field === 'name') $('profile-name').focus();
+    else if (error?.field === 'proxy') $('profile-proxy-address').focus();
+    else if (error?.field === 'proxyUser') $('profile-proxy-user').focus();
   }
 }
 
@@ -167,6 +228,7 @@ export function initSettings() {
   $('close-settings').addEventListener('click', closeSettings);
   $('profile-form').addEventListener('submit', onSaveProfile);
   $('profile-cancel').addEventListener('click', resetProfileForm);
+  $('profile-proxy').addEventListener('change', renderProxyFields);
   $('prefs-form').addEventListener('submit', onSavePreferences);
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && store.view === 'settings') closeSettings();

@@ -1,14 +1,25 @@
 //! Profiles, preferences and the remembered password.
 
+use zeroize::Zeroizing;
+
 use super::AppState;
 use crate::base_url::BaseUrl;
 use crate::error::AppError;
+use crate::proxy::{keychain_origin, route, ProxyChoice, ProxyRoute};
 use crate::settings::{Profile, Settings};
-use crate::wire::{Preferences, ProfileSaved};
+use crate::wire::{NetworkOverview, Preferences, ProfileSaved, ProxyInUse};
 
 /// The origin a profile's remembered password is bound to.
 fn origin(profile: &Profile) -> Result<String, AppError> {
     Ok(BaseUrl::parse(&profile.base_url)?.origin())
+}
+
+/// The profile's proxy password's place in the keychain, if its proxy has a user.
+fn proxy_password(profile: &Profile) -> Option<(String, String)> {
+    match &profile.proxy {
+        ProxyChoice::Explicit { address, user } if !user.is_empty() => Some((keychain_origin(address).ok()?, user.clone())),
+        _ => None,
+    }
 }
 
 /// The profile's remembered password, if it has one: its origin and e-mail.
@@ -27,6 +38,12 @@ impl AppState {
         if let Some((old_origin, email)) = &forget {
             self.keychain.delete(old_origin, email)?;
         }
+        // Another proxy, or another user for it: the old proxy password goes too.
+        let old_proxy = before.as_ref().and_then(proxy_password);
+        if old_proxy.is_some() && old_proxy != proxy_password(&profile) {
+            let (origin, user) = old_proxy.expect("checked");
+            self.keychain.delete(&origin, &user)?;
+        }
         let (_, settings) = self.change_settings(|s| {
             let id = s.upsert_profile(profile)?;
             if forget.is_some() {
@@ -43,8 +60,8 @@ impl AppState {
         let profile = self.profile(id)?;
         // The last profile cannot go: check before touching the keychain.
         self.settings().remove_profile(id)?;
-        if let Some((origin, email)) = remembered(&profile) {
-            self.keychain.delete(&origin, &email)?;
+        for (origin, user) in remembered(&profile).into_iter().chain(proxy_password(&profile)) {
+            self.keychain.delete(&origin, &user)?;
         }
         self.change_settings(|s| s.remove_profile(id)).map(|(_, s)| s)
     }
@@ -88,5 +105,61 @@ impl AppState {
             Ok(())
         })
         .map(|(_, s)| s)
+    }
+
+    /// Keeps the password of the profile's proxy in the OS keychain (an empty one deletes it).
+    /// Never in the settings file.
+    pub fn set_proxy_password(&self, profile_id: &str, password: Zeroizing<String>) -> Result<(), AppError> {
+        let profile = self.profile(profile_id)?;
+        let (origin, user) =
+            proxy_password(&profile).ok_or(AppError::InvalidInput { field: "proxyUser".into(), reason: "required".into() })?;
+        if password.is_empty() {
+            return self.keychain.delete(&origin, &user);
+        }
+        if !self.keychain.status().available {
+            return Err(AppError::Keychain { detail: self.keychain.status().reason.clone().unwrap_or_default() });
+        }
+        self.keychain.store(&origin, &user, &password)
+    }
+
+    /// Each profile's way out as it stands now, and the certificates trusted. Blocking (GNOME's
+    /// settings are read through a short process).
+    pub fn network_overview(&self) -> NetworkOverview {
+        let env = |name: &str| std::env::var(name).ok();
+        let gnome = std::sync::OnceLock::new();
+        let read_gnome = || gnome.get_or_init(crate::proxy::gnome_proxy).clone();
+        let profiles = self
+            .settings()
+            .profiles
+            .iter()
+            .map(|profile| {
+                let mut shown = ProxyInUse {
+                    profile_id: profile.id.clone(),
+                    kind: "direct",
+                    address: None,
+                    source: None,
+                    variable: None,
+                    user: None,
+                    error: None,
+                };
+                match BaseUrl::parse(&profile.base_url).and_then(|server| route(&profile.proxy, &server, &env, &read_gnome)) {
+                    Ok(ProxyRoute::Direct) => {}
+                    Ok(ProxyRoute::PlatformSettings) => shown.kind = "platformSettings",
+                    Ok(ProxyRoute::Via { mut proxy, source, variable }) => {
+                        // A variable may carry a user and password: never shown.
+                        let _ = proxy.set_username("");
+                        let _ = proxy.set_password(None);
+                        shown.kind = "via";
+                        shown.address = Some(proxy.as_str().trim_end_matches('/').to_string());
+                        shown.source = Some(source);
+                        shown.variable = variable;
+                        shown.user = proxy_password(profile).map(|(_, user)| user);
+                    }
+                    Err(e) => shown.error = Some(e.into()),
+                }
+                shown
+            })
+            .collect();
+        NetworkOverview { profiles, trust_store: crate::certopay::trust_store(&env) }
     }
 }

@@ -19,7 +19,7 @@ use crate::session::{Jwt, JwtClaims};
 use parse::{error_from, screened, Endpoint};
 pub use parse::{parse_error, parse_key_answer, parse_login, parse_regenerated};
 use transport::network_error;
-pub use transport::{CertificateProblem, ProxyProblem};
+pub use transport::{trust_store, CertificateProblem, ProxyProblem, TrustStore};
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {

@@ -25,6 +25,27 @@ pub fn tls_config() -> Result<rustls::ClientConfig, AppError> {
         .with_no_client_auth())
 }
 
+/// Which certificates the client trusts, as Settings says it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustStore {
+    /// "system" (the OS's store), "file" (SSL_CERT_FILE) or "dir" (SSL_CERT_DIR).
+    pub kind: &'static str,
+    pub path: Option<String>,
+}
+
+/// The trust store the verifier reads. On Linux the variables OpenSSL honours come first.
+pub fn trust_store(env: &dyn Fn(&str) -> Option<String>) -> TrustStore {
+    if cfg!(target_os = "linux") {
+        for (variable, kind) in [("SSL_CERT_FILE", "file"), ("SSL_CERT_DIR", "dir")] {
+            if let Some(path) = env(variable).filter(|p| !p.trim().is_empty()) {
+                return TrustStore { kind, path: Some(path) };
+            }
+        }
+    }
+    TrustStore { kind: "system", path: None }
+}
+
 /// Why the server's certificate was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
