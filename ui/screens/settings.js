@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { $, askConfirm, showError } from '../dom.js';
 import { t, errorText, setLanguage, translatePage } from '../i18n.js';
-import { emit } from '../events.js';
+import { emit, on } from '../events.js';
 import { store } from '../store.js';
 import { show } from '../views.js';
 import { renderKey } from './dashboard.js';
@@ -69,18 +69,27 @@ function renderProfiles() {
 /// What each profile's way out is now, and which certificates are trusted: asked of Rust,
 /// which reads the system's proxy settings.
 async function renderNetwork() {
-  let overview;
   try {
-    overview = await api.networkOverview();
+    network = await api.networkOverview();
   } catch {
     return;
   }
+  renderNetworkText();
+}
+
+// The last overview, to say it again in another language.
+let network = null;
+
+function renderNetworkText() {
+  if (!network) return;
+  const overview = network;
   for (const shown of overview.profiles) {
     const el = document.querySelector(`.profile-via[data-profile-id="${CSS.escape(shown.profileId)}"]`);
     if (el) el.textContent = viaText(shown);
   }
   const trust = overview.trustStore;
-  $('settings-trust').textContent = t(`settings.trust.${trust.kind}`, { path: trust.path || '' });
+  const variable = { file: 'SSL_CERT_FILE', dir: 'SSL_CERT_DIR' }[trust.kind] || '';
+  $('settings-trust').textContent = t(`settings.trust.${trust.kind}`, { path: trust.path || '', variable });
 }
 
 function viaText(shown) {
@@ -224,6 +233,7 @@ async function onLanguageChange() {
 
 export function initSettings() {
   $('pref-language').addEventListener('change', onLanguageChange);
+  on('language:changed', renderNetworkText);
   $('open-settings').addEventListener('click', openSettings);
   $('close-settings').addEventListener('click', closeSettings);
   $('profile-form').addEventListener('submit', onSaveProfile);

@@ -39,9 +39,8 @@ impl AppState {
             self.keychain.delete(old_origin, email)?;
         }
         // Another proxy, or another user for it: the old proxy password goes too.
-        let old_proxy = before.as_ref().and_then(proxy_password);
-        if old_proxy.is_some() && old_proxy != proxy_password(&profile) {
-            let (origin, user) = old_proxy.expect("checked");
+        if let Some((origin, user)) = before.as_ref().and_then(proxy_password).filter(|old| Some(old) != proxy_password(&profile).as_ref())
+        {
             self.keychain.delete(&origin, &user)?;
         }
         let (_, settings) = self.change_settings(|s| {
