@@ -7,7 +7,7 @@ build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libx
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 # A real window, a real clipboard and a real keychain for the end-to-end tests.
 test_packages=(xvfb xauth webkit2gtk-driver xclip gnome-keyring dbus-x11 libsecret-tools x11-utils
-  squid openssl)
+  squid openssl openssh-server openssh-client)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
@@ -54,5 +54,14 @@ if [[ $(id -u) -ne 0 ]]; then
   sudo=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Squid and OpenSSH's server are started by the tests themselves, on loopback ports only: their
+# packages must not start system-wide services. Where nothing already says so, a policy-rc.d
+# that refuses every start stands for the install, and goes after it.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e "$policy" ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+  "${sudo[@]}" chmod 755 "$policy"
+  trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq "${missing[@]}"

@@ -45,6 +45,9 @@ pub struct HistoryEntry {
     /// Filled in when the rollout watch ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout: Option<Rollout>,
+    /// The delivery target that took the new key; `None`: the clipboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_to: Option<String>,
 }
 
 impl HistoryEntry {
@@ -167,6 +170,7 @@ mod tests {
             new_prefix: Some("sk_live_new...".into()),
             outcome: RotationOutcome::Rotated,
             rollout: None,
+            delivered_to: None,
         }
     }
 

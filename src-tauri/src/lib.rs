@@ -7,6 +7,7 @@ pub mod base_url;
 pub mod certopay;
 pub mod clipboard;
 mod commands;
+pub mod delivery;
 pub mod desktop_lock;
 pub mod error;
 pub mod history;

@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 pub const INTERVAL: Duration = Duration::from_secs(15);
 /// Never more reads than this in any minute, whatever else happens.
 pub const MAX_READS_PER_MINUTE: usize = 4;
+/// The first read after a delivery command took the key: its systems read it within seconds.
+pub const AFTER_DELIVERY: Duration = Duration::from_secs(3);
 /// How long the watch waits for the new key to be used before it gives up.
 pub const LIMIT: Duration = Duration::from_secs(30 * 60);
 /// The longest backoff after failed reads without a `Retry-After`.
@@ -65,6 +67,12 @@ pub struct RolloutWatch {
 }
 
 impl RolloutWatch {
+    /// The first read comes `first` after the start instead (the per-minute cap still holds).
+    pub fn first_read_after(mut self, first: Duration) -> Self {
+        self.not_before = self.started + first;
+        self
+    }
+
     /// Watches the key `key_id`, rotated at `rotated_at` (the server's time when it said it).
     /// The first read comes one interval after `now`.
     pub fn new(key_id: &str, rotated_at: DateTime<Utc>, now: Instant) -> Self {

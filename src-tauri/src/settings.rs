@@ -5,6 +5,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::base_url::BaseUrl;
+use crate::delivery::DeliveryTarget;
 use crate::error::AppError;
 use crate::locale::LANGUAGES;
 use crate::proxy::{parse_proxy_address, ProxyChoice};
@@ -28,6 +29,10 @@ pub struct Profile {
     /// Which proxy its requests go through; a proxy's password is in the OS keychain.
     #[serde(default)]
     pub proxy: ProxyChoice,
+    /// Where new keys go besides the clipboard. Set only through `AppState::set_delivery_target`,
+    /// which needs the person's password: a profile saved from the window keeps what it had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryTarget>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +58,7 @@ impl Default for Settings {
             email: String::new(),
             remember_password: false,
             proxy: ProxyChoice::System,
+            delivery: None,
         };
         Settings {
             selected_profile: Some(production.id.clone()),
@@ -136,12 +142,15 @@ impl Settings {
         let mut next = self.clone();
         if profile.id.is_empty() {
             profile.id = new_profile_id();
+            profile.delivery = None;
             next.profiles.push(profile.clone());
         } else {
             let existing = next.profile_mut(&profile.id).ok_or_else(|| invalid("profile", "unknown"))?;
-            // What the user typed here never touches the remembered e-mail or password choice.
+            // What the user typed here never touches the remembered e-mail or password choice,
+            // nor the delivery target (which needs the person's password).
             profile.email = existing.email.clone();
             profile.remember_password = existing.remember_password;
+            profile.delivery = existing.delivery.clone();
             *existing = profile.clone();
         }
         next.validate()?;
@@ -185,6 +194,7 @@ impl Settings {
                 email: String::new(),
                 remember_password: false,
                 proxy: ProxyChoice::System,
+                delivery: None,
             };
             self.profiles.push(profile);
             LAUNCH_PROFILE_ID.to_string()
@@ -232,6 +242,7 @@ mod tests {
                 email: String::new(),
                 remember_password: false,
                 proxy: ProxyChoice::System,
+                delivery: None,
             })
             .unwrap();
         assert_eq!(s.profile(&id).unwrap().base_url, "https://staging.example");
@@ -243,6 +254,7 @@ mod tests {
             email: String::new(),
             remember_password: false,
             proxy: ProxyChoice::System,
+            delivery: None,
         });
         assert!(matches!(dup, Err(AppError::InvalidInput { ref reason, .. }) if reason == "duplicate"));
         let mut renamed = s.profile(&id).unwrap().clone();

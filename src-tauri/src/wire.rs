@@ -195,6 +195,17 @@ pub struct RotationDialog {
     pub mode: KeyMode,
     /// The session was opened or renewed with the remembered password: step 2 asks for it.
     pub password_required: bool,
+    /// Where the new key will go, when the profile has a delivery target.
+    pub delivery: Option<DeliveryPlan>,
+}
+
+/// Step 1's word on the profile's delivery target.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryPlan {
+    pub name: String,
+    /// Its program is there and can be run; if not, the key will go to the clipboard.
+    pub program_found: bool,
 }
 
 /// Something odd about a delivered secret; it was delivered all the same.
@@ -207,9 +218,24 @@ pub enum RotationWarning {
     PrefixMismatch,
     /// The new key could not be read back.
     MetadataUnavailable,
+    /// Delivered by the command; the extra copy to the clipboard failed.
+    ClipboardCopyFailed,
 }
 
-/// A rotation that delivered its secret to the clipboard.
+/// What the profile's delivery command did with the new key.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryResult {
+    pub name: String,
+    /// Delivered, in this long.
+    pub elapsed_ms: Option<u64>,
+    /// Not delivered, and why: the key went to the clipboard instead.
+    pub failure: Option<crate::delivery::DeliveryFailure>,
+    /// What the command printed, bounded and screened: for the details line.
+    pub output: String,
+}
+
+/// A rotation that delivered its secret: to the delivery command, the clipboard, or both.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RotationResult {
@@ -217,6 +243,9 @@ pub struct RotationResult {
     pub clear_in_s: u32,
     pub warnings: Vec<RotationWarning>,
     pub key: Option<KeyView>,
+    /// The secret is on the clipboard (no target, a failed delivery, or "also copy").
+    pub on_clipboard: bool,
+    pub delivery: Option<DeliveryResult>,
 }
 
 /// Whether a delivered secret is still waiting to be cleared, and what the last clear did.

@@ -6,4 +6,5 @@ pub mod company_ca;
 pub mod harness;
 pub mod rotation;
 pub mod squid;
+pub mod sshd;
 pub mod webdriver;

@@ -4,6 +4,7 @@ use zeroize::Zeroizing;
 
 use super::AppState;
 use crate::base_url::BaseUrl;
+use crate::delivery::DeliveryTarget;
 use crate::error::AppError;
 use crate::proxy::{keychain_origin, route, ProxyChoice, ProxyRoute};
 use crate::settings::{Profile, Settings};
@@ -160,5 +161,29 @@ impl AppState {
             })
             .collect();
         NetworkOverview { profiles, trust_store: crate::certopay::trust_store(&env) }
+    }
+
+    /// Sets (or with `None` removes) where the profile's new keys go. A delivery target receives
+    /// a live payment key, so the window alone cannot set one: the account's password must be
+    /// typed, and is checked against the live session of this very profile.
+    pub fn set_delivery_target(&self, profile_id: &str, target: Option<DeliveryTarget>, password: &str) -> Result<Settings, AppError> {
+        let active = self.active_session()?;
+        if active.session.profile_id != profile_id {
+            return Err(AppError::InvalidInput { field: "profile".into(), reason: "notLoggedIn".into() });
+        }
+        AppState::check_password(&active, Some(password))?;
+        let target = target
+            .map(|mut t| {
+                t.name = t.name.trim().to_string();
+                t.command = t.command.trim().to_string();
+                t.words().map(|_| t)
+            })
+            .transpose()?;
+        self.change_settings(|s| {
+            s.profile_mut(profile_id).ok_or(AppError::InvalidInput { field: "profile".into(), reason: "unknown".into() })?.delivery =
+                target;
+            Ok(())
+        })
+        .map(|(_, s)| s)
     }
 }

@@ -86,9 +86,20 @@ async fn run_watch(
 impl AppState {
     /// Starts watching the new key of `active`'s rotation recorded at `history_time`. The
     /// server's `createdAt` is the rotation time its `lastUsedAt` is compared with.
-    pub(super) fn start_rollout_watch(&self, active: &Arc<ActiveSession>, new_key: &ApiKey, history_time: DateTime<Utc>) {
+    /// `delivered_by_command`: the key went straight to where the systems read it, so the first
+    /// read comes a few seconds after, not one interval after.
+    pub(super) fn start_rollout_watch(
+        &self,
+        active: &Arc<ActiveSession>,
+        new_key: &ApiKey,
+        history_time: DateTime<Utc>,
+        delivered_by_command: bool,
+    ) {
         let delivered_at = Utc::now();
-        let watch = RolloutWatch::new(&new_key.id, new_key.created_at.unwrap_or(delivered_at), Instant::now());
+        let mut watch = RolloutWatch::new(&new_key.id, new_key.created_at.unwrap_or(delivered_at), Instant::now());
+        if delivered_by_command {
+            watch = watch.first_read_after(crate::rollout::AFTER_DELIVERY);
+        }
         let task =
             tokio::spawn(run_watch(Arc::downgrade(active), watch, delivered_at, self.history.clone(), self.events.clone(), history_time));
         *active.rollout.lock().unwrap() = Some(WatchTask { task: task.abort_handle(), delivered_at });

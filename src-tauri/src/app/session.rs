@@ -33,16 +33,20 @@ pub struct ActiveSession {
     pub(super) guard: Mutex<RotationGuard>,
     /// The rollout watch after this session's last rotation; dropping it stops the watch.
     pub(super) rollout: Mutex<Option<WatchTask>>,
-    /// Opened or renewed with the remembered password: rotating asks for it again.
-    pub(super) password_check: Option<PasswordCheck>,
+    /// The account's password as a salted hash: what the person types again to rotate after a
+    /// keychain login, or to set a delivery target.
+    pub(super) password_check: PasswordCheck,
+    /// Opened or renewed with the remembered password (nobody typed it): rotating asks for it.
+    pub(super) opened_by_keychain: bool,
 }
 
 impl ActiveSession {
-    fn new(session: Session, client: CertoPayClient, password_check: Option<PasswordCheck>) -> Self {
+    fn new(session: Session, client: CertoPayClient, password_check: PasswordCheck, opened_by_keychain: bool) -> Self {
         ActiveSession {
             session,
             client,
             password_check,
+            opened_by_keychain,
             last_key: Mutex::new(None),
             rotation_forbidden: AtomicBool::new(false),
             guard: Mutex::new(RotationGuard::default()),
@@ -111,9 +115,9 @@ impl AppState {
         let session =
             Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
         let view = session.view();
-        // Nobody typed the password: the one who rotates must type it.
-        let password_check = (!typed).then(|| PasswordCheck::new(&password));
-        *self.session.lock().unwrap() = Some(Arc::new(ActiveSession::new(session, client, password_check)));
+        // When nobody typed the password, the one who rotates must type it.
+        let active = ActiveSession::new(session, client, PasswordCheck::new(&password), !typed);
+        *self.session.lock().unwrap() = Some(Arc::new(active));
         self.touch();
 
         let remember = remember && self.keychain.status().available;
@@ -164,6 +168,17 @@ impl AppState {
             _ => None,
         };
         Ok(ClientOptions { proxy, proxy_credentials, ..self.client_options.clone() })
+    }
+
+    /// The person, not the desk: the account password typed now, checked in constant time
+    /// against this session's, and sent nowhere.
+    pub(super) fn check_password(active: &ActiveSession, typed: Option<&str>) -> Result<(), AppError> {
+        let reason = match typed {
+            None | Some("") => crate::error::ConfirmationRefusal::PasswordRequired,
+            Some(typed) if !active.password_check.matches(typed) => crate::error::ConfirmationRefusal::PasswordMismatch,
+            Some(_) => return Ok(()),
+        };
+        Err(AppError::Confirmation { reason })
     }
 
     /// The live session, or `SessionExpired` (dropping it) once its `exp` has passed.

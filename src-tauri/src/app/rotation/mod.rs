@@ -16,11 +16,12 @@ use zeroize::Zeroizing;
 use super::{ActiveSession, AppState};
 use crate::certopay::{RegenerateError, Regenerated};
 use crate::clipboard::ClearOutcome;
-use crate::error::{AppError, ConfirmationRefusal};
+use crate::delivery::find_program;
+use crate::error::AppError;
 use crate::history::{HistoryEntry, RotationOutcome};
 use crate::key::{bare_prefix, ApiKey, KeyMode};
 use crate::rotation::ConfirmedTarget;
-use crate::wire::{ClipboardStatus, RotationDialog, RotationResult, RotationWarning};
+use crate::wire::{ClipboardStatus, DeliveryPlan, DeliveryResult, RotationDialog, RotationResult, RotationWarning};
 
 impl AppState {
     /// What a rotation needs of the session once confirmed: the regenerate's answer (the
@@ -61,7 +62,8 @@ impl AppState {
         let key = self.read_key(&active).await?;
         self.remember_key(&active, key.clone());
         let confirmation = active.guard.lock().unwrap().begin(&key, Instant::now());
-        let profile_name = self.profile(&active.session.profile_id).map(|p| p.name).unwrap_or_default();
+        let profile = self.profile(&active.session.profile_id).ok();
+        let profile_name = profile.as_ref().map(|p| p.name.clone()).unwrap_or_default();
         Ok(RotationDialog {
             confirmation_token: confirmation.token,
             expires_in_s: confirmation.expires_in.as_secs(),
@@ -70,7 +72,11 @@ impl AppState {
             typed_prefix: bare_prefix(&key.key_prefix).to_string(),
             mode: KeyMode::of(&key.key_prefix),
             key_prefix: key.key_prefix,
-            password_required: active.password_check.is_some(),
+            password_required: active.opened_by_keychain,
+            delivery: profile.as_ref().and_then(|p| p.delivery.as_ref()).map(|target| DeliveryPlan {
+                name: target.name.clone(),
+                program_found: target.words().ok().and_then(|w| find_program(&w[0])).is_some(),
+            }),
         })
     }
 
@@ -92,15 +98,8 @@ impl AppState {
     ) -> Result<RotationResult, AppError> {
         let _in_flight = self.try_claim_rotation().ok_or(AppError::RotationInProgress)?;
         let active = self.active_session()?;
-        if let Some(check) = &active.password_check {
-            let refusal = match password.as_deref().map(String::as_str) {
-                None | Some("") => Some(ConfirmationRefusal::PasswordRequired),
-                Some(typed) if !check.matches(typed) => Some(ConfirmationRefusal::PasswordMismatch),
-                Some(_) => None,
-            };
-            if let Some(reason) = refusal {
-                return Err(AppError::Confirmation { reason });
-            }
+        if active.opened_by_keychain {
+            AppState::check_password(&active, password.as_deref().map(String::as_str))?;
         }
         // Step 2 may come up to two minutes after step 1: the session must still see it through.
         self.check_time_left(&active)?;
@@ -118,7 +117,7 @@ impl AppState {
         match active.client.regenerate(&active.session.jwt).await {
             Ok(regenerated) => self.deliver(&active, &row, regenerated).await,
             Err(RegenerateError::Refused(error)) => {
-                row.record(None, RotationOutcome::NotRotated);
+                row.record(None, RotationOutcome::NotRotated, None);
                 match error {
                     AppError::Forbidden => active.forbid_rotation(),
                     AppError::SessionExpired => self.forget_session(&active),
@@ -130,7 +129,7 @@ impl AppState {
             Err(RegenerateError::UnclearAnswer { status }) => Err(self.settle_unknown_outcome(&row, Some(status)).await),
             Err(RegenerateError::RotatedWithoutSecret) => {
                 let reread = active.client.current_key(&active.session.jwt).await.ok();
-                row.record(reread.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost);
+                row.record(reread.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost, None);
                 if let Some(key) = reread {
                     self.remember_key(&active, key);
                 }
@@ -139,29 +138,49 @@ impl AppState {
         }
     }
 
-    /// The server answered with the new secret: the old key is dead, so it goes to the
-    /// clipboard (retried there) before anything else, and is zeroized once it is there.
+    /// The server answered with the new secret: the old key is dead, so the secret goes at once
+    /// to the profile's delivery command if it has one, and to the clipboard (retried there)
+    /// when it has none, when the delivery failed in any way, or when the profile asks for
+    /// both. It is zeroized once delivered.
     async fn deliver(
         &self,
         active: &Arc<ActiveSession>,
         row: &RotationRow<'_>,
         regenerated: Regenerated,
     ) -> Result<RotationResult, AppError> {
-        let delivery = match self.clipboard.deliver(&regenerated.secret) {
-            Ok(delivery) => delivery,
-            Err(e) => {
-                row.record(regenerated.metadata.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost);
-                return Err(AppError::RotatedClipboardFailed { detail: e.to_string() });
+        let target = self.profile(&active.session.profile_id).ok().and_then(|p| p.delivery);
+        let report = match &target {
+            Some(target) => Some(crate::delivery::deliver(target, &regenerated.secret, &[]).await),
+            None => None,
+        };
+        let delivered = report.as_ref().is_some_and(|r| r.outcome.is_ok());
+        let to_clipboard = !delivered || target.as_ref().is_some_and(|t| t.also_copy);
+        let mut warnings = Vec::new();
+        let clipboard_delivery = if to_clipboard {
+            match self.clipboard.deliver(&regenerated.secret) {
+                Ok(number) => Some(number),
+                // The command has the key: only the extra copy failed.
+                Err(_) if delivered => {
+                    warnings.push(RotationWarning::ClipboardCopyFailed);
+                    None
+                }
+                Err(e) => {
+                    row.record(regenerated.metadata.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost, None);
+                    return Err(AppError::RotatedClipboardFailed { detail: e.to_string() });
+                }
             }
+        } else {
+            None
         };
         let clear_in_s = self.settings().clipboard_clear_seconds;
-        let clipboard = self.clipboard.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_secs(u64::from(clear_in_s))).await;
-            let _ = clipboard.clear_if_ours(Some(delivery));
-        });
+        if let Some(number) = clipboard_delivery {
+            let clipboard = self.clipboard.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(u64::from(clear_in_s))).await;
+                let _ = clipboard.clear_if_ours(Some(number));
+            });
+        }
 
-        let mut warnings = Vec::new();
         if !(regenerated.secret.starts_with("sk_live_") || regenerated.secret.starts_with("sk_test_")) {
             warnings.push(RotationWarning::OddShape);
         }
@@ -174,18 +193,26 @@ impl AppState {
             None => warnings.push(RotationWarning::MetadataUnavailable),
             _ => {}
         }
-        // The secret is zeroized here; only its clipboard copy and hash remain.
+        // The secret is zeroized here; only its clipboard copy and hash remain, if any.
         drop(regenerated);
         let new_prefix = metadata.as_ref().map(|m| m.key_prefix.clone());
         *self.delivered_prefix.lock().unwrap() = new_prefix.clone();
-        let recorded_at = row.record(new_prefix.clone(), RotationOutcome::Rotated);
+        let delivered_to = target.as_ref().filter(|_| delivered).map(|t| t.name.clone());
+        let recorded_at = row.record(new_prefix.clone(), RotationOutcome::Rotated, delivered_to);
         // The user needs time to paste the secret: the idle delay starts again.
         self.touch();
         if let Some(new_key) = &metadata {
-            self.start_rollout_watch(active, new_key, recorded_at);
+            // A delivered key is in use within seconds: the watch looks early.
+            self.start_rollout_watch(active, new_key, recorded_at, delivered);
         }
         let key = metadata.map(|m| self.remember_key(active, m));
-        Ok(RotationResult { new_prefix, clear_in_s, warnings, key })
+        let delivery = target.zip(report).map(|(target, report)| DeliveryResult {
+            name: target.name,
+            elapsed_ms: report.outcome.as_ref().ok().map(|d| d.as_millis() as u64),
+            failure: report.outcome.err(),
+            output: report.output,
+        });
+        Ok(RotationResult { new_prefix, clear_in_s, warnings, key, on_clipboard: clipboard_delivery.is_some(), delivery })
     }
 
     pub fn clear_clipboard_now(&self) -> Result<ClearOutcome, AppError> {
@@ -216,8 +243,9 @@ struct RotationRow<'a> {
 }
 
 impl RotationRow<'_> {
-    /// Writes the row; returns its time, which names it when it is corrected or filled in.
-    fn record(&self, new_prefix: Option<String>, outcome: RotationOutcome) -> DateTime<Utc> {
+    /// Writes the row (`delivered_to`: the delivery target that took the key); returns its
+    /// time, which names it when it is corrected or filled in.
+    fn record(&self, new_prefix: Option<String>, outcome: RotationOutcome, delivered_to: Option<String>) -> DateTime<Utc> {
         let time = Utc::now();
         let _ = self.state.history.append(&HistoryEntry {
             time,
@@ -227,6 +255,7 @@ impl RotationRow<'_> {
             new_prefix,
             outcome,
             rollout: None,
+            delivered_to,
         });
         time
     }
