@@ -20,6 +20,7 @@ bench:
 	cd bench/hello && CARGO_TARGET_DIR="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)" cargo build --release
 	cargo build --workspace --tests --bins --features certopay-keys/webdriver
 	scripts/with-desktop.sh cargo test --features webdriver --test bench
+	cargo test --features webdriver --test outage_bench
 
 # The parsers of everything from outside, fed 1,000,000 generated inputs each (make test feeds
 # a few thousand); FUZZ_SEED picks another sequence. Prints a table of inputs and acceptances.

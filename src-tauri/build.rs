@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "set_remember_password",
     "set_proxy_password",
     "network_overview",
+    "set_delivery_target",
+    "preset_command",
     "begin_rotation",
     "confirm_rotation",
     "cancel_rotation",

@@ -23,6 +23,9 @@ export const api = {
   setRememberPassword: (profileId, remember) => invoke('set_remember_password', { profileId, remember }),
   setProxyPassword: (profileId, password) => invoke('set_proxy_password', { profileId, password }),
   networkOverview: () => invoke('network_overview'),
+  // `target` null removes it; the account password is always needed.
+  setDeliveryTarget: (profileId, target, password) => invoke('set_delivery_target', { profileId, target, password }),
+  presetCommand: (preset, fields) => invoke('preset_command', { preset, fields }),
   beginRotation: () => invoke('begin_rotation'),
   // `password`: asked for when the session was opened with the remembered one.
   confirmRotation: (confirmationToken, typed, password) => invoke('confirm_rotation', { confirmationToken, typed, password }),

@@ -8,6 +8,7 @@ use tauri::{AppHandle, Runtime, State};
 use zeroize::Zeroizing;
 
 use crate::app::AppState;
+use crate::delivery::{DeliveryTarget, Preset};
 use crate::settings::Profile;
 use crate::wire::{
     AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, LogoutOutcome, NetworkOverview, Preferences,
@@ -135,6 +136,27 @@ pub async fn set_proxy_password(state: State<'_, AppState>, profile_id: String, 
     state.touch();
     let password = Zeroizing::new(password);
     Ok(state.off_thread(move |s| s.set_proxy_password(&profile_id, password)).await?)
+}
+
+/// Sets where the profile's new keys go; the account password must be typed (the window alone
+/// cannot set one).
+#[tauri::command]
+pub async fn set_delivery_target(
+    state: State<'_, AppState>,
+    profile_id: String,
+    target: Option<DeliveryTarget>,
+    password: String,
+) -> Result<Settings> {
+    state.touch();
+    let password = Zeroizing::new(password);
+    Ok(state.off_thread(move |s| s.set_delivery_target(&profile_id, target, &password)).await?)
+}
+
+/// A preset's command line from the names the person typed.
+#[tauri::command]
+pub fn preset_command(preset: Preset, fields: Vec<String>) -> String {
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    crate::delivery::preset_command(preset, &fields)
 }
 
 #[tauri::command]

@@ -203,6 +203,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             commands::set_remember_password,
             commands::set_proxy_password,
             commands::network_overview,
+            commands::set_delivery_target,
+            commands::preset_command,
             commands::begin_rotation,
             commands::confirm_rotation,
             commands::cancel_rotation,

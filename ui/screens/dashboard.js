@@ -156,7 +156,7 @@ export async function renderHistory() {
       `${e.profile} · ${e.email}`,
       e.oldPrefix,
       e.newPrefix || '—',
-      t(`history.${e.outcome}`),
+      e.deliveredTo ? t('history.rotatedDelivered', { name: e.deliveredTo }) : t(`history.${e.outcome}`),
       rolloutText(e.rollout),
     ];
     for (const text of cells) {

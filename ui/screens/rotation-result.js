@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { $, setDetails } from '../dom.js';
 import { on } from '../events.js';
-import { t, errorText, errorDetails, formatCountdown } from '../i18n.js';
+import { t, errorText, errorDetails, formatCountdown, formatNumber } from '../i18n.js';
 
 let countdownTimer = null;
 
@@ -21,10 +21,45 @@ let shownResult = null;
 export function showRotationResult(result) {
   shownResult = result;
   renderResultText();
-  $('clipboard-clear').hidden = false;
   $('rotation-result').hidden = false;
-  startCountdown(result.clearInS);
-  $('clipboard-clear').focus();
+  $('rotation-result').classList.toggle('delivery-failed', Boolean(result.delivery?.failure));
+  // The clipboard's countdown only when the key is on it (no target, a failed delivery, "also copy").
+  $('clipboard-clear').hidden = !result.onClipboard;
+  $('rotation-result-countdown').hidden = !result.onClipboard;
+  if (result.onClipboard) {
+    startCountdown(result.clearInS);
+    $('clipboard-clear').focus();
+  } else {
+    announce($('rotation-result-text').textContent);
+    $('rotation-result').focus();
+  }
+}
+
+/// What the delivery command did, in a sentence; `null` when the profile has none.
+function deliveryText(result) {
+  const delivery = result.delivery;
+  if (!delivery) return null;
+  if (!delivery.failure) {
+    const seconds = formatNumber(Math.round(delivery.elapsedMs / 100) / 10);
+    return result.newPrefix
+      ? t('rotate.delivered', { prefix: result.newPrefix, name: delivery.name, seconds })
+      : t('rotate.deliveredNoPrefix', { name: delivery.name, seconds });
+  }
+  return t('rotate.deliveryFailed', { name: delivery.name });
+}
+
+/// The technical side of a failed delivery: how it ended, and what it printed.
+function deliveryDetails(delivery) {
+  if (!delivery?.failure) return '';
+  const f = delivery.failure;
+  const how = {
+    notFound: () => t('delivery.failure.notFound', { program: f.program }),
+    exited: () => t('delivery.failure.exited', { code: f.code }),
+    killed: () => t('delivery.failure.killed', { signal: f.signal }),
+    timedOut: () => t('delivery.failure.timedOut', { seconds: f.seconds }),
+    failed: () => f.detail,
+  }[f.kind]?.() || f.kind;
+  return [how, delivery.output].filter(Boolean).join(' · ');
 }
 
 /// Tells a screen reader about the clipboard, at the moments that matter only.
@@ -35,10 +70,12 @@ function announce(text) {
 function renderResultText() {
   const result = shownResult;
   const seconds = result.clearInS;
-  $('rotation-result-text').textContent = result.newPrefix
-    ? t('rotate.done', { prefix: result.newPrefix, seconds })
-    : t('rotate.doneNoPrefix', { seconds });
-  $('rotation-result-where').textContent = t('rotate.where');
+  const delivered = deliveryText(result);
+  const copied = result.newPrefix ? t('rotate.done', { prefix: result.newPrefix, seconds }) : t('rotate.doneNoPrefix', { seconds });
+  // Delivered: that sentence alone (and the copy's, with "also copy"); failed: why, then the clipboard's.
+  $('rotation-result-text').textContent = [delivered, result.onClipboard ? copied : null].filter(Boolean).join(' ');
+  $('rotation-result-where').textContent = result.onClipboard ? t('rotate.where') : '';
+  setDetails($('rotation-result-where'), deliveryDetails(result.delivery));
   $('rotation-warnings').replaceChildren(...result.warnings.map((w) => {
     const item = document.createElement('li');
     item.textContent = t(`rotate.warn.${w}`);
@@ -99,6 +136,7 @@ export function hideRotationResult() {
   for (const id of ['rotation-result-text', 'rotation-result-where', 'rotation-result-countdown', 'rotation-warnings']) {
     $(id).replaceChildren();
   }
+  setDetails($('rotation-result-where'), '');
   showRotationError(null);
 }
 

@@ -87,6 +87,13 @@ async function openRotation() {
   for (const mark of document.querySelectorAll('.live-mark')) mark.hidden = !live;
   $('rotate-step1-title').textContent = t('rotate.step1Title', { profile: rotation.profileName });
   $('rotate-step1-key').textContent = t('rotate.keyLine', { label: rotation.label, prefix: rotation.keyPrefix });
+  // Where the new key will go, when the profile has a delivery target.
+  const plan = rotation.delivery;
+  $('rotate-step1-delivery').hidden = !plan;
+  $('rotate-step1-delivery').textContent = plan
+    ? t(plan.programFound ? 'rotate.deliveryPlan' : 'rotate.deliveryNotFound', { name: plan.name })
+    : '';
+  $('rotate-step1-where').textContent = plan?.programFound ? t('rotate.deliveredOnce', { name: plan.name }) : t('rotate.copiedOnce');
   $('rotate-step1').returnValue = '';
   $('rotate-step1').showModal();
   // The focus on the title, a static element at the top (the WAI-ARIA dialog pattern for long

@@ -7,6 +7,7 @@ import { emit, on } from '../events.js';
 import { store } from '../store.js';
 import { show } from '../views.js';
 import { renderKey } from './dashboard.js';
+import { initDelivery, renderDelivery } from './delivery.js';
 import { renderLogin } from './login.js';
 
 function openSettings() {
@@ -35,6 +36,7 @@ function profileButton(labelKey, className, profile, onClick) {
 function renderSettings() {
   renderProfiles();
   renderNetwork();
+  renderDelivery();
   $('pref-rotation').value = store.settings.rotationPeriodDays;
   $('pref-clipboard').value = store.settings.clipboardClearSeconds;
   $('pref-idle').value = store.settings.idleLockMinutes;
@@ -232,6 +234,7 @@ async function onLanguageChange() {
 }
 
 export function initSettings() {
+  initDelivery();
   $('pref-language').addEventListener('change', onLanguageChange);
   on('language:changed', renderNetworkText);
   $('open-settings').addEventListener('click', openSettings);
