@@ -122,9 +122,8 @@ async fn through_the_company_proxy_the_app_works_and_the_proxy_sees_only_tunnels
     assert_ne!(new_prefix, before);
     assert!(h.clipboard.text().unwrap().starts_with(new_prefix.trim_end_matches('.')));
     let secret = h.clipboard.text().unwrap();
-    drop(h);
-
     let lines = squid.tunnels().await;
+    drop(h);
     for line in &lines {
         assert!(line.contains(&format!("CONNECT {HOST}:")), "not a tunnel: {line}");
         for hidden in [DEMO_PASSWORD, "eyJ", secret.as_str(), "/api/"] {

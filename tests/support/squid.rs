@@ -40,6 +40,7 @@ impl Squid {
              hosts_file {hosts}\n\
              dns_nameservers 127.0.0.1\n\
              dns_timeout 2 seconds\n\
+             read_timeout 2 seconds\n\
              coredump_dir {dir}\n\
              netdb_filename none\n\
              cache deny all\n\
@@ -95,8 +96,9 @@ impl Squid {
         std::fs::read_to_string(self.file("access.log")).unwrap_or_default()
     }
 
-    /// What the proxy was asked, once the app's tunnels have closed (Squid writes a CONNECT
-    /// when it ends), less the connections that asked nothing (the check that Squid is up).
+    /// What the proxy was asked, once a tunnel has closed (Squid writes a CONNECT line when it
+    /// ends; an idle one ends after `read_timeout`, 2 s here, even while the app keeps it
+    /// pooled), less the connections that asked nothing (the check that Squid is up).
     pub async fn tunnels(&self) -> Vec<String> {
         let started = Instant::now();
         loop {
