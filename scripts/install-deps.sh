@@ -7,7 +7,8 @@ build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libx
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 # A real window, a real clipboard and a real keychain for the end-to-end tests.
 test_packages=(xvfb xauth webkit2gtk-driver xclip gnome-keyring dbus-x11 libsecret-tools x11-utils
-  squid openssl openssh-server openssh-client)
+  squid openssl openssh-server openssh-client
+  libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend dconf-service)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;

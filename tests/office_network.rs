@@ -80,7 +80,22 @@ async fn each_refused_certificate_is_named() {
 
 #[tokio::test]
 async fn a_name_that_cannot_be_found_is_said_as_such() {
-    let client = CertoPayClient::new("https://api.certopay.invalid", ClientOptions::default()).unwrap();
+    // Looking a name up would ask this machine's DNS server, which tests leave alone: the test
+    // runs itself again in a network namespace of its own, with nothing but loopback, where
+    // the lookup fails at once and nothing leaves the machine.
+    if std::env::var_os("CERTOPAY_TEST_IN_EMPTY_NETWORK").is_none() {
+        let test = "a_name_that_cannot_be_found_is_said_as_such";
+        let status = std::process::Command::new("unshare")
+            .args(["--net", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", test, "--test-threads=1"])
+            .env("CERTOPAY_TEST_IN_EMPTY_NETWORK", "1")
+            .status()
+            .expect("unshare runs (package util-linux)");
+        assert!(status.success(), "the test in its own network namespace failed");
+        return;
+    }
+    let client = CertoPayClient::new("https://api.certopay.example", ClientOptions::default()).unwrap();
     let error = client.login(LIVE, DEMO_PASSWORD).await.unwrap_err();
     assert!(matches!(error, AppError::NameNotFound { .. }), "{error:?}");
 }
@@ -109,11 +124,8 @@ async fn through_the_company_proxy_the_app_works_and_the_proxy_sees_only_tunnels
     let squid = Squid::start(&[(HOST, "127.0.0.1")], None).await;
     let h = behind_the_proxy(&ca).await;
 
-    // Without the proxy the name is unknown: the company network's only way out is the proxy.
-    set_proxy(&h, ProxyChoice::None);
-    let direct = try_login(&h).await.unwrap_err();
-    assert!(matches!(direct, AppError::NameNotFound { .. }), "{direct:?}");
-
+    // The name is in no resolver but the proxy's hosts file (trying it directly would ask this
+    // machine's DNS server, which tests leave alone): only the proxy can reach the server.
     set_proxy(&h, ProxyChoice::Explicit { address: squid.address(), user: String::new() });
     h.log_in(LIVE).await;
     let before = h.state.current_key().await.unwrap().key_prefix;
@@ -187,4 +199,48 @@ async fn a_proxy_that_cannot_be_reached_or_cannot_reach_the_server_is_named() {
     set_proxy(&h, ProxyChoice::Explicit { address: squid.address(), user: String::new() });
     let error = try_login(&h).await.unwrap_err();
     assert!(matches!(error, AppError::Proxy { problem: ProxyProblem::Refused, .. }), "{error:?}");
+}
+
+/// GNOME's proxy settings on this test desktop's own session bus (dconf), as its Network panel
+/// writes them; put back to "none" when dropped.
+struct GnomeProxySettings;
+
+fn gsettings(args: &[&str]) {
+    let done = std::process::Command::new("gsettings").args(args).status().expect("gsettings runs (package libglib2.0-bin)");
+    assert!(done.success(), "gsettings {args:?}");
+}
+
+impl GnomeProxySettings {
+    fn manual(host: &str, port: u16) -> Self {
+        gsettings(&["set", "org.gnome.system.proxy.https", "host", host]);
+        gsettings(&["set", "org.gnome.system.proxy.https", "port", &port.to_string()]);
+        gsettings(&["set", "org.gnome.system.proxy", "mode", "manual"]);
+        GnomeProxySettings
+    }
+}
+
+impl Drop for GnomeProxySettings {
+    fn drop(&mut self) {
+        gsettings(&["set", "org.gnome.system.proxy", "mode", "none"]);
+    }
+}
+
+#[tokio::test]
+async fn the_system_proxy_is_gnomes_when_no_variable_names_one() {
+    let ca = CompanyCa::new("Loja Exemplo TI");
+    let _trust = trusting(&ca).await;
+    for variable in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"] {
+        std::env::remove_var(variable);
+    }
+    let squid = Squid::start(&[(HOST, "127.0.0.1")], None).await;
+    let _gnome = GnomeProxySettings::manual("127.0.0.1", squid.port);
+    let h = behind_the_proxy(&ca).await;
+    set_proxy(&h, ProxyChoice::System);
+    let overview = h.state.network_overview();
+    let shown = overview.profiles.iter().find(|p| p.profile_id == h.profile_id).unwrap();
+    assert_eq!((shown.kind, shown.address.as_deref()), ("via", Some(format!("http://{}", squid.address()).as_str())));
+    assert_eq!(shown.source, Some(certopay_keys::proxy::ProxySource::Gnome));
+    try_login(&h).await.unwrap();
+    assert!(h.state.current_key().await.is_ok());
+    assert!(squid.tunnels().await.iter().all(|l| l.contains(&format!("CONNECT {HOST}:"))));
 }

@@ -41,6 +41,7 @@ impl Squid {
              dns_nameservers 127.0.0.1\n\
              dns_timeout 2 seconds\n\
              read_timeout 2 seconds\n\
+             pinger_enable off\n\
              coredump_dir {dir}\n\
              netdb_filename none\n\
              cache deny all\n\
