@@ -39,6 +39,23 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
         w.invoke("set_delivery_target", json!({"profileId": profile_id, "target": {"name": "x", "command": "true"}, "password": ""})).await;
     assert_eq!(alone["err"]["kind"], "Confirmation", "{alone}");
 
+    // The SSH preset: the person fills in names, Rust makes the command line.
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#delivery-form').hidden", "the delivery form").await;
+    w.script("const s = document.querySelector('#delivery-preset'); s.value = 'ssh'; s.dispatchEvent(new Event('change'));", vec![]).await;
+    assert_eq!(w.text("#delivery-field-1-label").await, "File on the server (/etc/loja/certopay.key)");
+    w.type_into("#delivery-field-0", "deploy@loja.com.br").await;
+    w.type_into("#delivery-field-1", "/etc/loja/certopay.key").await;
+    w.type_into("#delivery-field-2", "systemctl reload loja").await;
+    w.wait_for(
+        "document.querySelector('#delivery-command').value === \"ssh -o BatchMode=yes deploy@loja.com.br 'umask 077 && cat > /etc/loja/certopay.key && systemctl reload loja'\"",
+        "the preset's command line",
+    )
+    .await;
+    w.type_into("#delivery-name", "Servidor da loja").await;
+    w.screenshot("settings-delivery-ssh-preset-light").await;
+    w.click("#close-settings").await;
+
     set_target(&w, "Servidor da loja", &sshd.preset_command(&key_file), "not-my-password").await;
     w.wait_for("!document.querySelector('#delivery-error').hidden", "the refusal").await;
     assert_eq!(w.text("#delivery-error").await, "That is not this account’s password. Check what you typed.");

@@ -125,8 +125,10 @@ pub struct DeliveryReport {
 }
 
 /// Runs the target's command once, the secret on its standard input then end of input, within
-/// its timeout. `screen` are texts that must never be shown back (the secret, the token).
-pub async fn deliver(target: &DeliveryTarget, secret: &str, screen: &[&str]) -> DeliveryReport {
+/// its timeout. `hidden` says of a word of its output that it must never be shown back (the
+/// session's token, the account's password); the secret and anything key- or token-shaped are
+/// hidden anyway.
+pub async fn deliver(target: &DeliveryTarget, secret: &str, hidden: &(dyn Fn(&str) -> bool + Sync)) -> DeliveryReport {
     let failed = |failure| DeliveryReport { outcome: Err(failure), output: String::new() };
     let words = match target.words() {
         Ok(words) => words,
@@ -165,7 +167,7 @@ pub async fn deliver(target: &DeliveryTarget, secret: &str, screen: &[&str]) -> 
             return failed(DeliveryFailure::TimedOut { seconds: target.timeout_s });
         }
     };
-    let output = screened(&[out, err].join("\n"), secret, screen);
+    let output = screened(&[out, err].join("\n"), secret, hidden);
     let outcome = match status {
         Ok(status) if status.success() => Ok(started.elapsed()),
         Ok(status) => Err(exit_failure(status)),
@@ -200,20 +202,17 @@ async fn read_bounded(stream: &mut (impl tokio::io::AsyncRead + Unpin)) -> Strin
     String::from_utf8_lossy(&kept).into_owned()
 }
 
-/// The output as the window may see it: never the secret, a token or a key, each line short.
-pub fn screened(output: &str, secret: &str, screen: &[&str]) -> String {
+/// The output as the window may see it: never the secret, a token, a key or a word `hidden`
+/// refuses, each line short.
+pub fn screened(output: &str, secret: &str, hidden: &dyn Fn(&str) -> bool) -> String {
     let mut text = output.trim().to_string();
-    for hidden in std::iter::once(&secret).chain(screen).filter(|s| s.len() >= 8) {
-        text = text.replace(hidden, "[hidden]");
+    if secret.len() >= 8 {
+        text = text.replace(secret, "[hidden]");
     }
     // Anything that looks like a key or a token, whoever printed it.
+    let refused = |word: &str| ["sk_live_", "sk_test_", "eyJ"].iter().any(|p| word.contains(p)) || hidden(word);
     text.split('\n')
-        .map(|line| {
-            line.split(' ')
-                .map(|word| if ["sk_live_", "sk_test_", "eyJ"].iter().any(|p| word.contains(p)) { "[hidden]" } else { word })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|line| line.split(' ').map(|word| if refused(word) { "[hidden]" } else { word }).collect::<Vec<_>>().join(" "))
         .filter(|line| !line.trim().is_empty())
         .take(20)
         .map(|line| line.chars().take(200).collect::<String>())
@@ -300,9 +299,12 @@ mod tests {
 
     #[test]
     fn output_never_shows_a_secret_or_a_token() {
-        let shown =
-            screened("wrote sk_live_abcdef123456\nBearer eyJhbGciOi.x.y\n\nok: the-real-secret-value", "the-real-secret-value", &[]);
-        assert_eq!(shown, "wrote [hidden]\nBearer [hidden]\nok: [hidden]");
+        let shown = screened(
+            "wrote sk_live_abcdef123456\nBearer eyJhbGciOi.x.y\n\nok: the-real-secret-value\npassword certopay-demo",
+            "the-real-secret-value",
+            &|word| word == "certopay-demo",
+        );
+        assert_eq!(shown, "wrote [hidden]\nBearer [hidden]\nok: [hidden]\npassword [hidden]");
     }
 
     #[cfg(unix)]
@@ -311,18 +313,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let got = dir.path().join("got");
         let write = format!("sh -c 'cat > {}'", got.display());
-        let report = deliver(&target(&write), "sk_live_secret", &[]).await;
+        let report = deliver(&target(&write), "sk_live_secret", &|_| false).await;
         assert!(report.outcome.is_ok(), "{report:?}");
         assert_eq!(std::fs::read_to_string(&got).unwrap(), "sk_live_secret", "all of it, then end of input");
 
-        let exit = deliver(&target("sh -c 'echo no permission >&2; exit 3'"), "sk_live_secret", &[]).await;
+        let exit = deliver(&target("sh -c 'echo no permission >&2; exit 3'"), "sk_live_secret", &|_| false).await;
         assert_eq!(exit.outcome, Err(DeliveryFailure::Exited { code: 3 }));
         assert_eq!(exit.output, "no permission");
-        let hang = deliver(&DeliveryTarget { timeout_s: 1, ..target("sleep 30") }, "sk_live_secret", &[]).await;
+        let hang = deliver(&DeliveryTarget { timeout_s: 1, ..target("sleep 30") }, "sk_live_secret", &|_| false).await;
         assert_eq!(hang.outcome, Err(DeliveryFailure::TimedOut { seconds: 1 }));
-        let missing = deliver(&target("/nonexistent/deliver-key"), "sk_live_secret", &[]).await;
+        let missing = deliver(&target("/nonexistent/deliver-key"), "sk_live_secret", &|_| false).await;
         assert_eq!(missing.outcome, Err(DeliveryFailure::NotFound { program: "/nonexistent/deliver-key".into() }));
-        let killed = deliver(&target("sh -c 'kill -9 $$'"), "sk_live_secret", &[]).await;
+        let killed = deliver(&target("sh -c 'kill -9 $$'"), "sk_live_secret", &|_| false).await;
         assert_eq!(killed.outcome, Err(DeliveryFailure::Killed { signal: 9 }));
         assert!(find_program("sh").is_some() && find_program("no-such-program-here").is_none());
     }

@@ -150,7 +150,11 @@ impl AppState {
     ) -> Result<RotationResult, AppError> {
         let target = self.profile(&active.session.profile_id).ok().and_then(|p| p.delivery);
         let report = match &target {
-            Some(target) => Some(crate::delivery::deliver(target, &regenerated.secret, &[]).await),
+            // Its output never shows the token or the password back, whatever it printed.
+            Some(target) => {
+                let hidden = |word: &str| active.session.jwt.is(word) || active.password_check.matches(word);
+                Some(crate::delivery::deliver(target, &regenerated.secret, &hidden).await)
+            }
             None => None,
         };
         let delivered = report.as_ref().is_some_and(|r| r.outcome.is_ok());
