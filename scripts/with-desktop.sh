@@ -26,8 +26,10 @@ export DISPLAY=":$display_number"
 
 export XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data" XDG_CACHE_HOME="$scratch/cache"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
-# Services the bus starts on demand (dconf, behind GNOME's settings) get these folders too.
-dbus-update-activation-environment XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME
+# dconf (behind GNOME's settings), which the bus starts on demand, keeps them in this config
+# folder too. Only this one: the document portal would mount a FUSE folder in the cache one,
+# which the cleanup cannot remove.
+dbus-update-activation-environment XDG_CONFIG_HOME
 
 # A real Secret Service on this session bus, with a fresh login keyring created and unlocked
 # (gnome-keyring refuses to create one with an empty password). It ends with the bus.

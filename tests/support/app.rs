@@ -18,13 +18,24 @@ pub async fn sandbox(options: Options) -> Sandbox {
     certopay_sandbox::start(Options { faults: true, ..options }).await.unwrap()
 }
 
+/// A loopback port free a moment ago, for a server a test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Returns once something accepts connections on the loopback `port`; `log` says why not.
+pub async fn wait_listening(port: u16, what: &str, log: impl Fn() -> String) {
+    let started = std::time::Instant::now();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "{what} did not start: {}", log());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// An address on this computer where nothing listens: the listener is closed before it returns,
 /// so a connection there is refused at once (a sandbox being dropped may still reset one).
 pub fn nothing_listens_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
+    format!("http://127.0.0.1:{}", free_port())
 }
 
 pub async fn open(sb: &Sandbox) -> Window {

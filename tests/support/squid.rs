@@ -3,6 +3,8 @@
 //! company network whose only way out is the proxy. Optionally it asks for a user and password.
 
 use std::path::PathBuf;
+
+use super::app::{free_port, wait_listening};
 use std::time::{Duration, Instant};
 
 pub struct Squid {
@@ -15,10 +17,6 @@ pub struct Squid {
 pub struct ProxyUser<'a> {
     pub name: &'a str,
     pub password: &'a str,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 impl Squid {
@@ -76,11 +74,7 @@ impl Squid {
             .spawn()
             .expect("squid runs (package squid)");
         let squid = Squid { port, dir, _child: child };
-        let started = Instant::now();
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "squid did not start: {}", squid.logs());
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_listening(port, "squid", || squid.logs()).await;
         squid
     }
 

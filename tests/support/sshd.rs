@@ -3,7 +3,8 @@
 //! time in the test's own folder; nothing of the machine's SSH setup is used or touched.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+
+use super::app::{free_port, wait_listening};
 
 pub struct Sshd {
     pub port: u16,
@@ -31,7 +32,7 @@ impl Sshd {
         keygen(&path("host_key"));
         keygen(&path("user_key"));
         std::fs::copy(path("user_key.pub"), path("authorized_keys")).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = free_port();
         let config = format!(
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {host}\nAuthorizedKeysFile {keys}\nPidFile {pid}\n\
              StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n\
@@ -54,11 +55,7 @@ impl Sshd {
         let host_key = std::fs::read_to_string(path("host_key.pub")).unwrap();
         std::fs::write(path("known_hosts"), format!("[127.0.0.1]:{port} {host_key}")).unwrap();
         let sshd = Sshd { port, dir, _child: child };
-        let started = Instant::now();
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "sshd did not start: {}", sshd.log());
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_listening(port, "sshd", || sshd.log()).await;
         sshd
     }
 
