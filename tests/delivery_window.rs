@@ -16,11 +16,12 @@ use support::sshd::Sshd;
 use support::webdriver::Window;
 
 /// Sets the logged-in profile's delivery target in Settings, as a person types it.
-async fn set_target(w: &Window, name: &str, command: &str, password: &str) {
+async fn set_target(w: &Window, name: &str, command: &str, timeout_s: &str, password: &str) {
     w.click("#open-settings").await;
     w.wait_for("!document.querySelector('#delivery-form').hidden", "the delivery form").await;
     w.type_into("#delivery-name", name).await;
     w.type_into("#delivery-command", command).await;
+    w.type_into("#delivery-timeout", timeout_s).await;
     w.type_into("#delivery-password", password).await;
     w.click("#delivery-form button[type=submit]").await;
 }
@@ -56,7 +57,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.screenshot("settings-delivery-ssh-preset-light").await;
     w.click("#close-settings").await;
 
-    set_target(&w, "Servidor da loja", &sshd.preset_command(&key_file), "not-my-password").await;
+    set_target(&w, "Servidor da loja", &sshd.preset_command(&key_file), "30", "not-my-password").await;
     w.wait_for("!document.querySelector('#delivery-error').hidden", "the refusal").await;
     assert_eq!(w.text("#delivery-error").await, "That is not this account’s password. Check what you typed.");
     w.type_into("#delivery-password", DEMO_PASSWORD).await;
@@ -98,22 +99,35 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.screenshot("rollout-delivered-light").await;
     shop.abort();
 
-    // A command that fails: the key is on the X11 clipboard instead, and the details say why.
-    set_target(&w, "Servidor da loja", "sh -c 'echo no space left on device >&2; exit 3'", DEMO_PASSWORD).await;
-    w.wait_for("document.querySelector('#delivery-status').textContent !== ''", "saved").await;
-    w.click("#close-settings").await;
-    send_rotation(&w, "Chave principal", None).await;
-    w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
-    let text = w.text("#rotation-result-text").await;
-    assert!(
-        text.starts_with(
-            "Delivery to Servidor da loja failed. The new key is on your clipboard instead: paste it yourself. New key sk_live_"
+    // A command that fails, one that hangs past its timeout, one that is missing: each time the
+    // key is on the X11 clipboard instead, and the details line says why.
+    let cases = [
+        (
+            "sh -c 'echo no space left on device >&2; exit 3'",
+            "30",
+            "exit status 3 · no space left on device",
+            "rotate-delivery-failed-light",
         ),
-        "{text}"
-    );
-    assert_eq!(w.text("#rotation-result-where-details code").await, "exit status 3 · no space left on device");
-    let secret = clipboard_text().expect("the key is on the X11 clipboard");
-    assert_eq!(payment_status(&sb, &secret).await, 200);
-    w.screenshot("rotate-delivery-failed-light").await;
+        ("sleep 30", "1", "no answer within 1 s, stopped", "rotate-delivery-timed-out-light"),
+        ("/opt/loja/bin/deliver-key --to loja", "30", "program /opt/loja/bin/deliver-key not found", "rotate-delivery-missing-light"),
+    ];
+    for (command, timeout, details, shot) in cases {
+        set_target(&w, "Servidor da loja", command, timeout, DEMO_PASSWORD).await;
+        w.wait_for("document.querySelector('#delivery-status').textContent.startsWith('Delivery target')", "saved").await;
+        w.click("#close-settings").await;
+        send_rotation(&w, "Chave principal", None).await;
+        w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+        let text = w.text("#rotation-result-text").await;
+        assert!(
+            text.starts_with(
+                "Delivery to Servidor da loja failed. The new key is on your clipboard instead: paste it yourself. New key sk_live_"
+            ),
+            "{command}: {text}"
+        );
+        assert_eq!(w.text("#rotation-result-where-details code").await, details, "{command}");
+        let secret = clipboard_text().expect("the key is on the X11 clipboard");
+        assert_eq!(payment_status(&sb, &secret).await, 200, "{command}");
+        w.screenshot(shot).await;
+    }
     w.close().await;
 }
