@@ -171,7 +171,7 @@ impl AppState {
         if active.session.profile_id != profile_id {
             return Err(AppError::InvalidInput { field: "profile".into(), reason: "notLoggedIn".into() });
         }
-        AppState::check_password(&active, Some(password))?;
+        active.check_password(Some(password))?;
         let target = target
             .map(|mut t| {
                 t.name = t.name.trim().to_string();

@@ -62,6 +62,17 @@ impl ActiveSession {
         self.rotation_forbidden.store(true, Ordering::Relaxed);
     }
 
+    /// The person, not the desk: the account password typed now, checked in constant time
+    /// against this session's, and sent nowhere.
+    pub(super) fn check_password(&self, typed: Option<&str>) -> Result<(), AppError> {
+        let reason = match typed {
+            None | Some("") => crate::error::ConfirmationRefusal::PasswordRequired,
+            Some(typed) if !self.password_check.matches(typed) => crate::error::ConfirmationRefusal::PasswordMismatch,
+            Some(_) => return Ok(()),
+        };
+        Err(AppError::Confirmation { reason })
+    }
+
     pub(super) fn last_key_id(&self) -> Option<String> {
         self.last_key.lock().unwrap().as_ref().map(|k| k.id.clone())
     }
@@ -168,17 +179,6 @@ impl AppState {
             _ => None,
         };
         Ok(ClientOptions { proxy, proxy_credentials, ..self.client_options.clone() })
-    }
-
-    /// The person, not the desk: the account password typed now, checked in constant time
-    /// against this session's, and sent nowhere.
-    pub(super) fn check_password(active: &ActiveSession, typed: Option<&str>) -> Result<(), AppError> {
-        let reason = match typed {
-            None | Some("") => crate::error::ConfirmationRefusal::PasswordRequired,
-            Some(typed) if !active.password_check.matches(typed) => crate::error::ConfirmationRefusal::PasswordMismatch,
-            Some(_) => return Ok(()),
-        };
-        Err(AppError::Confirmation { reason })
     }
 
     /// The live session, or `SessionExpired` (dropping it) once its `exp` has passed.

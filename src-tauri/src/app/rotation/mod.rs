@@ -99,7 +99,7 @@ impl AppState {
         let _in_flight = self.try_claim_rotation().ok_or(AppError::RotationInProgress)?;
         let active = self.active_session()?;
         if active.opened_by_keychain {
-            AppState::check_password(&active, password.as_deref().map(String::as_str))?;
+            active.check_password(password.as_deref().map(String::as_str))?;
         }
         // Step 2 may come up to two minutes after step 1: the session must still see it through.
         self.check_time_left(&active)?;
