@@ -3,8 +3,6 @@
 //! machine is about to sleep (system bus: logind's `PrepareForSleep(true)`). Each is reported
 //! to `on_away`, from a thread of its own per bus. Plain Rust: no tauri here.
 
-use std::time::Duration;
-
 /// Why the session ends without the user asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Away {
@@ -38,7 +36,7 @@ pub fn watch(on_away: impl Fn(Away) + Send + Sync + Clone + 'static) {
                         return;
                     }
                 }
-                while bus.process(Duration::from_secs(3600)).is_ok() {}
+                while bus.process(std::time::Duration::from_secs(3600)).is_ok() {}
             });
         };
         listen(
