@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages a make target needs, only those missing, and says which.
-# Usage: scripts/install-deps.sh build|test|bench|bundle
+# Usage: scripts/install-deps.sh build|test|bench|bundle|windows
 set -euo pipefail
 
 build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
@@ -17,7 +17,10 @@ case "${1:-build}" in
   bench) wanted=("${build_packages[@]}" "${test_packages[@]}" xdotool) ;;
   # make bundle screenshots the installed app's window with ImageMagick's import.
   bundle) wanted=("${build_packages[@]}" "${test_packages[@]}" imagemagick) ;;
-  *) echo "usage: $0 build|test|bench|bundle" >&2; exit 2 ;;
+  # make windows-test: Debian's Rust with the standard library's source (to build it for
+  # Windows), mingw-w64 to link, Wine to run the tests.
+  windows) wanted=("${build_packages[@]}" rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64) ;;
+  *) echo "usage: $0 build|test|bench|bundle|windows" >&2; exit 2 ;;
 esac
 
 if ! command -v cargo >/dev/null 2>&1; then
