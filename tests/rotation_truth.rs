@@ -38,9 +38,10 @@ fn checking_events(events: &Mutex<Vec<AppEvent>>) -> Vec<u32> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_commit_after_the_timeout_is_reported_as_rotated_never_as_not_rotated() {
-    // The app gives up after 800 ms; the server commits 2 s after the request came, as a real
+    // The app gives up after 800 ms; the server commits 3 s after the request came, as a real
     // handler that outlives its client does. The checks run at 0, 0.5, 1.5, 3 and 6 s after
-    // giving up: the commit falls between the second and the third.
+    // giving up: the commit falls between the third and the fourth, over 2 s after the first,
+    // so even a loaded machine's first check comes before it.
     let client =
         ClientOptions { request_timeout: Duration::from_millis(800), backoff: Duration::from_millis(20), ..ClientOptions::default() };
     let schedule = SettleSchedule::new([0, 500, 1500, 3000, 6000].map(Duration::from_millis).to_vec());
@@ -51,7 +52,7 @@ async fn a_commit_after_the_timeout_is_reported_as_rotated_never_as_not_rotated(
     let old_secret_check = served_key(&h.sb, LIVE).await;
     assert_eq!(old_secret_check["keyPrefix"], before.as_str());
 
-    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "late_commit", "delayMs": 2000})).await;
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "late_commit", "delayMs": 3000})).await;
     let outcome = h.rotate().await.unwrap_err();
     let AppError::RotationOutcomeUnknown { rotated, status: None, checks, .. } = outcome else { panic!("{outcome:?}") };
     assert!(rotated, "the late commit was seen");
