@@ -37,6 +37,15 @@ pub trait Keychain: Send + Sync {
     fn fetch(&self, origin: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError>;
     /// Removes the stored password; absent is fine.
     fn delete(&self, origin: &str, email: &str) -> Result<(), AppError>;
+
+    /// Refuses, with the reason, where no keychain answers.
+    fn require_available(&self) -> Result<(), AppError> {
+        let status = self.status();
+        if status.available {
+            return Ok(());
+        }
+        Err(AppError::Keychain { detail: status.reason.clone().unwrap_or_default() })
+    }
 }
 
 /// The OS keychain through keyring.
@@ -57,9 +66,7 @@ impl OsKeychain {
     }
 
     fn entry(&self, origin: &str, email: &str) -> Result<keyring::Entry, AppError> {
-        if !self.status.available {
-            return Err(AppError::Keychain { detail: self.status.reason.clone().unwrap_or_default() });
-        }
+        self.require_available()?;
         keyring::Entry::new(&self.service, &format!("{origin}/{}", email.to_lowercase())).map_err(keychain_error)
     }
 }

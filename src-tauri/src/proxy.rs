@@ -122,6 +122,7 @@ pub fn route(
         }
         ProxyChoice::System if !cfg!(target_os = "linux") => Ok(ProxyRoute::PlatformSettings),
         ProxyChoice::System => {
+            let unusable = || AppError::InvalidInput { field: "proxy".into(), reason: "systemNotAProxy".into() };
             let read = |name: &str| env(name).or_else(|| env(&name.to_ascii_lowercase())).filter(|v| !v.trim().is_empty());
             if read("NO_PROXY").is_some_and(|rules| exempt(host, &rules)) {
                 return Ok(ProxyRoute::Direct);
@@ -133,14 +134,13 @@ pub fn route(
                         .ok()
                         .filter(|u| u.host_str().is_some())
                         .or_else(|| Url::parse(&format!("http://{value}")).ok())
-                        .ok_or(AppError::InvalidInput { field: "proxy".into(), reason: "systemNotAProxy".into() })?;
+                        .ok_or_else(unusable)?;
                     return Ok(ProxyRoute::Via { proxy, source: ProxySource::Environment, variable: Some(variable) });
                 }
             }
             match gnome() {
                 Some(g) if !g.ignore_hosts.iter().any(|rule| exempt(host, rule)) => {
-                    let proxy = Url::parse(&format!("http://{}:{}", g.host, g.port))
-                        .map_err(|_| AppError::InvalidInput { field: "proxy".into(), reason: "systemNotAProxy".into() })?;
+                    let proxy = Url::parse(&format!("http://{}:{}", g.host, g.port)).map_err(|_| unusable())?;
                     Ok(ProxyRoute::Via { proxy, source: ProxySource::Gnome, variable: None })
                 }
                 _ => Ok(ProxyRoute::Direct),

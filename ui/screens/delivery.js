@@ -25,11 +25,8 @@ export function renderDelivery() {
   const profile = loggedInProfile();
   $('delivery-form').hidden = !profile;
   showError('delivery-error', null);
-  if (!profile) {
-    renderIntro();
-    return;
-  }
   renderIntro();
+  if (!profile) return;
   const target = profile.delivery;
   $('delivery-name').value = target?.name || '';
   $('delivery-command').value = target?.command || '';

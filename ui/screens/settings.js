@@ -84,12 +84,11 @@ let network = null;
 
 function renderNetworkText() {
   if (!network) return;
-  const overview = network;
-  for (const shown of overview.profiles) {
+  for (const shown of network.profiles) {
     const el = document.querySelector(`.profile-via[data-profile-id="${CSS.escape(shown.profileId)}"]`);
     if (el) el.textContent = viaText(shown);
   }
-  const trust = overview.trustStore;
+  const trust = network.trustStore;
   const variable = { file: 'SSL_CERT_FILE', dir: 'SSL_CERT_DIR' }[trust.kind] || '';
   $('settings-trust').textContent = t(`settings.trust.${trust.kind}`, { path: trust.path || '', variable });
 }

@@ -95,8 +95,8 @@ impl AppState {
         if !remember && !profile.email.is_empty() {
             self.keychain.delete(&origin(&profile)?, &profile.email)?;
         }
-        if remember && !self.keychain.status().available {
-            return Err(AppError::Keychain { detail: self.keychain.status().reason.clone().unwrap_or_default() });
+        if remember {
+            self.keychain.require_available()?;
         }
         self.change_settings(|s| {
             if let Some(p) = s.profile_mut(profile_id) {
@@ -116,9 +116,7 @@ impl AppState {
         if password.is_empty() {
             return self.keychain.delete(&origin, &user);
         }
-        if !self.keychain.status().available {
-            return Err(AppError::Keychain { detail: self.keychain.status().reason.clone().unwrap_or_default() });
-        }
+        self.keychain.require_available()?;
         self.keychain.store(&origin, &user, &password)
     }
 
