@@ -3,6 +3,7 @@
 //! loopback only, keeps its state in memory and is never shipped inside the app.
 
 mod faults;
+pub mod host;
 pub mod jwt;
 mod world;
 
@@ -72,7 +73,13 @@ pub struct Sandbox {
     pub addr: SocketAddr,
     /// The TLS name, when it serves HTTPS.
     tls_host: Option<String>,
-    task: tokio::task::JoinHandle<()>,
+    running: Running,
+}
+
+/// Where a sandbox runs: in this process, or in a `certopay-sandbox --host` (see `host`).
+enum Running {
+    Here(tokio::task::JoinHandle<()>),
+    Elsewhere { host: String, id: u64 },
 }
 
 impl Sandbox {
@@ -102,7 +109,10 @@ fn tls_acceptor(pem: &TlsPem) -> std::io::Result<tokio_rustls::TlsAcceptor> {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        self.task.abort();
+        match &self.running {
+            Running::Here(task) => task.abort(),
+            Running::Elsewhere { host, id } => host::stop_there(host, *id),
+        }
     }
 }
 
@@ -139,7 +149,17 @@ impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for 
 #[derive(Clone)]
 pub(crate) struct ConnectionKill(Arc<Notify>);
 
+/// Starts a sandbox: in this process, or, when `CERTOPAY_SANDBOX_HOST` names a host (tests
+/// built for Windows and run under Wine), in that host.
 pub async fn start(options: Options) -> std::io::Result<Sandbox> {
+    match std::env::var(host::HOST_VAR) {
+        Ok(host) if !host.is_empty() => host::start_in(host, options).await,
+        _ => start_here(options).await,
+    }
+}
+
+/// Starts a sandbox in this process.
+pub async fn start_here(options: Options) -> std::io::Result<Sandbox> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).await?;
     let addr = listener.local_addr()?;
     let state: Shared = Arc::new(AppState {
@@ -181,7 +201,7 @@ pub async fn start(options: Options) -> std::io::Result<Sandbox> {
             });
         }
     });
-    Ok(Sandbox { addr, tls_host: options.tls.map(|t| t.host), task })
+    Ok(Sandbox { addr, tls_host: options.tls.map(|t| t.host), running: Running::Here(task) })
 }
 
 fn router(state: Shared, with_faults: bool, log_requests: bool) -> Router {

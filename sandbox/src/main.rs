@@ -1,6 +1,10 @@
 //! `certopay-sandbox [--port N] [--token-ttl SECONDS] [--seed N] [--faults] [--rate-window SECONDS]`
 //!
 //! The first stdout line is machine-readable: `CERTOPAY_SANDBOX_URL=http://127.0.0.1:PORT`.
+//!
+//! `certopay-sandbox --host [--port N]` serves no sandbox itself: it starts one for each test
+//! that asks (the Windows tests under Wine; see the library's `host` module). Its first line is
+//! `CERTOPAY_SANDBOX_HOST=127.0.0.1:PORT`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,7 +12,7 @@ use std::time::Duration;
 
 use certopay_sandbox::{demo_accounts, start, Options, DEMO_PASSWORD};
 
-const USAGE: &str = "usage: certopay-sandbox [--port N] [--token-ttl SECONDS] [--seed N] [--faults] [--rate-window SECONDS]";
+const USAGE: &str = "usage: certopay-sandbox [--port N] [--token-ttl SECONDS] [--seed N] [--faults] [--rate-window SECONDS]\n       certopay-sandbox --host [--port N]";
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options { port: 8787, log_requests: true, ..Options::default() };
@@ -33,7 +37,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = args.iter().position(|a| a == "--host") {
+        args.remove(at);
+        return host(&args).await;
+    }
     let options = match parse(&args) {
         Ok(options) => options,
         Err(message) => {
@@ -60,4 +68,38 @@ async fn main() -> ExitCode {
     drop(out);
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
+}
+
+/// `--host`: sandboxes on request, until the process is stopped.
+async fn host(args: &[String]) -> ExitCode {
+    let port = match args {
+        [] => 0,
+        [flag, port] if flag == "--port" => match port.parse::<u16>() {
+            Ok(port) => port,
+            Err(_) => {
+                eprintln!("--port: not a port: {port}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("certopay-sandbox: cannot listen on 127.0.0.1:{port}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = listener.local_addr().expect("a bound listener has an address");
+    println!("CERTOPAY_SANDBOX_HOST={addr}");
+    match certopay_sandbox::host::serve(listener).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("certopay-sandbox: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

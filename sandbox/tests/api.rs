@@ -484,3 +484,35 @@ async fn fault_drop_closes_the_connection_and_does_nothing() {
     assert!(!outcome.expect_err("no answer comes back").is_timeout(), "closed, not left hanging");
     assert_eq!(key_json(&client, &sb, &jwt).await["keyPrefix"], before["keyPrefix"], "nothing was rotated");
 }
+
+/// `--host`: a sandbox started on request runs with the options asked for, and stops when the
+/// test drops it (the Windows tests under Wine use it this way).
+#[tokio::test]
+async fn the_host_starts_sandboxes_on_request_and_stops_them() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    tokio::spawn(certopay_sandbox::host::serve(listener));
+    let client = Client::new();
+
+    let sb =
+        certopay_sandbox::host::start_in(host.clone(), Options { token_ttl: Duration::from_secs(7), faults: true, ..Options::default() })
+            .await
+            .unwrap();
+    let login: Value = client
+        .post(format!("{}/api/auth/login", sb.url()))
+        .json(&json!({"email": LIVE_ADMIN, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(login["expiresIn"], 7, "the token lifetime asked for: {login}");
+    let faults = client.get(format!("{}/__sandbox/requests", sb.url())).send().await.unwrap();
+    assert_eq!(faults.status(), StatusCode::OK, "faults on, as asked");
+
+    let url = sb.url();
+    tokio::task::spawn_blocking(move || drop(sb)).await.unwrap();
+    // A new client: the old one's kept-alive connection outlives the listener, as in-process.
+    assert!(Client::new().get(format!("{url}/api/api-keys/me")).send().await.is_err(), "stopped when dropped");
+}

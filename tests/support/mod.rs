@@ -5,6 +5,9 @@ pub mod catalogue;
 pub mod company_ca;
 pub mod harness;
 pub mod rotation;
+// Squid and OpenSSH run only where the tests run natively (not the Windows build under Wine).
+#[cfg(unix)]
 pub mod squid;
+#[cfg(unix)]
 pub mod sshd;
 pub mod webdriver;
