@@ -215,10 +215,13 @@ fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
     set.exclude_from_history()
 }
 
+/// "ExcludeClipboardContentFromMonitorProcessing" keeps the copy out of clipboard history, out
+/// of the cloud clipboard and away from clipboard monitors alike (Microsoft's clipboard-formats
+/// page); arboard advises against adding its history and cloud formats on top of it.
 #[cfg(target_os = "windows")]
 fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
     use arboard::SetExtWindows;
-    set.exclude_from_history().exclude_from_cloud().exclude_from_monitoring()
+    set.exclude_from_monitoring()
 }
 
 #[cfg(test)]
@@ -299,5 +302,37 @@ mod tests {
         let second = clipboard.deliver("sk_live_two").unwrap();
         assert_eq!(clipboard.clear_if_ours(Some(first)).unwrap(), ClearOutcome::NothingHeld, "an old timer spares the new secret");
         assert_eq!(clipboard.clear_if_ours(Some(second)).unwrap(), ClearOutcome::Cleared);
+    }
+
+    /// The real Windows clipboard under Wine: the secret is there as text, with the one
+    /// exclusion format that keeps it out of history and the cloud, and it clears.
+    #[cfg(windows)]
+    #[test]
+    fn the_windows_copy_carries_the_monitoring_exclusion() {
+        use windows_sys::Win32::System::DataExchange::{
+            CloseClipboard, IsClipboardFormatAvailable, OpenClipboard, RegisterClipboardFormatW,
+        };
+
+        let format = |name: &str| {
+            let wide: Vec<u16> = name.encode_utf16().chain([0]).collect();
+            // SAFETY: a NUL-terminated name.
+            unsafe { RegisterClipboardFormatW(wide.as_ptr()) }
+        };
+        let available = |format_id: u32| {
+            // SAFETY: opened and closed around one question, by this thread.
+            unsafe {
+                assert_ne!(OpenClipboard(std::ptr::null_mut()), 0, "the clipboard opens");
+                let there = IsClipboardFormatAvailable(format_id) != 0;
+                CloseClipboard();
+                there
+            }
+        };
+        let mut clipboard = SystemClipboard::open().expect("Windows has a clipboard");
+        clipboard.set_secret("sk_test_windows_clipboard").unwrap();
+        assert_eq!(clipboard.text().unwrap().as_deref().map(String::as_str), Some("sk_test_windows_clipboard"));
+        assert!(available(format("ExcludeClipboardContentFromMonitorProcessing")), "excluded from monitoring");
+        assert!(!available(format("CanIncludeInClipboardHistory")), "arboard's advice: the one exclusion alone");
+        clipboard.clear().unwrap();
+        assert_eq!(clipboard.text().unwrap(), None);
     }
 }

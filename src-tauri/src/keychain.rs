@@ -107,3 +107,54 @@ fn describe(error: &keyring::Error) -> String {
 fn keychain_error(error: keyring::Error) -> AppError {
     AppError::Keychain { detail: describe(&error) }
 }
+
+/// Credential Manager under Wine (CredWriteW, CredReadW, CredDeleteW): the password is kept,
+/// read back through the system's own enumeration (not only keyring's), and deleted.
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use super::*;
+    use windows_sys::Win32::Security::Credentials::{CredEnumerateW, CredFree, CREDENTIALW};
+
+    /// The passwords Credential Manager holds for this user name, as UTF-16 text.
+    fn credential_manager_holds(user: &str) -> Vec<String> {
+        let mut count = 0u32;
+        let mut list: *mut *mut CREDENTIALW = std::ptr::null_mut();
+        // SAFETY: a null filter enumerates all; the list is freed below with CredFree.
+        if unsafe { CredEnumerateW(std::ptr::null(), 0, &mut count, &mut list) } == 0 {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        for i in 0..count as usize {
+            // SAFETY: `count` valid entries, each with its own NUL-terminated user name and blob.
+            unsafe {
+                let credential = &**list.add(i);
+                if credential.UserName.is_null() {
+                    continue;
+                }
+                let name_len = (0..).take_while(|&n| *credential.UserName.add(n) != 0).count();
+                let name = String::from_utf16_lossy(std::slice::from_raw_parts(credential.UserName, name_len));
+                if name == user {
+                    let blob =
+                        std::slice::from_raw_parts(credential.CredentialBlob.cast::<u16>(), credential.CredentialBlobSize as usize / 2);
+                    found.push(String::from_utf16_lossy(blob));
+                }
+            }
+        }
+        // SAFETY: the list CredEnumerateW gave.
+        unsafe { CredFree(list.cast()) };
+        found
+    }
+
+    #[test]
+    fn the_password_lives_in_credential_manager() {
+        let keychain = OsKeychain::open("CertoPay Keys (test)");
+        assert!(keychain.status().available, "{:?}", keychain.status().reason);
+        let (origin, email) = ("https://api.certopay.test", "Ana@Loja.example");
+        keychain.store(origin, email, "senha-do-teste").unwrap();
+        assert_eq!(keychain.fetch(origin, email).unwrap().as_deref().map(String::as_str), Some("senha-do-teste"));
+        assert_eq!(credential_manager_holds("https://api.certopay.test/ana@loja.example"), ["senha-do-teste"]);
+        keychain.delete(origin, email).unwrap();
+        assert_eq!(keychain.fetch(origin, email).unwrap(), None);
+        assert!(credential_manager_holds("https://api.certopay.test/ana@loja.example").is_empty());
+    }
+}

@@ -1,10 +1,32 @@
-//! The system's language, read as GTK apps (gettext) read it, for "Automático": `LC_ALL`,
-//! `LC_MESSAGES`, `LANG` give the locale; `LANGUAGE`, a list, overrides it unless the locale
-//! is C/POSIX. Portuguese in any form gives Brazilian Portuguese; anything else, English. The
-//! locale need not be compiled on the machine: only its name is read. Plain Rust.
+//! The system's language, for "Automático". On Linux and macOS, read as GTK apps (gettext)
+//! read it: `LC_ALL`, `LC_MESSAGES`, `LANG` give the locale; `LANGUAGE`, a list, overrides it
+//! unless the locale is C/POSIX. On Windows, the user's display language
+//! (`GetUserDefaultUILanguage`, what Settings > Time & language > Language sets), which is what
+//! Windows' own windows speak. Portuguese in any form gives Brazilian Portuguese; anything else,
+//! English. The locale need not be compiled on the machine: only its name is read. Plain Rust.
 
 /// The languages the window speaks, as BCP 47 tags.
 pub const LANGUAGES: [&str; 2] = ["en", "pt-BR"];
+
+/// The language of the system this runs on.
+pub fn this_systems_language() -> &'static str {
+    #[cfg(windows)]
+    // SAFETY: takes nothing, returns a LANGID.
+    return language_of_langid(unsafe { windows_sys::Win32::Globalization::GetUserDefaultUILanguage() });
+    #[cfg(not(windows))]
+    system_language(|name| std::env::var(name).ok())
+}
+
+/// The window's language for a Windows language id: its low 10 bits are the primary language,
+/// `LANG_PORTUGUESE` (0x16) for Portugal's and Brazil's alike.
+pub fn language_of_langid(langid: u16) -> &'static str {
+    const LANG_PORTUGUESE: u16 = 0x16;
+    if langid & 0x3ff == LANG_PORTUGUESE {
+        "pt-BR"
+    } else {
+        "en"
+    }
+}
 
 /// The window's language for these environment variables.
 pub fn system_language(env: impl Fn(&str) -> Option<String>) -> &'static str {
@@ -38,5 +60,24 @@ mod tests {
         assert_eq!(language(&[("LANG", "en_US.UTF-8"), ("LANGUAGE", "pt_BR:en")]), "pt-BR", "LANGUAGE lists first");
         assert_eq!(language(&[("LANG", "C.UTF-8"), ("LANGUAGE", "pt_BR")]), "en", "C ignores LANGUAGE");
         assert_eq!(language(&[("LANG", "pt_BR.UTF-8"), ("LANGUAGE", "")]), "pt-BR");
+    }
+
+    #[test]
+    fn windows_language_ids() {
+        assert_eq!(language_of_langid(0x0416), "pt-BR", "pt-BR");
+        assert_eq!(language_of_langid(0x0816), "pt-BR", "pt-PT");
+        assert_eq!(language_of_langid(0x0409), "en", "en-US");
+        assert_eq!(language_of_langid(0x0C0A), "en", "es-ES: anything else is English");
+        assert_eq!(language_of_langid(0x0016), "pt-BR", "neutral Portuguese");
+    }
+
+    /// Windows' own answer, under Wine: make windows-test runs this with LANG=pt_BR.UTF-8 and
+    /// again with LANG=en_US.UTF-8 (Wine takes the user's language from them), saying in
+    /// CERTOPAY_EXPECTED_LANGUAGE what Windows should report.
+    #[cfg(windows)]
+    #[test]
+    fn windows_reports_the_users_language() {
+        let expected = std::env::var("CERTOPAY_EXPECTED_LANGUAGE").unwrap_or_else(|_| "en".into());
+        assert_eq!(this_systems_language(), expected, "LANG={:?}", std::env::var("LANG"));
     }
 }

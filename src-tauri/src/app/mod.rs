@@ -159,7 +159,7 @@ impl AppState {
             settings_path: self.store.lock().unwrap().path().display().to_string(),
             launch_error: self.launch_error.clone().map(Into::into),
             launch_only: self.launch_only(),
-            system_language: crate::locale::system_language(|name| std::env::var(name).ok()),
+            system_language: crate::locale::this_systems_language(),
             secret_removed: self.secret_removed(),
         }
     }
