@@ -1,5 +1,5 @@
 # The README's commands. Each installs the system packages it needs when they are missing.
-.PHONY: demo test sandbox bench bundle fuzz windows-test
+.PHONY: demo test sandbox bench bundle fuzz windows windows-test
 
 # Open the app against a local sandbox server: no CertoPay account needed.
 demo:
@@ -38,7 +38,13 @@ sandbox:
 bundle:
 	scripts/bundle.sh
 
-# The unit tests built for Windows from Debian's packages and run under Wine (not yet part of
-# make test: see the Windows issue).
+# The Windows app (release profile, GUI subsystem) and its per-user installer, from Debian's
+# packages (rustc-web, mingw-w64, NSIS), under target/windows/release.
+windows:
+	scripts/windows-package.sh release
+
+# The Windows tests alone (make test runs them too): unit tests and tests/app_state.rs built for
+# Windows and run under Wine against a native sandbox, and the installer's silent install and
+# uninstall in a private Wine prefix.
 windows-test:
 	scripts/windows-test.sh

@@ -17,9 +17,10 @@ case "${1:-build}" in
   bench) wanted=("${build_packages[@]}" "${test_packages[@]}" xdotool) ;;
   # make bundle screenshots the installed app's window with ImageMagick's import.
   bundle) wanted=("${build_packages[@]}" "${test_packages[@]}" imagemagick) ;;
-  # make windows-test: Debian's Rust with the standard library's source (to build it for
-  # Windows), mingw-w64 to link, Wine to run the tests.
-  windows) wanted=("${build_packages[@]}" rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64) ;;
+  # make windows and the Windows tests: Debian's Rust with the standard library's source (to
+  # build it for Windows), mingw-w64 to link, NSIS for the installer, Wine to run the tests and
+  # the installer.
+  windows) wanted=("${build_packages[@]}" rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 nsis wine64 locales) ;;
   *) echo "usage: $0 build|test|bench|bundle|windows" >&2; exit 2 ;;
 esac
 
@@ -49,23 +50,35 @@ for package in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
-
-echo "Installing missing system packages: ${missing[*]}"
 sudo=()
-if [[ $(id -u) -ne 0 ]]; then
-  command -v sudo >/dev/null 2>&1 || { echo "Run as root or install sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo=(sudo)
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "Installing missing system packages: ${missing[*]}"
+  if [[ ${#sudo[@]} -gt 0 ]] && ! command -v sudo >/dev/null 2>&1; then
+    echo "Run as root or install sudo to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # Squid and OpenSSH's server are started by the tests themselves, on loopback ports only: their
+  # packages must not start system-wide services. Where nothing already says so, a policy-rc.d
+  # that refuses every start stands for the install, and goes after it.
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 755 "$policy"
+    trap '"${sudo[@]}" rm -f "$policy"' EXIT
+  fi
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq "${missing[@]}"
 fi
-export DEBIAN_FRONTEND=noninteractive
-# Squid and OpenSSH's server are started by the tests themselves, on loopback ports only: their
-# packages must not start system-wide services. Where nothing already says so, a policy-rc.d
-# that refuses every start stands for the install, and goes after it.
-policy=/usr/sbin/policy-rc.d
-if [[ ! -e "$policy" ]]; then
-  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
-  "${sudo[@]}" chmod 755 "$policy"
-  trap '"${sudo[@]}" rm -f "$policy"' EXIT
+
+# The Windows tests run Wine in Portuguese and in English: Wine takes the user's language from
+# LANG only where the C library has that locale.
+if [[ "${1:-build}" == windows ]]; then
+  for locale in pt_BR en_US; do
+    if ! locale -a 2>/dev/null | grep -qi "^$locale.utf-\?8$"; then
+      echo "Generating the $locale.UTF-8 locale"
+      "${sudo[@]}" localedef -i "$locale" -c -f UTF-8 -A /usr/share/locale/locale.alias "$locale.UTF-8"
+    fi
+  done
 fi
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq "${missing[@]}"

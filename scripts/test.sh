@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: every test, on a private desktop (scripts/with-desktop.sh).
-# Extra arguments go to `cargo test` (e.g. `scripts/test.sh --test window`).
+# `make test`: every test, on a private desktop (scripts/with-desktop.sh), then the Windows
+# tests under Wine (scripts/windows-test.sh) and the release hygiene (scripts/deny.sh).
+# Extra arguments go to `cargo test` (e.g. `scripts/test.sh --test window`) and run only those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,8 @@ scripts/install-deps.sh test
 # The house style and lints first: they fail in seconds, before any test runs.
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --features certopay-keys/webdriver -- -D warnings
+# Known vulnerabilities, licences, bans and sources, offline: seconds.
+scripts/deny.sh
 # Build first, so a slow compile never looks like a hung test. The webdriver feature lets the
 # tests drive the window; no package is ever built with it.
 cargo build --workspace --tests --bins --features certopay-keys/webdriver
@@ -21,4 +24,7 @@ export CERTOPAY_AXE_JS="$axe_dir/node_modules/axe-core/axe.min.js"
 export CERTOPAY_SCREENSHOTS="${CERTOPAY_SCREENSHOTS:-$PWD/screenshots}"
 mkdir -p "$CERTOPAY_SCREENSHOTS"
 echo "Screenshots go to $CERTOPAY_SCREENSHOTS"
-exec scripts/with-desktop.sh cargo test --workspace --features certopay-keys/webdriver "$@"
+scripts/with-desktop.sh cargo test --workspace --features certopay-keys/webdriver "$@"
+if [[ $# -eq 0 ]]; then
+  scripts/windows-test.sh
+fi

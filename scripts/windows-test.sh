@@ -1,24 +1,63 @@
 #!/usr/bin/env bash
-# `make windows-test`: the app's unit tests built for Windows (x86_64-pc-windows-gnu) with
-# Debian's rustc-web, which builds the standard library from rust-web-src (-Zbuild-std), linked
-# by mingw-w64, and run under Wine. Wine 8 lacks bcryptprimitives.dll, whose ProcessPrng Rust's
-# standard library calls: a test-only stand-in (scripts/windows/process-prng.c) goes beside the
-# test binary, never into a package.
+# The Windows tests (make test runs them; `make windows-test` runs them alone): the app's unit
+# tests and tests/app_state.rs built for Windows (x86_64-pc-windows-gnu, scripts/windows-env.sh)
+# and run under Wine, their sandboxes running natively (`certopay-sandbox --host`); the unit
+# test of the language again with Wine in Portuguese; then the installer, silently installed
+# and uninstalled in a private prefix (tests/windows_installer.rs).
+# Wine 8 lacks bcryptprimitives.dll, whose ProcessPrng Rust's standard library calls: a
+# test-only stand-in (scripts/windows/process-prng.c) goes beside the test binaries, never into
+# a package. Wine needs a display for windows (the session watch's hidden one, the clipboard's):
+# without one, this runs itself on a private desktop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ -z "${DISPLAY:-}" ]]; then
+  exec scripts/with-desktop.sh "$0" "$@"
+fi
 scripts/install-deps.sh windows
+source scripts/windows-env.sh
 
-target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
-# Debian's toolchain, not rustup's: it carries the standard library's source.
-export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
-built=$(/usr/bin/cargo test -Zbuild-std --target x86_64-pc-windows-gnu --lib --no-run 2>&1 | tee /dev/stderr)
-test_exe=$(printf '%s\n' "$built" | sed -n 's/.*Executable unittests .*(\(.*\.exe\)).*/\1/p' | tail -n 1)
-[[ -n "$test_exe" ]] || { echo "no Windows test binary was built" >&2; exit 1; }
+built=$(windows_cargo test -Zbuild-std --target "$windows_target" --lib --test app_state --no-run 2>&1 | tee /dev/stderr)
+unit_exe=$(sed -n 's/.*Executable unittests .*(\(.*\.exe\)).*/\1/p' <<<"$built" | tail -n 1)
+app_state_exe=$(sed -n 's/.*Executable tests\/app_state.rs (\(.*\.exe\)).*/\1/p' <<<"$built" | tail -n 1)
+[[ -n "$unit_exe" && -n "$app_state_exe" ]] || { echo "the Windows test binaries were not built" >&2; exit 1; }
+tests_dir=$(dirname "$unit_exe")
+x86_64-w64-mingw32-gcc -shared -O2 -o "$tests_dir/bcryptprimitives.dll" scripts/windows/process-prng.c -lbcrypt
+cp "$target_dir/$windows_target/debug/WebView2Loader.dll" "$tests_dir/"
 
-x86_64-w64-mingw32-gcc -shared -O2 -o "$(dirname "$test_exe")/bcryptprimitives.dll" scripts/windows/process-prng.c -lbcrypt
-# A gnu build links WebView2Loader.dll dynamically (webview2-com-sys puts it in the profile folder).
-cp "$target_dir/x86_64-pc-windows-gnu/debug/WebView2Loader.dll" "$(dirname "$test_exe")/"
+# The native sandbox host; its first line says where it listens.
+cargo build -q -p certopay-sandbox
+scratch=$(mktemp -d)
+host_pid=""
+cleanup() {
+  [[ -n "$host_pid" ]] && kill "$host_pid" 2>/dev/null || true
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+mkfifo "$scratch/host"
+"$target_dir/debug/certopay-sandbox" --host >"$scratch/host" &
+host_pid=$!
+read -r host_line <"$scratch/host"
+export CERTOPAY_SANDBOX_HOST=${host_line#CERTOPAY_SANDBOX_HOST=}
+
 export WINEPREFIX="$target_dir/wineprefix" WINEDEBUG=-all
-echo "Running the Windows unit tests under Wine: $test_exe"
-cd "$(dirname "$test_exe")"
-/usr/lib/wine/wine64 "./$(basename "$test_exe")"
+# Runs a test binary under Wine from its own folder (where the DLLs are), keeping its output.
+under_wine() {
+  local log=$1
+  shift
+  (cd "$tests_dir" && timeout 900 "$wine" "$@") 2>&1 | tee "$scratch/$log"
+  return "${PIPESTATUS[0]}"
+}
+echo "Windows tests under Wine (sandboxes from $CERTOPAY_SANDBOX_HOST)"
+LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 under_wine unit "./$(basename "$unit_exe")"
+LANG=pt_BR.UTF-8 LC_ALL=pt_BR.UTF-8 CERTOPAY_EXPECTED_LANGUAGE=pt-BR \
+  under_wine portuguese "./$(basename "$unit_exe")" --exact locale::tests::windows_reports_the_users_language
+LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 under_wine app_state "./$(basename "$app_state_exe")"
+
+passed() { sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$scratch/$1" | tail -n 1; }
+unit=$(passed unit) portuguese=$(passed portuguese) app_state=$(passed app_state)
+[[ "$portuguese" == 1 ]] || { echo "the Portuguese run of the language test did not run it" >&2; exit 1; }
+
+installer=$(scripts/windows-package.sh debug | tail -n 1)
+cargo test -q --test windows_installer -- "$installer" "$target_dir/windows/debug/certopay-keys.exe"
+
+echo "Windows tests under Wine: $((unit + portuguese + app_state)) passed (unit $unit, unit in Portuguese $portuguese, app_state $app_state), and the installer's checks"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The Windows app and its per-user installer (src-tauri/windows/installer.nsi), built with
+# Debian's packages: `scripts/windows-package.sh release` for make windows (the release profile,
+# GUI subsystem), `debug` for make test's installer check (the same script around a debug
+# build, stripped, compressed faster: nothing of it ships).
+# Prints the installer's path on its last line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh windows
+source scripts/windows-env.sh
+
+profile=${1:-release}
+case "$profile" in
+  release) windows_cargo build --release -Zbuild-std=std,panic_abort --target "$windows_target" --bin certopay-keys >&2 ;;
+  debug) windows_cargo build -Zbuild-std --target "$windows_target" --bin certopay-keys >&2 ;;
+  *) echo "usage: $0 release|debug" >&2; exit 2 ;;
+esac
+built="$target_dir/$windows_target/$profile"
+out="$target_dir/windows/$profile"
+mkdir -p "$out"
+case "$profile" in
+  release)
+    cp "$built/certopay-keys.exe" "$out/certopay-keys.exe"
+    compressor=() ;;
+  debug)
+    x86_64-w64-mingw32-strip -o "$out/certopay-keys.exe" "$built/certopay-keys.exe"
+    compressor=(-DFAST_COMPRESSION) ;;
+esac
+# A gnu build links WebView2Loader.dll dynamically; webview2-com-sys leaves it in the profile folder.
+cp "$built/WebView2Loader.dll" "$out/"
+installer="$out/CertoPay-Keys_${app_version}_x64-setup.exe"
+makensis -V2 -WX "${compressor[@]}" \
+  -DAPP_EXE="$out/certopay-keys.exe" -DWEBVIEW2_LOADER="$out/WebView2Loader.dll" \
+  -DAPP_ICON="$PWD/icons/icon.ico" -DVERSION="$app_version" -DOUT_FILE="$installer" \
+  src-tauri/windows/installer.nsi >&2
+echo "Windows ($profile): $out/certopay-keys.exe $(du -h "$out/certopay-keys.exe" | cut -f1), installer $(du -h "$installer" | cut -f1)" >&2
+echo "$installer"

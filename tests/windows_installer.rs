@@ -1,0 +1,145 @@
+//! The Windows installer as a user's machine takes it, under Wine in a private prefix: a silent
+//! install with no network (a new network namespace), in English and in Portuguese (Wine
+//! speaks the LANG it is given), then the silent uninstall, and nothing left behind. Run by
+//! scripts/windows-test.sh (make test) with the installer and the app it packs:
+//! `windows_installer INSTALLER.exe APP.exe`. Needs wine64, unshare (root) and a generated
+//! pt_BR.UTF-8 locale (scripts/install-deps.sh windows).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const WINE: &str = "/usr/lib/wine/wine64";
+const WINESERVER: &str = "/usr/lib/wine/wineserver";
+
+struct Prefix {
+    dir: tempfile::TempDir,
+}
+
+impl Prefix {
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn drive_c(&self) -> PathBuf {
+        self.path().join("drive_c")
+    }
+
+    fn user_home(&self) -> PathBuf {
+        self.drive_c().join("users").join(std::env::var("USER").unwrap_or_else(|_| "root".into()))
+    }
+
+    /// Runs a Windows program in this prefix and waits for every process of the prefix to end
+    /// (`wineserver -w`: an uninstaller hands over to its copy in Temp and returns at once).
+    fn run(&self, program: &[&str], lang: &str, offline: bool) -> std::process::ExitStatus {
+        let mut command = if offline {
+            let mut c = Command::new("unshare");
+            c.args(["--net", "--", WINE]);
+            c
+        } else {
+            Command::new(WINE)
+        };
+        let status = command
+            .args(program)
+            .env("WINEPREFIX", self.path())
+            .env("WINEDEBUG", "-all")
+            .env("LANG", lang)
+            .env("LC_ALL", lang)
+            // A silent install shows nothing: no display, so nothing can wait on one.
+            .env_remove("DISPLAY")
+            .status()
+            .expect("wine64 runs (package wine64)");
+        let waited = Command::new(WINESERVER).arg("-w").env("WINEPREFIX", self.path()).status().unwrap();
+        assert!(waited.success());
+        status
+    }
+
+    /// Every file under drive_c, as paths relative to it.
+    fn files(&self) -> BTreeSet<PathBuf> {
+        fn walk(root: &Path, dir: &Path, into: &mut BTreeSet<PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let entry = entry.unwrap();
+                let kind = entry.file_type().unwrap();
+                if kind.is_dir() {
+                    walk(root, &entry.path(), into);
+                } else {
+                    into.insert(entry.path().strip_prefix(root).unwrap().to_path_buf());
+                }
+            }
+        }
+        let mut files = BTreeSet::new();
+        walk(&self.drive_c(), &self.drive_c(), &mut files);
+        files
+    }
+
+    fn user_registry(&self) -> String {
+        std::fs::read_to_string(self.path().join("user.reg")).unwrap()
+    }
+}
+
+/// The text of a Windows shortcut: its strings are UTF-16, at any byte offset.
+fn shortcut_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("no shortcut at {}: {e}", path.display()));
+    let decode =
+        |bytes: &[u8]| String::from_utf16_lossy(&bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect::<Vec<_>>());
+    format!("{}\n{}", decode(&bytes), decode(&bytes[1..]))
+}
+
+fn check(prefix: &Prefix, installer: &Path, app: &Path, lang: &str, description: &str, clean: &BTreeSet<PathBuf>) {
+    let status = prefix.run(&[installer.to_str().unwrap(), "/S"], lang, true);
+    assert!(status.success(), "the silent install ({lang}) ended with {status}");
+
+    let install_dir = prefix.user_home().join("AppData/Local/Programs/CertoPay Keys");
+    let mut installed: Vec<String> =
+        std::fs::read_dir(&install_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    installed.sort();
+    assert_eq!(installed, ["WebView2Loader.dll", "certopay-keys.exe", "uninstall.exe"], "per user, in AppData\\Local\\Programs");
+    assert!(std::fs::read(install_dir.join("certopay-keys.exe")).unwrap() == std::fs::read(app).unwrap(), "the app as built");
+
+    let shortcut = prefix.user_home().join("AppData/Roaming/Microsoft/Windows/Start Menu/Programs/CertoPay Keys.lnk");
+    let text = shortcut_text(&shortcut);
+    assert!(text.contains(r"AppData\Local\Programs\CertoPay Keys\certopay-keys.exe"), "the Start-menu entry opens the app");
+    assert!(text.contains(description), "the Start-menu entry says {description:?} ({lang})");
+
+    let registry = prefix.user_registry();
+    let key = registry.split("\n\n").find(|k| k.starts_with(r"[Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\CertoPayKeys]"));
+    let key = key.expect("Apps & features lists it for this user (HKCU)");
+    assert!(key.contains(r#""DisplayName"="CertoPay Keys""#), "{key}");
+    assert!(key.contains(r#"uninstall.exe\" /S""#), "a quiet uninstall string: {key}");
+
+    let uninstaller =
+        format!(r"C:\users\{}\AppData\Local\Programs\CertoPay Keys\uninstall.exe", std::env::var("USER").unwrap_or_else(|_| "root".into()));
+    let status = prefix.run(&[&uninstaller, "/S"], lang, true);
+    assert!(status.success(), "the silent uninstall ended with {status}");
+    assert!(!install_dir.exists(), "the install folder is gone");
+    assert!(!shortcut.exists(), "the Start-menu entry is gone");
+    assert!(!prefix.user_registry().contains("Uninstall\\\\CertoPayKeys"), "the Apps & features entry is gone");
+
+    // NSIS's uninstaller runs from a copy in Temp that Windows deletes at the next start: start
+    // the prefix again (wineboot -r), then no file is left that the clean prefix did not have.
+    prefix.run(&["wineboot", "-r"], lang, false);
+    let left: Vec<_> = prefix.files().difference(clean).cloned().collect();
+    assert!(left.is_empty(), "left behind after uninstalling: {left:?}");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [installer, app] = args.as_slice() else {
+        eprintln!("usage: windows_installer INSTALLER.exe APP.exe");
+        std::process::exit(2);
+    };
+    let (installer, app) = (Path::new(installer), Path::new(app));
+    let prefix = Prefix { dir: tempfile::Builder::new().prefix("certopay-wine-").tempdir().unwrap() };
+    assert!(prefix.run(&["wineboot", "--init"], "en_US.UTF-8", false).success(), "a new Wine prefix");
+    let clean = prefix.files();
+
+    let cases = [
+        ("en_US.UTF-8", "See and rotate your CertoPay API key safely"),
+        ("pt_BR.UTF-8", "Veja e troque sua chave de API da CertoPay com segurança"),
+    ];
+    for (lang, description) in cases {
+        check(&prefix, installer, app, lang, description, &clean);
+        println!("installer ({lang}): silent install offline, Start-menu entry, Apps & features, silent uninstall, nothing left: ok");
+    }
+    println!("test result: ok. {} installer checks passed", cases.len());
+}
