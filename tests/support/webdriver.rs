@@ -1,5 +1,7 @@
 //! A small WebDriver client for the app's real window: WebKitWebDriver launches the app
-//! binary (with `TAURI_WEBVIEW_AUTOMATION=true`) and drives its webview.
+//! binary (with `TAURI_WEBVIEW_AUTOMATION=true`) and drives its webview. On Windows (the
+//! workflow's runner, never this machine) tauri-driver does, over Microsoft's msedgedriver
+//! (`CERTOPAY_MSEDGEDRIVER` names it).
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -37,13 +39,34 @@ pub struct Launch<'a> {
     pub home: Option<tempfile::TempDir>,
 }
 
+/// The WebDriver server that launches the app: WebKitWebDriver, or tauri-driver on Windows,
+/// where the app's files go to `APPDATA`/`LOCALAPPDATA` (pointed into `home` as on Linux).
+fn driver_command(port: u16, home: &std::path::Path) -> Command {
+    #[cfg(not(windows))]
+    {
+        let _ = home;
+        let mut command = Command::new("WebKitWebDriver");
+        command.arg(format!("--port={port}"));
+        command
+    }
+    #[cfg(windows)]
+    {
+        let mut command = Command::new("tauri-driver");
+        command.args(["--port", &port.to_string(), "--native-port", &free_port().to_string()]);
+        if let Ok(native) = std::env::var("CERTOPAY_MSEDGEDRIVER") {
+            command.arg("--native-driver").arg(native);
+        }
+        command.env("APPDATA", home.join("config")).env("LOCALAPPDATA", home.join("data"));
+        command
+    }
+}
+
 impl Window {
     pub async fn open(launch: Launch<'_>) -> Window {
         let home = launch.home.unwrap_or_else(|| tempfile::tempdir().unwrap());
         let port = free_port();
-        let mut command = Command::new("WebKitWebDriver");
+        let mut command = driver_command(port, home.path());
         command
-            .arg(format!("--port={port}"))
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
             .env("CERTOPAY_KEYS_BASE_URL", launch.base_url)
             .env("XDG_CONFIG_HOME", home.path().join("config"))
@@ -63,18 +86,21 @@ impl Window {
         // The app inherits the driver's output: kept beside its files, for tests that read it.
         let log = std::fs::File::create(home.path().join("app.log")).unwrap();
         command.stdout(log.try_clone().unwrap()).stderr(log);
-        let driver = command.spawn().expect("WebKitWebDriver runs (package webkit2gtk-driver)");
+        let driver = command.spawn().expect("the WebDriver server runs (Linux: package webkit2gtk-driver; Windows: tauri-driver)");
         let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         while http.get(format!("{base}/status")).send().await.is_err() {
-            assert!(started.elapsed() < PATIENCE, "WebKitWebDriver did not start");
+            assert!(started.elapsed() < PATIENCE, "the WebDriver server did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let binary = env!("CARGO_BIN_EXE_certopay-keys");
+        #[cfg(not(windows))]
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "webkitgtk:browserOptions": {"binary": binary, "args": []}
         }}});
+        #[cfg(windows)]
+        let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": binary}}}});
         let created: Value = http.post(format!("{base}/session")).json(&capabilities).send().await.unwrap().json().await.unwrap();
         let id = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {created}"));
         let window = Window { http, session: format!("{base}/session/{id}"), driver, home };
