@@ -58,6 +58,6 @@ unit=$(passed unit) portuguese=$(passed portuguese) app_state=$(passed app_state
 [[ "$portuguese" == 1 ]] || { echo "the Portuguese run of the language test did not run it" >&2; exit 1; }
 
 installer=$(scripts/windows-package.sh debug | tail -n 1)
-cargo test -q --test windows_installer -- "$installer" "$target_dir/windows/debug/certopay-keys.exe"
+cargo test -q --test windows_installer -- "$installer" "$target_dir/windows/debug/certopay-keys.exe" "$tests_dir/bcryptprimitives.dll"
 
 echo "Windows tests under Wine: $((unit + portuguese + app_state)) passed (unit $unit, unit in Portuguese $portuguese, app_state $app_state), and the installer's checks"

@@ -1,8 +1,10 @@
 //! The Windows installer as a user's machine takes it, under Wine in a private prefix: a silent
 //! install with no network (a new network namespace), in English and in Portuguese (Wine
 //! speaks the LANG it is given), then the silent uninstall, and nothing left behind. Run by
-//! scripts/windows-test.sh (make test) with the installer and the app it packs:
-//! `windows_installer INSTALLER.exe APP.exe`. Needs wine64, unshare (root) and a generated
+//! scripts/windows-test.sh (make test) with the installer, the app it packs and the test-only
+//! ProcessPrng stand-in: `windows_installer INSTALLER.exe APP.exe bcryptprimitives.dll`. The
+//! installed app is also started, as on a Windows without the WebView2 Runtime (Wine has none):
+//! it must say so in the user's language and exit, not vanish. Needs wine64, unshare (root) and a generated
 //! pt_BR.UTF-8 locale (scripts/install-deps.sh windows).
 
 use std::collections::BTreeSet;
@@ -85,7 +87,32 @@ fn shortcut_text(path: &Path) -> String {
     format!("{}\n{}", decode(&bytes), decode(&bytes[1..]))
 }
 
-fn check(prefix: &Prefix, installer: &Path, app: &Path, lang: &str, description: &str, clean: &BTreeSet<PathBuf>) {
+/// Starts the installed app from a copy beside the stand-in DLL (Wine 8 lacks
+/// bcryptprimitives.dll; the installed folder stays as the installer left it).
+fn start_without_webview2(prefix: &Prefix, install_dir: &Path, prng: &Path, lang: &str) -> (std::process::ExitStatus, String) {
+    let copy = prefix.drive_c().join("app-start-check");
+    std::fs::create_dir_all(&copy).unwrap();
+    for file in ["certopay-keys.exe", "WebView2Loader.dll"] {
+        std::fs::copy(install_dir.join(file), copy.join(file)).unwrap();
+    }
+    std::fs::copy(prng, copy.join("bcryptprimitives.dll")).unwrap();
+    let output = Command::new(WINE)
+        .arg(r"C:\app-start-check\certopay-keys.exe")
+        .env("WINEPREFIX", prefix.path())
+        .env("WINEDEBUG", "-all")
+        .env("LANG", lang)
+        .env("LC_ALL", lang)
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    let waited = Command::new(WINESERVER).arg("-w").env("WINEPREFIX", prefix.path()).status().unwrap();
+    assert!(waited.success());
+    std::fs::remove_dir_all(&copy).unwrap();
+    (output.status, String::from_utf8_lossy(&output.stderr).to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check(prefix: &Prefix, installer: &Path, app: &Path, prng: &Path, lang: &str, description: &str, says: &str, clean: &BTreeSet<PathBuf>) {
     let status = prefix.run(&[installer.to_str().unwrap(), "/S"], lang, true);
     assert!(status.success(), "the silent install ({lang}) ended with {status}");
 
@@ -100,6 +127,10 @@ fn check(prefix: &Prefix, installer: &Path, app: &Path, lang: &str, description:
     let text = shortcut_text(&shortcut);
     assert!(text.contains(r"AppData\Local\Programs\CertoPay Keys\certopay-keys.exe"), "the Start-menu entry opens the app");
     assert!(text.contains(description), "the Start-menu entry says {description:?} ({lang})");
+
+    let (status, stderr) = start_without_webview2(prefix, &install_dir, prng, lang);
+    assert_eq!(status.code(), Some(1), "the app without a window exits with 1: {stderr}");
+    assert!(stderr.contains(says), "the app says {says:?} ({lang}): {stderr}");
 
     let registry = prefix.user_registry();
     let key = registry.split("\n\n").find(|k| k.starts_with(r"[Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\CertoPayKeys]"));
@@ -124,22 +155,22 @@ fn check(prefix: &Prefix, installer: &Path, app: &Path, lang: &str, description:
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [installer, app] = args.as_slice() else {
-        eprintln!("usage: windows_installer INSTALLER.exe APP.exe");
+    let [installer, app, prng] = args.as_slice() else {
+        eprintln!("usage: windows_installer INSTALLER.exe APP.exe bcryptprimitives.dll");
         std::process::exit(2);
     };
-    let (installer, app) = (Path::new(installer), Path::new(app));
+    let (installer, app, prng) = (Path::new(installer), Path::new(app), Path::new(prng));
     let prefix = Prefix { dir: tempfile::Builder::new().prefix("certopay-wine-").tempdir().unwrap() };
     assert!(prefix.run(&["wineboot", "--init"], "en_US.UTF-8", false).success(), "a new Wine prefix");
     let clean = prefix.files();
 
     let cases = [
-        ("en_US.UTF-8", "See and rotate your CertoPay API key safely"),
-        ("pt_BR.UTF-8", "Veja e troque sua chave de API da CertoPay com segurança"),
+        ("en_US.UTF-8", "See and rotate your CertoPay API key safely", "ask your IT team to install it"),
+        ("pt_BR.UTF-8", "Veja e troque sua chave de API da CertoPay com segurança", "peça à equipe de TI que o instale"),
     ];
-    for (lang, description) in cases {
-        check(&prefix, installer, app, lang, description, &clean);
-        println!("installer ({lang}): silent install offline, Start-menu entry, Apps & features, silent uninstall, nothing left: ok");
+    for (lang, description, says) in cases {
+        check(&prefix, installer, app, prng, lang, description, says, &clean);
+        println!("installer ({lang}): silent install offline, Start-menu entry, Apps & features, the app without WebView2 says so, silent uninstall, nothing left: ok");
     }
     println!("test result: ok. {} installer checks passed", cases.len());
 }

@@ -24,6 +24,7 @@ pub mod session;
 pub mod settings;
 pub mod settings_store;
 pub mod settle;
+pub mod startup_failure;
 pub mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -185,7 +186,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             app.manage(app::AppState::new(parts, launch_base_url().as_deref()));
             app.manage(CloseQuestion::default());
             watch_for_the_lock(app.handle());
-            open_main_window(app)?;
+            // A setup error would end in a panic inside Tauri, silent in a release build.
+            if let Err(e) = open_main_window(app) {
+                startup_failure::tell_and_exit(&e.to_string());
+            }
             process::mark("window shown");
             Ok(())
         })
