@@ -16,7 +16,7 @@ fi
 scripts/install-deps.sh windows
 source scripts/windows-env.sh
 
-built=$(windows_cargo test -Zbuild-std --target "$windows_target" --lib --test app_state --no-run 2>&1 | tee /dev/stderr)
+built=$(windows_cargo test -Zbuild-std --target "$windows_target" --lib --test app_state --no-run 2>&1 | tee >(cat >&2))
 unit_exe=$(sed -n 's/.*Executable unittests .*(\(.*\.exe\)).*/\1/p' <<<"$built" | tail -n 1)
 app_state_exe=$(sed -n 's/.*Executable tests\/app_state.rs (\(.*\.exe\)).*/\1/p' <<<"$built" | tail -n 1)
 [[ -n "$unit_exe" && -n "$app_state_exe" ]] || { echo "the Windows test binaries were not built" >&2; exit 1; }
@@ -56,6 +56,10 @@ LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 under_wine app_state "./$(basename "$app_sta
 passed() { sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$scratch/$1" | tail -n 1; }
 unit=$(passed unit) portuguese=$(passed portuguese) app_state=$(passed app_state)
 [[ "$portuguese" == 1 ]] || { echo "the Portuguese run of the language test did not run it" >&2; exit 1; }
+
+# The window tests are built for Windows too (their tauri-driver launcher is Windows code); they
+# run on the workflow's Windows runner, since Wine has no WebView2.
+windows_cargo test -Zbuild-std --target "$windows_target" --features webdriver --test window --no-run
 
 installer=$(scripts/windows-package.sh debug | tail -n 1)
 cargo test -q --test windows_installer -- "$installer" "$target_dir/windows/debug/certopay-keys.exe" "$tests_dir/bcryptprimitives.dll"
