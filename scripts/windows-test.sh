@@ -25,7 +25,9 @@ x86_64-w64-mingw32-gcc -shared -O2 -o "$tests_dir/bcryptprimitives.dll" scripts/
 cp "$target_dir/$windows_target/debug/WebView2Loader.dll" "$tests_dir/"
 
 # The native sandbox host; its first line says where it listens.
-cargo build -q -p certopay-sandbox
+# Native builds take make test's own flags, so nothing already built is built again.
+native_flags=(--workspace --features certopay-keys/webdriver)
+cargo build -q "${native_flags[@]}" --bin certopay-sandbox
 scratch=$(mktemp -d)
 host_pid=""
 cleanup() {
@@ -62,6 +64,6 @@ unit=$(passed unit) portuguese=$(passed portuguese) app_state=$(passed app_state
 windows_cargo test -Zbuild-std --target "$windows_target" --features webdriver --test window --no-run
 
 installer=$(scripts/windows-package.sh debug | tail -n 1)
-cargo test -q --test windows_installer -- "$installer" "$target_dir/windows/debug/certopay-keys.exe" "$tests_dir/bcryptprimitives.dll"
+cargo test -q "${native_flags[@]}" --test windows_installer -- "$installer" "$target_dir/windows/debug/certopay-keys.exe" "$tests_dir/bcryptprimitives.dll"
 
 echo "Windows tests under Wine: $((unit + portuguese + app_state)) passed (unit $unit, unit in Portuguese $portuguese, app_state $app_state), and the installer's checks"

@@ -314,9 +314,8 @@ mod tests {
         };
 
         let format = |name: &str| {
-            let wide: Vec<u16> = name.encode_utf16().chain([0]).collect();
             // SAFETY: a NUL-terminated name.
-            unsafe { RegisterClipboardFormatW(wide.as_ptr()) }
+            unsafe { RegisterClipboardFormatW(crate::windows_text::wide(name).as_ptr()) }
         };
         let available = |format_id: u32| {
             // SAFETY: opened and closed around one question, by this thread.

@@ -119,7 +119,7 @@ mod windows_session {
     /// A top-level window that is never shown: broadcasts such as WM_POWERBROADCAST reach
     /// top-level windows only, not message-only ones.
     fn create_window(on_away: OnAway) -> Option<HWND> {
-        let class: Vec<u16> = CLASS.encode_utf16().chain([0]).collect();
+        let class = crate::windows_text::wide(CLASS);
         // SAFETY: the class name outlives both calls; the window keeps `on_away` (leaked on
         // purpose, for the process's life) in its user data, read only by `window_proc`.
         unsafe {
@@ -187,7 +187,7 @@ mod tests {
 
         let (heard, told) = std::sync::mpsc::channel();
         watch(move |away| heard.send(away).unwrap());
-        let class: Vec<u16> = windows_session::CLASS.encode_utf16().chain([0]).collect();
+        let class = crate::windows_text::wide(windows_session::CLASS);
         // SAFETY: a NUL-terminated class name.
         let window = unsafe { FindWindowW(class.as_ptr(), std::ptr::null()) };
         assert!(!window.is_null(), "the hidden window exists once watch returns");

@@ -131,8 +131,7 @@ mod windows_tests {
                 if credential.UserName.is_null() {
                     continue;
                 }
-                let name_len = (0..).take_while(|&n| *credential.UserName.add(n) != 0).count();
-                let name = String::from_utf16_lossy(std::slice::from_raw_parts(credential.UserName, name_len));
+                let name = crate::windows_text::from_wide(credential.UserName);
                 if name == user {
                     let blob =
                         std::slice::from_raw_parts(credential.CredentialBlob.cast::<u16>(), credential.CredentialBlobSize as usize / 2);

@@ -25,6 +25,8 @@ pub mod settings;
 pub mod settings_store;
 pub mod settle;
 pub mod startup_failure;
+#[cfg(windows)]
+pub mod windows_text;
 pub mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -41,9 +41,7 @@ mod windows_acl {
     };
     use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
 
-    fn wide(text: &str) -> Vec<u16> {
-        text.encode_utf16().chain([0]).collect()
-    }
+    use crate::windows_text::{from_wide, wide, wide_os};
 
     fn failed(what: &str) -> std::io::Error {
         let os = std::io::Error::last_os_error();
@@ -72,8 +70,7 @@ mod windows_acl {
             if ConvertSidToStringSidW(user.User.Sid, &mut text) == 0 {
                 return Err(failed("ConvertSidToStringSidW"));
             }
-            let len = (0..).take_while(|&i| *text.add(i) != 0).count();
-            let sid = String::from_utf16_lossy(std::slice::from_raw_parts(text, len));
+            let sid = from_wide(text);
             LocalFree(text.cast());
             Ok(sid)
         }
@@ -81,7 +78,7 @@ mod windows_acl {
 
     pub fn grant_the_user_alone(dir: &Path) -> std::io::Result<()> {
         let sddl = wide(&format!("D:P(A;OICI;FA;;;{})", current_user_sid()?));
-        let path: Vec<u16> = dir.as_os_str().to_string_lossy().encode_utf16().chain([0]).collect();
+        let path = wide_os(dir.as_os_str());
         // SAFETY: NUL-terminated strings; the descriptor is freed with LocalFree after use, and
         // the DACL pointer points into it.
         unsafe {
@@ -247,7 +244,7 @@ mod windows_tests {
     use windows_sys::Win32::Security::{DACL_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR};
 
     fn access_list(path: &Path) -> String {
-        let wide: Vec<u16> = path.as_os_str().to_string_lossy().encode_utf16().chain([0]).collect();
+        let wide = crate::windows_text::wide_os(path.as_os_str());
         // SAFETY: out-pointers the calls fill; both allocations are freed with LocalFree.
         unsafe {
             let mut descriptor: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
@@ -274,8 +271,7 @@ mod windows_tests {
                 ),
                 0
             );
-            let len = (0..).take_while(|&i| *text.add(i) != 0).count();
-            let sddl = String::from_utf16_lossy(std::slice::from_raw_parts(text, len));
+            let sddl = crate::windows_text::from_wide(text);
             LocalFree(text.cast());
             LocalFree(descriptor);
             sddl
@@ -285,7 +281,7 @@ mod windows_tests {
     /// Wine answers `wine_get_version` from its ntdll; Windows has no such export.
     fn under_wine() -> bool {
         use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleW, GetProcAddress};
-        let ntdll: Vec<u16> = "ntdll.dll".encode_utf16().chain([0]).collect();
+        let ntdll = crate::windows_text::wide("ntdll.dll");
         // SAFETY: ntdll is loaded in every process; the name is NUL-terminated.
         unsafe { GetProcAddress(GetModuleHandleW(ntdll.as_ptr()), c"wine_get_version".as_ptr().cast()).is_some() }
     }

@@ -76,9 +76,9 @@ mod windows_error_reporting {
         let exe = std::env::current_exe()?;
         // WER matches the program by its file name ("the full path is optional").
         let name = exe.file_name().unwrap_or(exe.as_os_str()).to_string_lossy();
-        let wide: Vec<u16> = name.encode_utf16().chain([0]).collect();
+        let name = crate::windows_text::wide(&name);
         // SAFETY: a NUL-terminated UTF-16 string that outlives the call; FALSE: this user only.
-        let result = unsafe { WerAddExcludedApplication(wide.as_ptr(), 0) };
+        let result = unsafe { WerAddExcludedApplication(name.as_ptr(), 0) };
         if result < 0 {
             return Err(std::io::Error::other(format!("Windows Error Reporting refused the exclusion (HRESULT {result:#010x})")));
         }
@@ -88,12 +88,9 @@ mod windows_error_reporting {
 
 #[cfg(all(test, windows))]
 mod windows_tests {
+    use crate::windows_text::wide;
     use windows_sys::Win32::System::Diagnostics::Debug::{GetErrorMode, SEM_NOGPFAULTERRORBOX};
     use windows_sys::Win32::System::Registry::{RegDeleteKeyValueW, RegGetValueW, HKEY_CURRENT_USER, RRF_RT_REG_DWORD};
-
-    fn wide(text: &str) -> Vec<u16> {
-        text.encode_utf16().chain([0]).collect()
-    }
 
     /// The user's ExcludedApplications key, where WER looks: Windows documents it under
     /// `Software\Microsoft\Windows\Windows Error Reporting`; Wine 8 keeps it one level up,

@@ -6,10 +6,10 @@
 pub fn sentence(language: &str, detail: &str) -> String {
     match language {
         "pt-BR" => format!(
-            "O CertoPay Keys não conseguiu abrir a janela ({detail}). No Windows, a janela precisa do Microsoft Edge WebView2 Runtime, que vem com o Windows 10 e 11: se ele não estiver instalado, peça à equipe de TI que o instale e abra o CertoPay Keys de novo."
+            "O CertoPay Keys não conseguiu abrir a janela. No Windows, a janela precisa do Microsoft Edge WebView2 Runtime, que vem com o Windows 10 e 11: se ele não estiver instalado, peça à equipe de TI que o instale e abra o CertoPay Keys de novo.\n\nDetalhe: {detail}"
         ),
         _ => format!(
-            "CertoPay Keys could not open its window ({detail}). On Windows the window needs the Microsoft Edge WebView2 Runtime, part of Windows 10 and 11: if it is not installed, ask your IT team to install it, then open CertoPay Keys again."
+            "CertoPay Keys could not open its window. On Windows the window needs the Microsoft Edge WebView2 Runtime, part of Windows 10 and 11: if it is not installed, ask your IT team to install it, then open CertoPay Keys again.\n\nDetail: {detail}"
         ),
     }
 }
@@ -20,8 +20,8 @@ pub fn tell_and_exit(detail: &str) -> ! {
     eprintln!("{text}");
     #[cfg(windows)]
     {
+        use crate::windows_text::wide;
         use windows_sys::Win32::UI::WindowsAndMessaging::{MessageBoxW, MB_ICONERROR, MB_OK};
-        let wide = |s: &str| s.encode_utf16().chain([0]).collect::<Vec<u16>>();
         // SAFETY: NUL-terminated strings that outlive the call; no owner window.
         unsafe { MessageBoxW(std::ptr::null_mut(), wide(&text).as_ptr(), wide("CertoPay Keys").as_ptr(), MB_OK | MB_ICONERROR) };
     }
@@ -33,10 +33,12 @@ mod tests {
     #[test]
     fn says_what_is_missing_in_both_languages() {
         let english = super::sentence("en", "failed to create window");
-        assert!(english.starts_with("CertoPay Keys could not open its window (failed to create window)."), "{english}");
+        assert!(english.starts_with("CertoPay Keys could not open its window. On Windows"), "{english}");
+        assert!(english.ends_with("\n\nDetail: failed to create window"), "the reason last: {english}");
         assert!(english.contains("WebView2 Runtime"));
         let portuguese = super::sentence("pt-BR", "failed to create window");
-        assert!(portuguese.starts_with("O CertoPay Keys não conseguiu abrir a janela (failed to create window)."), "{portuguese}");
+        assert!(portuguese.starts_with("O CertoPay Keys não conseguiu abrir a janela. No Windows"), "{portuguese}");
+        assert!(portuguese.ends_with("\n\nDetalhe: failed to create window"), "{portuguese}");
         assert!(portuguese.contains("peça à equipe de TI"));
     }
 }
