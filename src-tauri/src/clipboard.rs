@@ -215,9 +215,9 @@ fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
     set.exclude_from_history()
 }
 
-/// "ExcludeClipboardContentFromMonitorProcessing" keeps the copy out of clipboard history, out
-/// of the cloud clipboard and away from clipboard monitors alike (Microsoft's clipboard-formats
-/// page); arboard advises against adding its history and cloud formats on top of it.
+/// "ExcludeClipboardContentFromMonitorProcessing": arboard's `exclude_from_monitoring` keeps the
+/// copy from "being processed at all, either in the local clipboard history or getting uploaded
+/// to the cloud", and its docs advise against adding the history and cloud exclusions on top.
 #[cfg(target_os = "windows")]
 fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
     use arboard::SetExtWindows;
