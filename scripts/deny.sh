@@ -34,8 +34,10 @@ else
   mkdir -p "$db"
   cp -R "$snapshot/." "$db/"
   rm -rf "$db/.git"
-  taken=$(sed -n 's/.*(\([0-9-]\{10\}\)).*/\1/p' "$snapshot/SNAPSHOT.txt" | head -n 1)
-  taken="${taken:-2026-08-21}T00:00:00Z"
+  # The date decides staleness (deny.toml's maximum-db-staleness): read it, never assume it.
+  taken=$(sed -n 's/.*(\([0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}\)).*/\1/p' "$snapshot/SNAPSHOT.txt" | head -n 1)
+  [[ -n "$taken" ]] || { echo "cargo deny: no (YYYY-MM-DD) date in $snapshot/SNAPSHOT.txt" >&2; exit 1; }
+  taken="${taken}T00:00:00Z"
   git -C "$db" init --quiet
   git -C "$db" add -A
   GIT_AUTHOR_DATE="$taken" GIT_COMMITTER_DATE="$taken" git -C "$db" -c user.name=snapshot -c user.email=snapshot@localhost \

@@ -7,7 +7,6 @@ windows_target=x86_64-pc-windows-gnu
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="-D warnings"
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 wine=/usr/lib/wine/wine64
-wineserver=/usr/lib/wine/wineserver
 windows_cargo() { /usr/bin/cargo "$@"; }
 # The version in Cargo.toml, for file names.
 app_version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)

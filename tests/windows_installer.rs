@@ -31,9 +31,10 @@ impl Prefix {
         self.drive_c().join("users").join(std::env::var("USER").unwrap_or_else(|_| "root".into()))
     }
 
-    /// Runs a Windows program in this prefix and waits for every process of the prefix to end
-    /// (`wineserver -w`: an uninstaller hands over to its copy in Temp and returns at once).
-    fn run(&self, program: &[&str], lang: &str, offline: bool) -> std::process::ExitStatus {
+    /// A Windows program in this prefix, speaking `lang`, with no display (a silent install and
+    /// an app whose window cannot open show nothing that could wait on one); `offline` runs it in
+    /// a new network namespace.
+    fn wine(&self, program: &[&str], lang: &str, offline: bool) -> Command {
         let mut command = if offline {
             let mut c = Command::new("unshare");
             c.args(["--net", "--", WINE]);
@@ -41,18 +42,27 @@ impl Prefix {
         } else {
             Command::new(WINE)
         };
-        let status = command
+        command
             .args(program)
             .env("WINEPREFIX", self.path())
             .env("WINEDEBUG", "-all")
             .env("LANG", lang)
             .env("LC_ALL", lang)
-            // A silent install shows nothing: no display, so nothing can wait on one.
-            .env_remove("DISPLAY")
-            .status()
-            .expect("wine64 runs (package wine64)");
+            .env_remove("DISPLAY");
+        command
+    }
+
+    /// Waits for every process of the prefix to end (`wineserver -w`: an uninstaller hands over
+    /// to its copy in Temp and returns at once).
+    fn wait(&self) {
         let waited = Command::new(WINESERVER).arg("-w").env("WINEPREFIX", self.path()).status().unwrap();
         assert!(waited.success());
+    }
+
+    /// Runs a Windows program in this prefix until every process of the prefix has ended.
+    fn run(&self, program: &[&str], lang: &str, offline: bool) -> std::process::ExitStatus {
+        let status = self.wine(program, lang, offline).status().expect("wine64 runs (package wine64)");
+        self.wait();
         status
     }
 
@@ -96,17 +106,8 @@ fn start_without_webview2(prefix: &Prefix, install_dir: &Path, prng: &Path, lang
         std::fs::copy(install_dir.join(file), copy.join(file)).unwrap();
     }
     std::fs::copy(prng, copy.join("bcryptprimitives.dll")).unwrap();
-    let output = Command::new(WINE)
-        .arg(r"C:\app-start-check\certopay-keys.exe")
-        .env("WINEPREFIX", prefix.path())
-        .env("WINEDEBUG", "-all")
-        .env("LANG", lang)
-        .env("LC_ALL", lang)
-        .env_remove("DISPLAY")
-        .output()
-        .unwrap();
-    let waited = Command::new(WINESERVER).arg("-w").env("WINEPREFIX", prefix.path()).status().unwrap();
-    assert!(waited.success());
+    let output = prefix.wine(&[r"C:\app-start-check\certopay-keys.exe"], lang, false).output().unwrap();
+    prefix.wait();
     std::fs::remove_dir_all(&copy).unwrap();
     (output.status, String::from_utf8_lossy(&output.stderr).to_string())
 }

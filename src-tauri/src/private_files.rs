@@ -48,8 +48,18 @@ mod windows_acl {
         std::io::Error::new(os.kind(), format!("{what}: {os}"))
     }
 
-    /// The running user's SID as text ("S-1-5-21-...").
+    /// The running user's SID as text ("S-1-5-21-..."), asked of Windows once per process: every
+    /// write of the app's files sets the folder's list.
     pub fn current_user_sid() -> std::io::Result<String> {
+        static SID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        if let Some(sid) = SID.get() {
+            return Ok(sid.clone());
+        }
+        let sid = ask_for_user_sid()?;
+        Ok(SID.get_or_init(|| sid).clone())
+    }
+
+    fn ask_for_user_sid() -> std::io::Result<String> {
         // SAFETY: the token is closed below; the buffer is sized by the first call and aligned
         // for TOKEN_USER (u64 words); the SID string is freed with LocalFree.
         unsafe {
