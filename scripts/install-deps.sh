@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages a make target needs, only those missing, and says which.
-# Usage: scripts/install-deps.sh build|test|bench|bundle|windows
+# Usage: scripts/install-deps.sh build|test|bench|bundle|windows [more sets], in one apt run
 set -euo pipefail
 
 build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
@@ -10,19 +10,22 @@ test_packages=(xvfb xauth webkit2gtk-driver xclip gnome-keyring dbus-x11 libsecr
   squid openssl openssh-server openssh-client
   libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend dconf-service)
 
-case "${1:-build}" in
-  build) wanted=("${build_packages[@]}") ;;
-  test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
-  # make bench types the login into the release window, undriven.
-  bench) wanted=("${build_packages[@]}" "${test_packages[@]}" xdotool) ;;
-  # make bundle screenshots the installed app's window with ImageMagick's import.
-  bundle) wanted=("${build_packages[@]}" "${test_packages[@]}" imagemagick) ;;
-  # make windows and the Windows tests: Debian's Rust with the standard library's source (to
-  # build it for Windows), mingw-w64 to link, NSIS for the installer, Wine to run the tests and
-  # the installer.
-  windows) wanted=("${build_packages[@]}" rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 nsis wine64 locales) ;;
-  *) echo "usage: $0 build|test|bench|bundle|windows" >&2; exit 2 ;;
-esac
+wanted=()
+for set in "${@:-build}"; do
+  case "$set" in
+    build) wanted+=("${build_packages[@]}") ;;
+    test) wanted+=("${build_packages[@]}" "${test_packages[@]}") ;;
+    # make bench types the login into the release window, undriven.
+    bench) wanted+=("${build_packages[@]}" "${test_packages[@]}" xdotool) ;;
+    # make bundle screenshots the installed app's window with ImageMagick's import.
+    bundle) wanted+=("${build_packages[@]}" "${test_packages[@]}" imagemagick) ;;
+    # make windows and the Windows tests: Debian's Rust with the standard library's source (to
+    # build it for Windows), mingw-w64 to link, NSIS for the installer, Wine to run the tests and
+    # the installer.
+    windows) wanted+=("${build_packages[@]}" rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 nsis wine64 locales) ;;
+    *) echo "usage: $0 build|test|bench|bundle|windows [more sets]" >&2; exit 2 ;;
+  esac
+done
 
 if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo is not installed: install Rust from your distribution or rustup first." >&2
@@ -30,7 +33,7 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # make test checks formatting and lints: the toolchain's rustfmt and clippy.
-if [[ "${1:-build}" != build ]] && command -v rustup >/dev/null 2>&1; then
+if [[ " $* " != " build " && $# -gt 0 ]] && command -v rustup >/dev/null 2>&1; then
   for component in rustfmt clippy; do
     rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
   done
@@ -43,7 +46,7 @@ fi
 
 missing=()
 # The window tests fetch axe-core with npm: Node.js, where the machine has none.
-if [[ "${1:-build}" != build ]] && ! command -v npm >/dev/null 2>&1; then
+if [[ " $* " != " build " && $# -gt 0 ]] && ! command -v npm >/dev/null 2>&1; then
   missing+=(npm)
 fi
 for package in "${wanted[@]}"; do
@@ -74,7 +77,7 @@ fi
 
 # The Windows tests run Wine in Portuguese and in English: Wine takes the user's language from
 # LANG only where the C library has that locale.
-if [[ "${1:-build}" == windows ]]; then
+if [[ " $* " == *" windows "* ]]; then
   for locale in pt_BR en_US; do
     if ! locale -a 2>/dev/null | grep -qi "^$locale.utf-\?8$"; then
       echo "Generating the $locale.UTF-8 locale"

@@ -12,10 +12,11 @@ source scripts/windows-env.sh
 profile=${1:-release}
 case "$profile" in
   release) windows_cargo build --release -Zbuild-std=std,panic_abort --target "$windows_target" --bin certopay-keys >&2 ;;
-  debug) windows_cargo build -Zbuild-std --target "$windows_target" --bin certopay-keys >&2 ;;
+  # Built as the Windows tests build it (the same features), so make test compiles it once.
+  debug) windows_cargo test -Zbuild-std --target "$windows_target" --lib --test app --no-run >&2 ;;
   *) echo "usage: $0 release|debug" >&2; exit 2 ;;
 esac
-built="$target_dir/$windows_target/$profile"
+built="$windows_build_dir/$windows_target/$profile"
 out="$target_dir/windows/$profile"
 mkdir -p "$out"
 case "$profile" in

@@ -7,7 +7,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use certopay_keys::delivery::DeliveryTarget;
+use certopay_keys::rules::delivery_target::DeliveryTarget;
 use certopay_keys::wire::{AppEvent, RolloutState};
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use support::app::LIVE;

@@ -5,12 +5,13 @@
 import { api } from './api.js';
 import { $, notify } from './dom.js';
 import { emit } from './events.js';
-import { t, setLanguage, translatePage, errorText } from './i18n.js';
-import { initDashboard, renderRelativeTimes } from './screens/dashboard.js';
+import { errorText } from './errors.js';
+import { t, setLanguage, translatePage } from './i18n.js';
+import { initDashboard, renderRelativeTimes } from './screens/dashboard/dashboard.js';
 import { initLogin, renderLogin } from './screens/login.js';
-import { initRollout, tickRollout } from './screens/rollout.js';
-import { initRotation } from './screens/rotation.js';
-import { initSettings } from './screens/settings.js';
+import { initRollout, tickRollout } from './screens/dashboard/rollout.js';
+import { initRotation } from './screens/rotation/rotation.js';
+import { initSettings } from './screens/settings/settings.js';
 import { initSession, showSecretRemoved, startSession, tick } from './session.js';
 import { store } from './store.js';
 import { show } from './views.js';

@@ -1,6 +1,7 @@
 // Small DOM helpers shared by every screen.
 
-import { t, errorText, errorDetails } from './i18n.js';
+import { errorText, errorDetails } from './errors.js';
+import { t } from './i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 

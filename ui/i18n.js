@@ -31,6 +31,11 @@ export function t(key, params = {}) {
 }
 
 /// Fills every element marked `data-i18n` with its string.
+/// Whether the catalogues have a text for `key` (English has them all).
+export function hasText(key) {
+  return key in catalogues.en;
+}
+
 export function translatePage(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) {
     el.textContent = t(el.dataset.i18n);
@@ -93,57 +98,4 @@ export function formatAge(days) {
   if (days < 1) return t('dash.ageToday');
   if (days === 1) return t('dash.ageDay');
   return t('dash.ageDays', { n: formatNumber(days) });
-}
-
-/// The technical side of an error, for the details line under its sentence: an HTTP status,
-/// what the server or the system said. Empty when there is nothing to add.
-export function errorDetails(error) {
-  if (!error || typeof error !== 'object') return '';
-  const parts = [];
-  if (error.status != null) parts.push(`HTTP ${error.status}`);
-  if (error.detail) parts.push(error.detail);
-  if (error.messages?.length) parts.push(error.messages.join('; '));
-  return parts.join(' · ');
-}
-
-/// The sentence for an error the Rust side sent as `{kind, message, …}`.
-export function errorText(error) {
-  if (!error || typeof error !== 'object') return t('error.unknown', { message: String(error) });
-  switch (error.kind) {
-    case 'RateLimited':
-      return error.retryAfterS ? t('error.RateLimited', { seconds: error.retryAfterS }) : t('error.RateLimitedNoWait');
-    case 'Network':
-      return error.timedOut ? t('error.NetworkTimeout') : t('error.Network');
-    case 'Certificate':
-      return t(`error.Certificate.${error.problem}`);
-    case 'Proxy':
-      return t(`error.Proxy.${error.problem}`);
-
-    case 'Confirmation':
-      return t(`confirm.${error.reason}`);
-    case 'RotationOutcomeUnknown': {
-      if (error.rotated) {
-        // Seen by a later check, not the first: the server finished after the app gave up.
-        if (error.checks > 1) return t('rotate.rotatedAfterAll');
-        return t(error.status != null ? 'rotate.serverErrorRotated' : 'rotate.rotatedSecretLost');
-      }
-      // Only the whole schedule says "not rotated", and it says what it saw.
-      const seen = { checks: formatNumber(error.checks), span: formatDuration(error.checkedForS) };
-      return t(error.status != null ? 'rotate.serverErrorNotRotated' : 'rotate.notRotated', seen);
-    }
-    case 'SessionEndsTooSoon':
-      return t(error.renewable ? 'rotate.tooSoonRenew' : 'rotate.tooSoon', { left: formatDuration(error.leftS), needed: formatDuration(error.neededS) });
-    case 'RotationOutcomeUnreadable':
-      return error.status != null ? t('rotate.serverErrorUnreadable') : t('rotate.unreadable');
-    case 'RotatedWithoutSecret':
-      return t('rotate.noSecret');
-    case 'RotatedClipboardFailed':
-      return t('rotate.clipboardFailed');
-    case 'InvalidInput': {
-      const key = `invalid.${error.field}.${error.reason}`;
-      return catalogues.en[key] ? t(key) : t('invalid.other', { field: error.field });
-    }
-    default:
-      return catalogues.en[`error.${error.kind}`] ? t(`error.${error.kind}`) : t('error.unknown', { message: error.message || error.kind });
-  }
 }

@@ -4,8 +4,8 @@
 import { api } from './api.js';
 import { $, askConfirm, notify } from './dom.js';
 import { emit, on } from './events.js';
-import { t, errorText, formatCountdown, formatTime } from './i18n.js';
-import { renderLogin } from './screens/login.js';
+import { errorText } from './errors.js';
+import { t, formatCountdown, formatTime } from './i18n.js';
 import { store } from './store.js';
 import { show } from './views.js';
 
@@ -56,7 +56,7 @@ export async function endSession(message, tone = 'info') {
     store.settings = snapshot.settings;
     showSecretRemoved(snapshot.secretRemoved);
   } catch { /* keep what we have */ }
-  renderLogin();
+  await emit('login:returning');
   show('login');
   notify(message, tone);
 }
@@ -87,7 +87,7 @@ async function onCloseRequested({ rotationInFlight }) {
 }
 
 /// The session ran out: logged in again with a remembered password, or back to login.
-export async function sessionRanOut() {
+export async function sessionEnded() {
   const ended = await api.sessionEnded();
   if (ended.renewed) {
     await startSession(ended.renewed);
@@ -123,7 +123,7 @@ export async function tick() {
   if (!store.session || ending) return;
   if (Date.now() >= new Date(store.session.expiresAt).getTime()) {
     ending = true;
-    await sessionRanOut();
+    await sessionEnded();
     ending = false;
   }
 }

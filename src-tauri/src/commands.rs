@@ -8,13 +8,13 @@ use tauri::{AppHandle, Runtime, State};
 use zeroize::Zeroizing;
 
 use crate::app::AppState;
-use crate::delivery::{DeliveryTarget, Preset};
-use crate::settings::Profile;
+use crate::rules::delivery_target::{DeliveryTarget, Preset};
+use crate::rules::settings::Profile;
+use crate::shell::CloseQuestion;
 use crate::wire::{
     AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, LogoutOutcome, NetworkOverview, Preferences,
     ProfileSaved, RotationDialog, RotationResult, SessionEnded, Settings, WireError,
 };
-use crate::CloseQuestion;
 
 type Result<T> = std::result::Result<T, WireError>;
 
@@ -50,7 +50,7 @@ pub fn mark_timing(milestone: String) {
         milestone.as_str(),
         "login form interactive" | "login sent" | "login answered" | "key requested" | "key answered" | "key on screen"
     ) {
-        crate::process::mark(&milestone);
+        crate::platform::timing_marks::mark(&milestone);
     }
 }
 
@@ -156,7 +156,7 @@ pub async fn set_delivery_target(
 #[tauri::command]
 pub fn preset_command(preset: Preset, fields: Vec<String>) -> String {
     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-    crate::delivery::preset_command(preset, &fields)
+    crate::rules::delivery_target::preset_command(preset, &fields)
 }
 
 #[tauri::command]

@@ -6,17 +6,39 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::certopay::TrustStore;
-pub use crate::clipboard::ClearOutcome;
-pub use crate::error::WireError;
-pub use crate::history::{HistoryEntry, Rollout, RotationOutcome};
-pub use crate::key::KeyMode;
-pub use crate::keychain::KeychainStatus;
-pub use crate::proxy::ProxySource;
-pub use crate::session::SessionView;
-pub use crate::settings::Settings;
-pub use crate::settings_store::{LoadNotice, LoadProblem};
+pub use crate::platform::clipboard::ClearOutcome;
+pub use crate::platform::keychain::KeychainStatus;
+pub use crate::rules::api_key::KeyMode;
+pub use crate::rules::delivery_target::DeliveryFailure;
+pub use crate::rules::jwt::SessionView;
+pub use crate::rules::proxy_route::ProxySource;
+pub use crate::rules::secret_removed::{RemovalCause, SecretRemoved};
+pub use crate::rules::settings::Settings;
+pub use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
+pub use crate::store::settings_store::{LoadNotice, LoadProblem};
 
-use crate::key::ApiKey;
+use crate::rules::app_error::AppError;
+
+/// An error as the window receives it, from a command or inside a result:
+/// `{kind, message, …fields}`. Every error that crosses to the window goes through this type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireError(pub AppError);
+
+impl From<AppError> for WireError {
+    fn from(e: AppError) -> Self {
+        WireError(e)
+    }
+}
+
+impl Serialize for WireError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert("message".into(), self.0.to_string().into());
+        }
+        value.serialize(serializer)
+    }
+}
 
 /// Everything the window needs to draw itself on start.
 #[derive(Debug, Serialize)]
@@ -35,31 +57,6 @@ pub struct AppSnapshot {
     pub system_language: &'static str,
     /// A new key removed from the clipboard before its time: said until the next login or rotation.
     pub secret_removed: Option<SecretRemoved>,
-}
-
-/// What removed a freshly delivered secret from the clipboard before its time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum RemovalCause {
-    ScreenLocked,
-    Sleeping,
-    Idle,
-    /// The session ran out.
-    SessionEnded,
-    /// "Log out anyway".
-    LoggedOut,
-    /// "Quit anyway", or the app was closed.
-    Quit,
-}
-
-/// The sentence a removed secret leaves: which key, from which profile, why and when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretRemoved {
-    pub key_prefix: Option<String>,
-    pub profile: String,
-    pub cause: RemovalCause,
-    pub at: DateTime<Utc>,
 }
 
 /// Why "Rotate key…" is off.
@@ -89,27 +86,6 @@ pub struct KeyView {
     pub rotation_due: bool,
     pub rotation_blocked: Option<RotationBlocked>,
     pub clipboard_problem: Option<String>,
-}
-
-impl KeyView {
-    pub fn new(key: &ApiKey, rotation_period_days: u32, now: DateTime<Utc>) -> Self {
-        let age_days = key.created_at.map(|c| (now - c).num_days().max(0));
-        KeyView {
-            label: key.label.clone(),
-            key_prefix: key.key_prefix.clone(),
-            masked_key: key.masked_key.clone(),
-            mode: KeyMode::of(&key.key_prefix),
-            active: key.active,
-            rate_limit: key.rate_limit,
-            last_used_at: key.last_used_at,
-            created_at: key.created_at,
-            age_days,
-            rotation_period_days,
-            rotation_due: age_days.is_some_and(|d| d > i64::from(rotation_period_days)),
-            rotation_blocked: None,
-            clipboard_problem: None,
-        }
-    }
 }
 
 /// A login: the session, and what did not go as asked without stopping it.
@@ -230,7 +206,7 @@ pub struct DeliveryResult {
     /// Delivered, in this long.
     pub elapsed_ms: Option<u64>,
     /// Not delivered, and why: the key went to the clipboard instead.
-    pub failure: Option<crate::delivery::DeliveryFailure>,
+    pub failure: Option<DeliveryFailure>,
     /// What the command printed, bounded and screened: for the details line.
     pub output: String,
 }
@@ -326,8 +302,22 @@ pub enum AppEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::AppError;
+    use crate::rules::app_error::ConfirmationRefusal;
     use serde_json::json;
+
+    #[test]
+    fn serializes_kind_message_and_fields() {
+        let e = WireError(AppError::RateLimited { retry_after_s: Some(12) });
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["kind"], "RateLimited");
+        assert_eq!(v["retryAfterS"], 12);
+        assert!(v["message"].as_str().unwrap().contains("12"));
+        // The window looks a refusal's sentence up by this name (confirm.typedTextMismatch).
+        let v = serde_json::to_value(WireError(AppError::Confirmation { reason: ConfirmationRefusal::TypedTextMismatch })).unwrap();
+        assert_eq!(v["reason"], "typedTextMismatch");
+        let v = serde_json::to_value(WireError(AppError::InvalidCredentials)).unwrap();
+        assert_eq!(v, serde_json::json!({"kind": "InvalidCredentials", "message": "wrong e-mail or password"}));
+    }
 
     #[test]
     fn nested_errors_have_the_same_shape_as_command_errors() {

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use certopay_keys::app::{AppParts, AppState};
 use certopay_keys::certopay::ClientOptions;
-use certopay_keys::clipboard::{ClipboardBackend, SecretClipboard};
-use certopay_keys::error::AppError;
-use certopay_keys::history::{History, RotationOutcome};
-use certopay_keys::keychain::{Keychain, KeychainStatus};
-use certopay_keys::settings_store::SettingsStore;
-use certopay_keys::settle::SettleSchedule;
+use certopay_keys::platform::clipboard::{ClipboardBackend, SecretClipboard};
+use certopay_keys::platform::keychain::{Keychain, KeychainStatus};
+use certopay_keys::rules::app_error::AppError;
+use certopay_keys::rules::settle_schedule::SettleSchedule;
+use certopay_keys::store::history::{History, RotationOutcome};
+use certopay_keys::store::settings_store::SettingsStore;
 use certopay_keys::wire::{AppEvent, RotationResult};
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use zeroize::Zeroizing;

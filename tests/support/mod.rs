@@ -4,6 +4,7 @@ pub mod app;
 pub mod catalogue;
 pub mod company_ca;
 pub mod harness;
+pub mod own_process;
 pub mod rotation;
 // Squid and OpenSSH run only where the tests run natively (not the Windows build under Wine).
 #[cfg(unix)]

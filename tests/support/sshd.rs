@@ -67,8 +67,8 @@ impl Sshd {
     /// The SSH preset's command line, with the options this test server needs: its own known
     /// hosts, the test's key, its port.
     pub fn preset_command(&self, remote_file: &Path) -> String {
-        let preset = certopay_keys::delivery::preset_command(
-            certopay_keys::delivery::Preset::Ssh,
+        let preset = certopay_keys::rules::delivery_target::preset_command(
+            certopay_keys::rules::delivery_target::Preset::Ssh,
             &[&format!("{}@127.0.0.1", user()), &remote_file.display().to_string(), ""],
         );
         let options = format!(

@@ -188,7 +188,7 @@ export const en = {
   'settings.launchRefused': 'The server address given at launch was refused: {reason}',
 
   'error.InvalidCredentials': 'Wrong e-mail or password.',
-  'error.SessionExpired': 'Your session has ended. Log in again.',
+  'error.SessionEnded': 'Your session has ended. Log in again.',
   'error.NotLoggedIn': 'You are not logged in.',
   'error.Forbidden': 'This account is not allowed to do this.',
   'error.NoKey': 'This account has no API key. Create one in the CertoPay dashboard, under API keys, then press Refresh.',

@@ -188,7 +188,7 @@ export const ptBR = {
   'settings.launchRefused': 'O endereço de servidor informado na abertura foi recusado: {reason}',
 
   'error.InvalidCredentials': 'E-mail ou senha incorretos.',
-  'error.SessionExpired': 'Sua sessão terminou. Entre de novo.',
+  'error.SessionEnded': 'Sua sessão terminou. Entre de novo.',
   'error.NotLoggedIn': 'Você não está conectado.',
   'error.Forbidden': 'Esta conta não tem permissão para fazer isso.',
   'error.NoKey': 'Esta conta não tem chave de API. Crie uma no painel da CertoPay, em Chaves de API, e clique em Atualizar.',

@@ -3,7 +3,8 @@
 import { api } from '../api.js';
 import { $, notify, setDetails, showError } from '../dom.js';
 import { emit, on } from '../events.js';
-import { t, errorText } from '../i18n.js';
+import { errorText } from '../errors.js';
+import { t } from '../i18n.js';
 import { store, profileById, selectedProfile } from '../store.js';
 
 export function renderLogin() {
@@ -94,6 +95,8 @@ async function onLogin(event) {
 }
 
 export function initLogin() {
+  // Back to login from a session: the profile and e-mail as the settings now say.
+  on('login:returning', renderLogin);
   on('language:changed', () => renderHints(profileById($('login-profile').value) || selectedProfile()));
   $('login-form').addEventListener('submit', onLogin);
   $('login-profile').addEventListener('change', onProfileChange);

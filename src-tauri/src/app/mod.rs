@@ -1,28 +1,32 @@
-//! What the commands do, in plain Rust: settings and profiles (`profiles`), the session and the
-//! key view (`session`), a rotation's whole life (`rotation`). Commands in `commands.rs` only
-//! unwrap arguments and call these; tests drive `AppState` directly, with no window.
+//! What the commands do, in plain Rust: settings and profiles (`profiles`), logging in, the
+//! session and the key view (`session`), ending a session (`session_end`), the idle and
+//! away lock (`auto_lock`), a rotation's whole life (`rotation`) and the rollout watch after
+//! it (`rollout_runner`). Commands in `commands.rs` only unwrap arguments and call these;
+//! tests drive `AppState` directly, with no window.
 
-mod lock;
+mod auto_lock;
 mod profiles;
-mod rollout;
+mod rollout_runner;
 mod rotation;
 mod session;
+mod session_end;
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::base_url::BaseUrl;
 use crate::certopay::ClientOptions;
-use crate::clipboard::SecretClipboard;
-use crate::error::AppError;
-use crate::history::History;
-use crate::keychain::Keychain;
-use crate::removed_notice::RemovedNoticeFile;
-use crate::settings::{Profile, Settings, LAUNCH_PROFILE_ID};
-use crate::settings_store::{LoadNotice, SettingsStore};
-use crate::settle::SettleSchedule;
-use crate::wire::{AppEvent, AppSnapshot, SecretRemoved};
+use crate::platform::clipboard::SecretClipboard;
+use crate::platform::keychain::Keychain;
+use crate::rules::app_error::AppError;
+use crate::rules::base_url::BaseUrl;
+use crate::rules::secret_removed::SecretRemoved;
+use crate::rules::settings::{Profile, Settings, LAUNCH_PROFILE_ID};
+use crate::rules::settle_schedule::SettleSchedule;
+use crate::store::history::History;
+use crate::store::removed_notice::RemovedNoticeFile;
+use crate::store::settings_store::{LoadNotice, SettingsStore};
+use crate::wire::{AppEvent, AppSnapshot};
 
 pub use session::ActiveSession;
 
@@ -159,7 +163,7 @@ impl AppState {
             settings_path: self.store.lock().unwrap().path().display().to_string(),
             launch_error: self.launch_error.clone().map(Into::into),
             launch_only: self.launch_only(),
-            system_language: crate::locale::this_systems_language(),
+            system_language: crate::platform::system_language::this_systems_language(),
             secret_removed: self.secret_removed(),
         }
     }

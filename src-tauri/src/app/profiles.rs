@@ -3,11 +3,11 @@
 use zeroize::Zeroizing;
 
 use super::AppState;
-use crate::base_url::BaseUrl;
-use crate::delivery::DeliveryTarget;
-use crate::error::AppError;
-use crate::proxy::{keychain_origin, route, ProxyChoice, ProxyRoute};
-use crate::settings::{Profile, Settings};
+use crate::rules::app_error::AppError;
+use crate::rules::base_url::BaseUrl;
+use crate::rules::delivery_target::DeliveryTarget;
+use crate::rules::proxy_route::{keychain_origin, route, ProxyChoice, ProxyRoute};
+use crate::rules::settings::{Profile, Settings};
 use crate::wire::{NetworkOverview, Preferences, ProfileSaved, ProxyInUse};
 
 /// The origin a profile's remembered password is bound to.
@@ -125,7 +125,7 @@ impl AppState {
     pub fn network_overview(&self) -> NetworkOverview {
         let env = |name: &str| std::env::var(name).ok();
         let gnome = std::sync::OnceLock::new();
-        let read_gnome = || gnome.get_or_init(crate::proxy::gnome_proxy).clone();
+        let read_gnome = || gnome.get_or_init(crate::platform::gnome_proxy::gnome_proxy).clone();
         let profiles = self
             .settings()
             .profiles

@@ -3,21 +3,23 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
-use super::rollout::WatchTask;
+use super::rollout_runner::WatchTask;
 use super::AppState;
-use crate::base_url::BaseUrl;
 use crate::certopay::{CertoPayClient, ClientOptions};
-use crate::error::AppError;
-use crate::key::ApiKey;
-use crate::process::mark;
-use crate::proxy::ProxyChoice;
-use crate::rotation::RotationGuard;
-use crate::session::{PasswordCheck, Session};
-use crate::settings::Profile;
-use crate::wire::{KeyView, LoginResult, RemovalCause, RotationBlocked, SessionEnded};
+use crate::platform::timing_marks::mark;
+use crate::rules::api_key::{ApiKey, KeyMode};
+use crate::rules::app_error::AppError;
+use crate::rules::base_url::BaseUrl;
+use crate::rules::jwt::Session;
+use crate::rules::password_check::PasswordCheck;
+use crate::rules::proxy_route::ProxyChoice;
+use crate::rules::rotation_guard::RotationGuard;
+use crate::rules::secret_removed::RemovalCause;
+use crate::rules::settings::Profile;
+use crate::wire::{KeyView, LoginResult, RotationBlocked, SessionEnded};
 
 /// A live session and everything that belongs to it. Ending the session is dropping this:
 /// the JWT is zeroized, and the last key, the rotation refusal, any pending confirmation and
@@ -66,8 +68,8 @@ impl ActiveSession {
     /// against this session's, and sent nowhere.
     pub(super) fn check_password(&self, typed: Option<&str>) -> Result<(), AppError> {
         let reason = match typed {
-            None | Some("") => crate::error::ConfirmationRefusal::PasswordRequired,
-            Some(typed) if !self.password_check.matches(typed) => crate::error::ConfirmationRefusal::PasswordMismatch,
+            None | Some("") => crate::rules::app_error::ConfirmationRefusal::PasswordRequired,
+            Some(typed) if !self.password_check.matches(typed) => crate::rules::app_error::ConfirmationRefusal::PasswordMismatch,
             Some(_) => return Ok(()),
         };
         Err(AppError::Confirmation { reason })
@@ -170,10 +172,15 @@ impl AppState {
     /// password from the keychain where the profile names a user. Blocking (the keychain,
     /// GNOME's settings).
     fn client_options_for(&self, profile: &Profile, server: &BaseUrl) -> Result<ClientOptions, AppError> {
-        let proxy = crate::proxy::route(&profile.proxy, server, &|name| std::env::var(name).ok(), &crate::proxy::gnome_proxy)?;
+        let proxy = crate::rules::proxy_route::route(
+            &profile.proxy,
+            server,
+            &|name| std::env::var(name).ok(),
+            &crate::platform::gnome_proxy::gnome_proxy,
+        )?;
         let proxy_credentials = match &profile.proxy {
             ProxyChoice::Explicit { address, user } if !user.is_empty() => {
-                let password = self.keychain.fetch(&crate::proxy::keychain_origin(address)?, user)?;
+                let password = self.keychain.fetch(&crate::rules::proxy_route::keychain_origin(address)?, user)?;
                 Some((user.clone(), password.unwrap_or_default()))
             }
             _ => None,
@@ -181,13 +188,13 @@ impl AppState {
         Ok(ClientOptions { proxy, proxy_credentials, ..self.client_options.clone() })
     }
 
-    /// The live session, or `SessionExpired` (dropping it) once its `exp` has passed.
+    /// The live session, or `SessionEnded` (dropping it) once its `exp` has passed.
     pub fn active_session(&self) -> Result<Arc<ActiveSession>, AppError> {
         let mut slot = self.session.lock().unwrap();
         let active = slot.as_ref().ok_or(AppError::NotLoggedIn)?;
         if active.session.is_expired(Utc::now()) {
             *slot = None;
-            return Err(AppError::SessionExpired);
+            return Err(AppError::SessionEnded);
         }
         Ok(active.clone())
     }
@@ -203,7 +210,7 @@ impl AppState {
     /// Reads the key with this session; a 401 from the server ends the session.
     pub(super) async fn read_key(&self, active: &Arc<ActiveSession>) -> Result<ApiKey, AppError> {
         let result = active.client.current_key(&active.session.jwt).await;
-        if matches!(result, Err(AppError::SessionExpired)) {
+        if matches!(result, Err(AppError::SessionEnded)) {
             self.forget_session(active);
         }
         result
@@ -219,7 +226,7 @@ impl AppState {
 
     /// Keeps the key as last read in its session (for confirmations) and makes its view.
     pub(super) fn remember_key(&self, active: &ActiveSession, key: ApiKey) -> KeyView {
-        let mut view = KeyView::new(&key, self.settings().rotation_period_days, Utc::now());
+        let mut view = key_view(&key, self.settings().rotation_period_days, Utc::now());
         view.clipboard_problem = self.clipboard.unavailable_reason();
         view.rotation_blocked = if active.is_rotation_forbidden() {
             Some(RotationBlocked::Forbidden)
@@ -238,11 +245,11 @@ impl AppState {
         let active = self.active_session()?;
         let (profile_id, email) = (active.session.profile_id.clone(), active.session.email.clone());
         drop(active);
-        let _settled = self.settle_rotation().await;
+        let _settled = self.claim_slot_when_free().await;
         self.open_session(&profile_id, &email, Zeroizing::new(String::new()), true).await
     }
 
-    /// The session ran out (the window's countdown, or a `SessionExpired` answer): drop it,
+    /// The session ran out (the window's countdown, or a `SessionEnded` answer): drop it,
     /// and with a remembered password log in again.
     pub async fn session_ended(&self) -> SessionEnded {
         let previous = self.end_session(RemovalCause::SessionEnded).await;
@@ -266,5 +273,24 @@ impl AppState {
             }
         }
         ended
+    }
+}
+
+/// The key as the dashboard shows it, with its age and the rotation period's verdict.
+fn key_view(key: &ApiKey, rotation_period_days: u32, now: DateTime<Utc>) -> KeyView {
+    KeyView {
+        label: key.label.clone(),
+        key_prefix: key.key_prefix.clone(),
+        masked_key: key.masked_key.clone(),
+        mode: KeyMode::of(&key.key_prefix),
+        active: key.active,
+        rate_limit: key.rate_limit,
+        last_used_at: key.last_used_at,
+        created_at: key.created_at,
+        age_days: key.age_days(now),
+        rotation_period_days,
+        rotation_due: key.rotation_due(rotation_period_days, now),
+        rotation_blocked: None,
+        clipboard_problem: None,
     }
 }

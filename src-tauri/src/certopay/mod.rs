@@ -11,15 +11,15 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use zeroize::Zeroizing;
 
-use crate::base_url::BaseUrl;
-use crate::error::AppError;
-pub use crate::key::ApiKey;
-use crate::proxy::ProxyRoute;
-use crate::session::{Jwt, JwtClaims};
+use crate::rules::api_key::ApiKey;
+use crate::rules::app_error::AppError;
+use crate::rules::base_url::BaseUrl;
+use crate::rules::jwt::{Jwt, JwtClaims};
+use crate::rules::proxy_route::ProxyRoute;
 use parse::{error_from, screened, Endpoint};
 pub use parse::{parse_error, parse_key_answer, parse_login, parse_regenerated};
 use transport::network_error;
-pub use transport::{trust_store, CertificateProblem, ProxyProblem, TrustStore};
+pub use transport::{trust_store, TrustStore};
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -172,7 +172,7 @@ impl CertoPayClient {
             let response = self
                 .http
                 .get(url.clone())
-                .header(reqwest::header::AUTHORIZATION, jwt.authorization()?)
+                .header(reqwest::header::AUTHORIZATION, authorization(jwt)?)
                 .send()
                 .await
                 .map_err(|e| self.network_error(e))?;
@@ -202,7 +202,7 @@ impl CertoPayClient {
     /// Sends the regenerate request exactly once. Never retried: the old key dies on the
     /// server's side the moment it is carried out.
     pub async fn regenerate(&self, jwt: &Jwt) -> Result<Regenerated, RegenerateError> {
-        let authorization = jwt.authorization().map_err(RegenerateError::Refused)?;
+        let authorization = authorization(jwt).map_err(RegenerateError::Refused)?;
         let sent = self
             .http
             .post(self.url("/api/api-keys/me/regenerate"))
@@ -238,6 +238,14 @@ impl CertoPayClient {
 /// The answers to regenerate that mean the server did not act on the key: bad input, no or a
 /// refused login, no key, a validation error, the rate limit. Anything else that is not a 2xx
 /// may have come from a gateway while the server went on.
+/// The `Authorization` header, marked sensitive so reqwest and hyper never print it.
+fn authorization(jwt: &Jwt) -> Result<reqwest::header::HeaderValue, AppError> {
+    let mut value = reqwest::header::HeaderValue::from_str(&jwt.bearer())
+        .map_err(|_| AppError::Malformed { detail: "the login token has characters a header cannot carry".into() })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 pub fn is_definite_refusal(status: StatusCode) -> bool {
     matches!(status.as_u16(), 400 | 401 | 403 | 404 | 422 | 429)
 }
@@ -263,4 +271,21 @@ async fn read_body(mut response: reqwest::Response) -> Result<Zeroizing<Vec<u8>>
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(payload: &str) -> Jwt {
+        use base64::Engine;
+        Jwt::new(format!("eyJhbGciOiJIUzI1NiJ9.{}.sig", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload)))
+    }
+
+    #[test]
+    fn authorization_header_is_sensitive() {
+        let header = authorization(&token("{}")).unwrap();
+        assert!(header.is_sensitive());
+        assert!(header.to_str().unwrap().starts_with("Bearer eyJ"));
+    }
 }

@@ -9,13 +9,45 @@ use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{LoggedIn, RegenerateError, Regenerated};
-use crate::error::AppError;
-use crate::key::{parse_key, ApiKey};
-use crate::session::Jwt;
+use crate::rules::api_key::ApiKey;
+use crate::rules::app_error::AppError;
+use crate::rules::jwt::Jwt;
 
 /// How long a session lasts when the server says neither `exp` nor `expiresIn`; a 401 still
 /// ends it sooner.
 const ASSUMED_SESSION: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
+/// Reads key metadata: unknown fields ignored, `label` and `lastUsedAt` may be null or absent,
+/// timestamps with `Z` or an offset.
+fn parse_key(object: &Map<String, Value>) -> Result<ApiKey, AppError> {
+    let malformed = |detail: &str| AppError::Malformed { detail: detail.to_string() };
+    let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::to_string);
+    let time = |name: &str| -> Result<Option<DateTime<Utc>>, AppError> {
+        match object.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
+                .map(|t| Some(t.with_timezone(&Utc)))
+                .map_err(|_| malformed(&format!("{name} is not an ISO 8601 time"))),
+            Some(_) => Err(malformed(&format!("{name} is not a time"))),
+        }
+    };
+    let key_prefix = text("keyPrefix").ok_or_else(|| malformed("the key has no keyPrefix"))?;
+    let id = match object.get("id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(malformed("the key has no id")),
+    };
+    Ok(ApiKey {
+        id,
+        label: text("label").unwrap_or_default(),
+        masked_key: text("maskedKey"),
+        key_prefix,
+        active: object.get("active").and_then(Value::as_bool).unwrap_or(true),
+        rate_limit: object.get("rateLimit").and_then(Value::as_u64),
+        last_used_at: time("lastUsedAt")?,
+        created_at: time("createdAt")?,
+    })
+}
 
 /// A 2xx login answer: the JWT in the first present of `accessToken`, `access_token`, `token`,
 /// `jwt`, and when the session ends (`exp` wins over `expiresIn`, seconds from `now`). The
@@ -134,7 +166,7 @@ pub(super) fn error_from(status: StatusCode, headers: &HeaderMap, body: &[u8], e
     };
     let retry_after = || retry_after_seconds(headers);
     match code {
-        Some("expired_token") => return AppError::SessionExpired,
+        Some("expired_token") => return AppError::SessionEnded,
         Some("insufficient_permissions") => return AppError::Forbidden,
         Some("rate_limit_exceeded") => return AppError::RateLimited { retry_after_s: retry_after() },
         _ => {}
@@ -142,7 +174,7 @@ pub(super) fn error_from(status: StatusCode, headers: &HeaderMap, body: &[u8], e
     match status.as_u16() {
         400 | 422 => screened(AppError::BadRequest { messages: messages() }, &[]),
         401 if endpoint == Endpoint::Login => AppError::InvalidCredentials,
-        401 => AppError::SessionExpired,
+        401 => AppError::SessionEnded,
         403 => AppError::Forbidden,
         404 if endpoint == Endpoint::Key => AppError::NoKey,
         429 => AppError::RateLimited { retry_after_s: retry_after() },
@@ -185,6 +217,21 @@ fn retry_after_seconds(headers: &HeaderMap) -> Option<u64> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn key_parsing_tolerates_nulls_offsets_and_unknown_fields() {
+        let value = json!({
+            "id": "k1", "label": null, "keyPrefix": "sk_test_a1b2c3d4...", "active": false,
+            "lastUsedAt": null, "createdAt": "2026-06-01T07:00:00-03:00", "future": {"x": 1}
+        });
+        let key = parse_key(value.as_object().unwrap()).unwrap();
+        assert_eq!(key.label, "");
+        assert_eq!(key.masked_key, None);
+        assert!(!key.active);
+        assert_eq!(key.rate_limit, None);
+        assert_eq!(key.last_used_at, None);
+        assert_eq!(key.created_at, Some("2026-06-01T10:00:00Z".parse().unwrap()));
+    }
 
     #[test]
     fn regenerate_secret_variants() {
@@ -231,7 +278,7 @@ mod tests {
         let body = |v: Value| v.to_string().into_bytes();
         assert_eq!(
             error_from(StatusCode::UNAUTHORIZED, &h, &body(json!({"code": "expired_token"})), Endpoint::Key),
-            AppError::SessionExpired
+            AppError::SessionEnded
         );
         assert_eq!(error_from(StatusCode::UNAUTHORIZED, &h, b"", Endpoint::Login), AppError::InvalidCredentials);
         assert_eq!(

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rustls_platform_verifier::BuilderVerifierExt;
 use serde::Serialize;
 
-use crate::error::AppError;
+use crate::rules::app_error::{AppError, CertificateProblem, ProxyProblem};
 
 /// The TLS setup: the system's verifier and trust store (rustls-platform-verifier), never a
 /// way to turn verification off. Chosen over rustls-native-certs beside bundled roots because
@@ -46,21 +46,6 @@ pub fn trust_store(env: &dyn Fn(&str) -> Option<String>) -> TrustStore {
     TrustStore { kind: "system", path: None }
 }
 
-/// Why the server's certificate was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum CertificateProblem {
-    /// Issued by an authority this computer does not trust (a company's inspecting proxy
-    /// whose authority is not installed, or a self-made certificate).
-    Untrusted,
-    /// Issued for another name.
-    WrongName,
-    Expired,
-    NotYetValid,
-    /// Any other refusal (revoked, bad signature, unusable).
-    Other,
-}
-
 fn certificate_problem(error: &rustls::CertificateError) -> CertificateProblem {
     use rustls::CertificateError as E;
     match error {
@@ -70,18 +55,6 @@ fn certificate_problem(error: &rustls::CertificateError) -> CertificateProblem {
         E::NotValidYet | E::NotValidYetContext { .. } => CertificateProblem::NotYetValid,
         _ => CertificateProblem::Other,
     }
-}
-
-/// What went wrong with the proxy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ProxyProblem {
-    /// It asks for a user and password (407), or refused the ones given.
-    AuthRequired,
-    /// It answered, and would not or could not open the way to the server.
-    Refused,
-    /// The proxy itself could not be reached.
-    Unreachable,
 }
 
 /// The proxy's refusals, which the client reports in words only (its CONNECT tunnel).

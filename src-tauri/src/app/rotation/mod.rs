@@ -1,11 +1,11 @@
 //! A rotation's whole life, in one place: step 1 (what the session must still have, the
 //! clipboard, the key), step 2 (the typed label, the password where the session was opened
 //! with the remembered one), the regenerate request sent once, what each answer means, the
-//! checks after an unanswered one (`settle`), the delivery to the clipboard and its clear, the
-//! history row, and what ending the session does to a delivered secret (`ending`).
+//! checks after an unanswered one (`unanswered`), the delivery to the command or the clipboard
+//! and its clear, the history row; one rotation at a time (`slot`).
 
-mod ending;
-mod settle;
+mod slot;
+mod unanswered;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,12 +15,12 @@ use zeroize::Zeroizing;
 
 use super::{ActiveSession, AppState};
 use crate::certopay::{RegenerateError, Regenerated};
-use crate::clipboard::ClearOutcome;
-use crate::delivery::find_program;
-use crate::error::AppError;
-use crate::history::{HistoryEntry, RotationOutcome};
-use crate::key::{bare_prefix, ApiKey, KeyMode};
-use crate::rotation::ConfirmedTarget;
+use crate::platform::clipboard::ClearOutcome;
+use crate::platform::command_runner::find_program;
+use crate::rules::api_key::{bare_prefix, ApiKey, KeyMode};
+use crate::rules::app_error::AppError;
+use crate::rules::rotation_guard::ConfirmedTarget;
+use crate::store::history::{HistoryEntry, RotationOutcome};
 use crate::wire::{ClipboardStatus, DeliveryPlan, DeliveryResult, RotationDialog, RotationResult, RotationWarning};
 
 impl AppState {
@@ -115,12 +115,12 @@ impl AppState {
         self.forget_removed_secret();
         let row = RotationRow { state: self, active: &active, target: &target };
         match active.client.regenerate(&active.session.jwt).await {
-            Ok(regenerated) => self.deliver(&active, &row, regenerated).await,
+            Ok(regenerated) => self.deliver_new_key(&active, &row, regenerated).await,
             Err(RegenerateError::Refused(error)) => {
                 row.record(None, RotationOutcome::NotRotated, None);
                 match error {
                     AppError::Forbidden => active.forbid_rotation(),
-                    AppError::SessionExpired => self.forget_session(&active),
+                    AppError::SessionEnded => self.forget_session(&active),
                     _ => {}
                 }
                 Err(error)
@@ -142,7 +142,7 @@ impl AppState {
     /// to the profile's delivery command if it has one, and to the clipboard (retried there)
     /// when it has none, when the delivery failed in any way, or when the profile asks for
     /// both. It is zeroized once delivered.
-    async fn deliver(
+    async fn deliver_new_key(
         &self,
         active: &Arc<ActiveSession>,
         row: &RotationRow<'_>,
@@ -153,7 +153,7 @@ impl AppState {
             // Its output never shows the token or the password back, whatever it printed.
             Some(target) => {
                 let hidden = |word: &str| active.session.jwt.is(word) || active.password_check.matches(word);
-                Some(crate::delivery::deliver(target, &regenerated.secret, &hidden).await)
+                Some(crate::platform::command_runner::run_with_secret(target, &regenerated.secret, &hidden).await)
             }
             None => None,
         };
@@ -161,7 +161,7 @@ impl AppState {
         let to_clipboard = !delivered || target.as_ref().is_some_and(|t| t.also_copy);
         let mut warnings = Vec::new();
         let clipboard_delivery = if to_clipboard {
-            match self.clipboard.deliver(&regenerated.secret) {
+            match self.clipboard.copy_secret(&regenerated.secret) {
                 Ok(number) => Some(number),
                 // The command has the key: only the extra copy failed.
                 Err(_) if delivered => {
@@ -225,7 +225,7 @@ impl AppState {
 
     /// The clipboard's status once a rotation in flight has its outcome (bounded wait).
     pub async fn wait_for_rotation(&self) -> ClipboardStatus {
-        let _settled = self.settle_rotation().await;
+        let _settled = self.claim_slot_when_free().await;
         self.clipboard_status()
     }
 

@@ -1,0 +1,55 @@
+//! The rotation slot: one rotation at a time, enforced here. It is taken from the moment a
+//! regenerate is sent until its outcome is settled (the checks of an unanswered one included)
+//! and its secret delivered; whatever would end the session waits for it, bounded.
+
+use std::time::Duration;
+
+use crate::app::AppState;
+
+/// The rotation slot, taken; it is given back when this is dropped, whatever happened.
+pub(in crate::app) struct RotationClaim<'a>(&'a tokio::sync::watch::Sender<bool>);
+
+impl Drop for RotationClaim<'_> {
+    fn drop(&mut self) {
+        self.0.send_replace(false);
+    }
+}
+
+impl AppState {
+    /// Claims the rotation slot if it is free: while the claim lives, no other rotation (nor
+    /// an ending session) can take it.
+    pub(in crate::app) fn try_claim_rotation(&self) -> Option<RotationClaim<'_>> {
+        let claimed = self.flight.send_if_modified(|busy| !std::mem::replace(busy, true));
+        claimed.then_some(RotationClaim(&self.flight))
+    }
+
+    /// How long an action that would end the session waits for a rotation in flight: the
+    /// regenerate request, the checks of an unanswered one, and the read of the new key's
+    /// details after a delivery, each within its timeout.
+    fn rotation_wait(&self) -> Duration {
+        let timeout = self.client_options.request_timeout;
+        timeout * (self.client_options.get_retries + 2) + self.settle.bound(timeout) + Duration::from_secs(5)
+    }
+
+    /// Waits (bounded) for a rotation in flight to be settled, then claims the slot, so that
+    /// nothing new starts while the session ends.
+    pub(in crate::app) async fn claim_slot_when_free(&self) -> Option<RotationClaim<'_>> {
+        let mut free = self.flight.subscribe();
+        let claim = async {
+            loop {
+                if free.wait_for(|busy| !busy).await.is_err() {
+                    return None;
+                }
+                if let Some(claim) = self.try_claim_rotation() {
+                    return Some(claim);
+                }
+            }
+        };
+        tokio::time::timeout(self.rotation_wait(), claim).await.ok().flatten()
+    }
+
+    /// Whether a rotation is out now: its request, or the checks after an unanswered one.
+    pub fn rotation_in_flight(&self) -> bool {
+        *self.flight.borrow()
+    }
+}

@@ -1,0 +1,76 @@
+//! The end of a session, whatever ends it (logout, the lock, expiry, quit): it waits for a
+//! rotation in flight (`rotation::slot`), then clears a freshly delivered secret from the
+//! clipboard before anything else goes, and a secret removed before its time leaves a sentence
+//! for the login screen and the dashboard.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::{ActiveSession, AppState};
+use crate::platform::clipboard::ClearOutcome;
+use crate::rules::secret_removed::{RemovalCause, SecretRemoved};
+use crate::wire::LogoutOutcome;
+
+impl AppState {
+    /// Ends the session once a rotation in flight is settled, the clipboard first: a delivered
+    /// secret still on it is cleared before anything else goes, and if it was still there,
+    /// the notice says so (`cause`). Logout, the lock, expiry and quit all pass here. Returns
+    /// the session that ended; dropping it ends all it owned.
+    pub(in crate::app) async fn end_session(&self, cause: RemovalCause) -> Option<Arc<ActiveSession>> {
+        let _settled = self.claim_slot_when_free().await;
+        let ending = self.session.lock().unwrap().clone();
+        if let Ok(ClearOutcome::Cleared) = self.clipboard.clear_if_ours(None) {
+            self.note_removed_secret(cause, ending.as_deref());
+        }
+        self.session.lock().unwrap().take()
+    }
+
+    /// A new secret was cleared from the clipboard before its time: the user may not have
+    /// pasted it, and the old key is dead. Said until the next login or rotation.
+    fn note_removed_secret(&self, cause: RemovalCause, ending: Option<&ActiveSession>) {
+        let key_prefix = self.delivered_prefix.lock().unwrap().clone();
+        let profile = ending.and_then(|a| self.profile(&a.session.profile_id).ok()).map(|p| p.name).unwrap_or_default();
+        let notice = SecretRemoved { key_prefix, profile, cause, at: Utc::now() };
+        // Kept on disk so that a quit is said at the next start; in memory either way.
+        let _ = self.removed_notice.save(&notice);
+        *self.secret_removed.lock().unwrap() = Some(notice);
+    }
+
+    /// The notice about a removed secret, if one is due.
+    pub fn secret_removed(&self) -> Option<SecretRemoved> {
+        self.secret_removed.lock().unwrap().clone()
+    }
+
+    /// A login or a new rotation: the notice has been read and acted on.
+    pub(in crate::app) fn forget_removed_secret(&self) {
+        if self.secret_removed.lock().unwrap().take().is_some() {
+            let _ = self.removed_notice.remove();
+        }
+    }
+
+    /// Logs out once a rotation in flight has its outcome. Unless `force`, a new secret still
+    /// on the clipboard stops it: the window asks first, since logging out clears it.
+    pub async fn logout(&self, force: bool) -> LogoutOutcome {
+        if !force {
+            let _settled = self.claim_slot_when_free().await;
+            if self.clipboard.holds_secret() {
+                return LogoutOutcome::SecretOnClipboard;
+            }
+        }
+        drop(self.end_session(RemovalCause::LoggedOut).await);
+        LogoutOutcome::LoggedOut
+    }
+
+    /// Whether quitting now would lose something: a rotation's answer, or a secret on the
+    /// clipboard (quitting clears it).
+    pub fn quitting_loses_something(&self) -> bool {
+        self.rotation_in_flight() || self.clipboard.holds_secret()
+    }
+
+    /// The app is quitting: a rotation in flight is waited for, then the clipboard is cleared
+    /// before everything else goes.
+    pub async fn quit(&self) {
+        drop(self.end_session(RemovalCause::Quit).await);
+    }
+}

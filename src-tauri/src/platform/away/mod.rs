@@ -1,0 +1,64 @@
+//! The desktop saying the user stepped away: the screensaver became active (session bus:
+//! `org.freedesktop.ScreenSaver` or `org.gnome.ScreenSaver` `ActiveChanged(true)`) or the
+//! machine is about to sleep (system bus: logind's `PrepareForSleep(true)`). Each is reported
+//! to `on_away`, from a thread of its own per bus. On Windows: the session locked or was
+//! disconnected (`WM_WTSSESSION_CHANGE`) or the machine is suspending (`WM_POWERBROADCAST`
+//! with `PBT_APMSUSPEND`), as a hidden window of its own hears them. One file per system:
+//! `linux.rs`, `windows.rs`; macOS reports nothing here yet.
+
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(windows)]
+mod windows;
+
+/// Why the session ends without the user asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Away {
+    ScreenLocked,
+    Sleeping,
+}
+
+/// Listens on the session and system buses, where they exist; a bus that cannot be reached is
+/// skipped (the idle lock still applies). On Windows, returns once its window listens. macOS
+/// reports nothing here yet.
+pub fn watch(on_away: impl Fn(Away) + Send + Sync + Clone + 'static) {
+    #[cfg(target_os = "linux")]
+    linux::watch(on_away);
+    #[cfg(windows)]
+    windows::watch(Box::new(on_away));
+    #[cfg(not(any(target_os = "linux", windows)))]
+    let _ = on_away;
+}
+
+/// What a Windows message says about the user stepping away, if anything.
+pub fn away_on_windows(message: u32, wparam: usize) -> Option<Away> {
+    // The values of WM_WTSSESSION_CHANGE, WM_POWERBROADCAST and their codes (WinUser.h).
+    const WM_POWERBROADCAST: u32 = 0x0218;
+    const WM_WTSSESSION_CHANGE: u32 = 0x02B1;
+    const WTS_CONSOLE_DISCONNECT: usize = 0x2;
+    const WTS_REMOTE_DISCONNECT: usize = 0x4;
+    const WTS_SESSION_LOCK: usize = 0x7;
+    const PBT_APMSUSPEND: usize = 0x4;
+    match (message, wparam) {
+        // A Remote Desktop or console disconnect leaves the session, and its clipboard, running
+        // with nobody at it: the same as a lock.
+        (WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK | WTS_CONSOLE_DISCONNECT | WTS_REMOTE_DISCONNECT) => Some(Away::ScreenLocked),
+        (WM_POWERBROADCAST, PBT_APMSUSPEND) => Some(Away::Sleeping),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_messages_that_mean_the_user_stepped_away() {
+        assert_eq!(away_on_windows(0x02B1, 0x7), Some(Away::ScreenLocked), "WTS_SESSION_LOCK");
+        assert_eq!(away_on_windows(0x02B1, 0x4), Some(Away::ScreenLocked), "WTS_REMOTE_DISCONNECT");
+        assert_eq!(away_on_windows(0x02B1, 0x8), None, "WTS_SESSION_UNLOCK");
+        assert_eq!(away_on_windows(0x0218, 0x4), Some(Away::Sleeping), "PBT_APMSUSPEND");
+        assert_eq!(away_on_windows(0x0218, 0x12), None, "PBT_APMRESUMEAUTOMATIC");
+        assert_eq!(away_on_windows(0x0010, 0x7), None, "WM_CLOSE");
+    }
+}

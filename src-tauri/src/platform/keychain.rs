@@ -1,0 +1,159 @@
+//! "Remember password": the OS keychain, and nothing else. The platform store is chosen
+//! explicitly, so keyring's mock store (which keeps nothing) can never be in use; a platform
+//! without one does not build.
+
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::rules::app_error::AppError;
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+compile_error!("CertoPay Keys needs an OS keychain: Secret Service, macOS Keychain or Windows Credential Manager");
+
+fn platform_store() -> Box<keyring::credential::CredentialBuilder> {
+    #[cfg(target_os = "linux")]
+    return keyring::secret_service::default_credential_builder();
+    #[cfg(target_os = "macos")]
+    return keyring::macos::default_credential_builder();
+    #[cfg(target_os = "windows")]
+    return keyring::windows::default_credential_builder();
+}
+
+/// Whether a keychain answered, and if not, why (shown beside the disabled box).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeychainStatus {
+    pub available: bool,
+    pub reason: Option<String>,
+}
+
+/// Where remembered passwords live, one per server origin and e-mail: a password is only ever
+/// sent back to the server it was typed for. The real one is `OsKeychain`; tests with no
+/// Secret Service may bring their own.
+pub trait Keychain: Send + Sync {
+    /// Whether it answers, and why not.
+    fn status(&self) -> &KeychainStatus;
+    fn store(&self, origin: &str, email: &str, password: &str) -> Result<(), AppError>;
+    fn fetch(&self, origin: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError>;
+    /// Removes the stored password; absent is fine.
+    fn delete(&self, origin: &str, email: &str) -> Result<(), AppError>;
+
+    /// Refuses, with the reason, where no keychain answers.
+    fn require_available(&self) -> Result<(), AppError> {
+        let status = self.status();
+        if status.available {
+            return Ok(());
+        }
+        Err(AppError::Keychain { detail: status.reason.clone().unwrap_or_default() })
+    }
+}
+
+/// The OS keychain through keyring.
+pub struct OsKeychain {
+    service: String,
+    status: KeychainStatus,
+}
+
+impl OsKeychain {
+    /// Selects the platform store and asks it once whether it answers. Blocking (D-Bus on Linux).
+    pub fn open(service: &str) -> OsKeychain {
+        keyring::set_default_credential_builder(platform_store());
+        let status = match keyring::Entry::new(service, "availability-check").and_then(|e| e.get_password()) {
+            Ok(_) | Err(keyring::Error::NoEntry) => KeychainStatus { available: true, reason: None },
+            Err(e) => KeychainStatus { available: false, reason: Some(describe(&e)) },
+        };
+        OsKeychain { service: service.to_string(), status }
+    }
+
+    fn entry(&self, origin: &str, email: &str) -> Result<keyring::Entry, AppError> {
+        self.require_available()?;
+        keyring::Entry::new(&self.service, &format!("{origin}/{}", email.to_lowercase())).map_err(keychain_error)
+    }
+}
+
+impl Keychain for OsKeychain {
+    fn status(&self) -> &KeychainStatus {
+        &self.status
+    }
+
+    fn store(&self, origin: &str, email: &str, password: &str) -> Result<(), AppError> {
+        self.entry(origin, email)?.set_password(password).map_err(keychain_error)
+    }
+
+    fn fetch(&self, origin: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
+        match self.entry(origin, email)?.get_password() {
+            Ok(password) => Ok(Some(Zeroizing::new(password))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+
+    fn delete(&self, origin: &str, email: &str) -> Result<(), AppError> {
+        match self.entry(origin, email)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+fn describe(error: &keyring::Error) -> String {
+    match error {
+        keyring::Error::NoStorageAccess(_) => "the keychain is locked or refused access".into(),
+        keyring::Error::PlatformFailure(e) => format!("no keychain answered ({e})"),
+        other => other.to_string(),
+    }
+}
+
+fn keychain_error(error: keyring::Error) -> AppError {
+    AppError::Keychain { detail: describe(&error) }
+}
+
+/// Credential Manager under Wine (CredWriteW, CredReadW, CredDeleteW): the password is kept,
+/// read back through the system's own enumeration (not only keyring's), and deleted.
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use super::*;
+    use windows_sys::Win32::Security::Credentials::{CredEnumerateW, CredFree, CREDENTIALW};
+
+    /// The passwords Credential Manager holds for this user name, as UTF-16 text.
+    fn credential_manager_holds(user: &str) -> Vec<String> {
+        let mut count = 0u32;
+        let mut list: *mut *mut CREDENTIALW = std::ptr::null_mut();
+        // SAFETY: a null filter enumerates all; the list is freed below with CredFree.
+        if unsafe { CredEnumerateW(std::ptr::null(), 0, &mut count, &mut list) } == 0 {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        for i in 0..count as usize {
+            // SAFETY: `count` valid entries, each with its own NUL-terminated user name and blob.
+            unsafe {
+                let credential = &**list.add(i);
+                if credential.UserName.is_null() {
+                    continue;
+                }
+                let name = crate::platform::windows_text::from_wide(credential.UserName);
+                if name == user {
+                    let blob =
+                        std::slice::from_raw_parts(credential.CredentialBlob.cast::<u16>(), credential.CredentialBlobSize as usize / 2);
+                    found.push(String::from_utf16_lossy(blob));
+                }
+            }
+        }
+        // SAFETY: the list CredEnumerateW gave.
+        unsafe { CredFree(list.cast()) };
+        found
+    }
+
+    #[test]
+    fn the_password_lives_in_credential_manager() {
+        let keychain = OsKeychain::open("CertoPay Keys (test)");
+        assert!(keychain.status().available, "{:?}", keychain.status().reason);
+        let (origin, email) = ("https://api.certopay.test", "Ana@Loja.example");
+        keychain.store(origin, email, "senha-do-teste").unwrap();
+        assert_eq!(keychain.fetch(origin, email).unwrap().as_deref().map(String::as_str), Some("senha-do-teste"));
+        assert_eq!(credential_manager_holds("https://api.certopay.test/ana@loja.example"), ["senha-do-teste"]);
+        keychain.delete(origin, email).unwrap();
+        assert_eq!(keychain.fetch(origin, email).unwrap(), None);
+        assert!(credential_manager_holds("https://api.certopay.test/ana@loja.example").is_empty());
+    }
+}

@@ -1,0 +1,15 @@
+//! Code that differs by operating system, one concern a file (or a folder with a file per
+//! system), each behind `cfg(target_os)` inside: the clipboard, the keychain, the desktop
+//! saying the user stepped away, running a delivery command, GNOME's proxy settings, the
+//! system's language, the process's hardening, and bench timings.
+
+pub mod away;
+pub mod clipboard;
+pub(crate) mod command_runner;
+pub(crate) mod gnome_proxy;
+pub mod keychain;
+pub(crate) mod process_hardening;
+pub(crate) mod system_language;
+pub(crate) mod timing_marks;
+#[cfg(windows)]
+pub(crate) mod windows_text;

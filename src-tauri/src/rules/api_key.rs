@@ -1,0 +1,94 @@
+//! The API key as the server describes it, and what follows from its prefix. Plain Rust:
+//! shared by the client, the rotation guard and the window's views.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The key's metadata as the server sent it. `key_prefix` and `masked_key` are shown exactly
+/// as received, never rebuilt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiKey {
+    pub id: String,
+    pub label: String,
+    pub key_prefix: String,
+    pub masked_key: Option<String>,
+    pub active: bool,
+    pub rate_limit: Option<u64>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// LIVE or TEST, read from the prefix; anything else is shown as an unknown type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KeyMode {
+    Live,
+    Test,
+    Unknown,
+}
+
+impl KeyMode {
+    pub fn of(prefix: &str) -> KeyMode {
+        if prefix.starts_with("sk_live_") {
+            KeyMode::Live
+        } else if prefix.starts_with("sk_test_") {
+            KeyMode::Test
+        } else {
+            KeyMode::Unknown
+        }
+    }
+}
+
+impl ApiKey {
+    /// Whole days since the key was created, as of `now` (never below zero: a server clock
+    /// ahead of this one gives 0). `None` when the server did not say when.
+    pub fn age_days(&self, now: DateTime<Utc>) -> Option<i64> {
+        self.created_at.map(|created| (now - created).num_days().max(0))
+    }
+
+    /// Whether the key is older than the rotation period: the dashboard's warning.
+    pub fn rotation_due(&self, rotation_period_days: u32, now: DateTime<Utc>) -> bool {
+        self.age_days(now).is_some_and(|days| days > i64::from(rotation_period_days))
+    }
+}
+
+/// The prefix as typed: without the trailing `...` the API shows.
+pub fn bare_prefix(prefix: &str) -> &str {
+    prefix.trim_end_matches('.').trim_end_matches('…')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_due_after_its_period_not_on_its_last_day() {
+        let now: DateTime<Utc> = "2026-12-05T12:00:00Z".parse().unwrap();
+        let created = |days: i64| ApiKey {
+            id: "k".into(),
+            label: String::new(),
+            key_prefix: "sk_live_a1b2c3d4...".into(),
+            masked_key: None,
+            active: true,
+            rate_limit: None,
+            last_used_at: None,
+            created_at: Some(now - chrono::TimeDelta::days(days)),
+        };
+        assert_eq!(created(90).age_days(now), Some(90));
+        assert!(!created(90).rotation_due(90, now));
+        assert!(created(91).rotation_due(90, now));
+        assert_eq!(created(-3).age_days(now), Some(0), "a server clock ahead gives no negative age");
+        let unknown = ApiKey { created_at: None, ..created(0) };
+        assert_eq!(unknown.age_days(now), None);
+        assert!(!unknown.rotation_due(1, now));
+    }
+
+    #[test]
+    fn mode_comes_from_the_prefix() {
+        assert_eq!(KeyMode::of("sk_live_a1b2c3d4..."), KeyMode::Live);
+        assert_eq!(KeyMode::of("sk_test_a1b2c3d4..."), KeyMode::Test);
+        assert_eq!(KeyMode::of("pk_live_x"), KeyMode::Unknown);
+        assert_eq!(serde_json::to_value(KeyMode::Live).unwrap(), "live");
+        assert_eq!(bare_prefix("sk_live_a1b2c3d4..."), "sk_live_a1b2c3d4");
+    }
+}

@@ -1,0 +1,141 @@
+//! Every failure the window must tell apart. Texts name what happened, never a secret, a
+//! token or a response body. How an error crosses to the window is `wire::WireError`.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum AppError {
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    /// The JWT ended (by `exp` or the server's word) or was refused: back to login.
+    #[error("the session has ended")]
+    SessionEnded,
+    #[error("not logged in")]
+    NotLoggedIn,
+    #[error("this account may not do this")]
+    Forbidden,
+    #[error("this account has no API key")]
+    NoKey,
+    #[error("too many requests; wait {retry_after_s:?} s")]
+    RateLimited { retry_after_s: Option<u64> },
+    /// A 400: what the server said about the input, as it said it.
+    #[error("the server refused the input: {}", messages.join("; "))]
+    BadRequest { messages: Vec<String> },
+    #[error("could not reach the server: {detail}")]
+    Network { detail: String, timed_out: bool },
+    /// The server's certificate was refused (`problem` says why); the connection never opened.
+    #[error("the server's certificate was refused: {detail}")]
+    Certificate { problem: CertificateProblem, detail: String },
+    /// The server's name could not be found.
+    #[error("the server's name could not be found: {detail}")]
+    NameNotFound { detail: String },
+    /// The proxy asked for a password, refused the way to the server, or could not be reached.
+    #[error("the proxy failed: {detail}")]
+    Proxy { problem: ProxyProblem, detail: String },
+    /// Nothing listens at the server's address.
+    #[error("the connection was refused: {detail}")]
+    ConnectionRefused { detail: String },
+    #[error("the server failed (HTTP {status})")]
+    Server { status: u16 },
+    #[error("the server's answer could not be read: {detail}")]
+    Malformed { detail: String },
+    #[error("unexpected answer (HTTP {status})")]
+    Unexpected { status: u16 },
+    #[error("{field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+    #[error("settings could not be saved: {detail}")]
+    Settings { detail: String },
+    #[error("keychain: {detail}")]
+    Keychain { detail: String },
+    #[error("clipboard: {detail}")]
+    Clipboard { detail: String },
+    #[error("confirmation refused: {reason}")]
+    Confirmation { reason: ConfirmationRefusal },
+    /// The regenerate request was sent and no usable answer came (`status`: the status that
+    /// was not a definite refusal, `None`: no answer at all); the key was read again on the
+    /// settle schedule until it changed (`rotated`) or the schedule ran out. `checks` reads
+    /// were made, the deciding one `checked_for_s` after the app gave up on the answer.
+    #[error("{}; the key was {} ({checks} checks over {checked_for_s} s)", answer_text(*status), if *rotated { "rotated but the secret was lost" } else { "not rotated" })]
+    RotationOutcomeUnknown { rotated: bool, status: Option<u16>, checks: u32, checked_for_s: u64 },
+    /// Neither the answer nor the last re-read could tell whether the key was rotated.
+    #[error("{}, and the key could not be re-read", answer_text(*status))]
+    RotationOutcomeUnreadable { status: Option<u16> },
+    /// The session ends before a rotation could be seen through: it needs `needed_s` (the
+    /// answer, the checks of a slow one, time to paste), and `left_s` are left. `renewable`:
+    /// a remembered password can renew the session first.
+    #[error("the session ends in {left_s} s and a rotation needs {needed_s} s")]
+    SessionEndsTooSoon { left_s: u64, needed_s: u64, renewable: bool },
+    /// A regenerate is already in flight: one rotation at a time.
+    #[error("a rotation is in progress")]
+    RotationInProgress,
+    /// A 200 to regenerate with no secret in it: the old key is gone.
+    #[error("the key was rotated but the answer carried no secret")]
+    RotatedWithoutSecret,
+    /// The key was rotated and the secret came, but the clipboard refused it.
+    #[error("the key was rotated but the secret could not be put on the clipboard: {detail}")]
+    RotatedClipboardFailed { detail: String },
+}
+
+fn answer_text(status: Option<u16>) -> String {
+    match status {
+        Some(status) => format!("the server answered the rotation with an error (HTTP {status})"),
+        None => "no answer to the rotation".into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConfirmationRefusal {
+    Missing,
+    Expired,
+    Used,
+    OtherKey,
+    TypedTextMismatch,
+    /// The session was opened with the remembered password: step 2 needs it typed again.
+    PasswordRequired,
+    /// The password typed in step 2 is not the account's.
+    PasswordMismatch,
+}
+
+impl std::fmt::Display for ConfirmationRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            ConfirmationRefusal::Missing => "no confirmation was started",
+            ConfirmationRefusal::Expired => "the confirmation expired",
+            ConfirmationRefusal::Used => "the confirmation was already used",
+            ConfirmationRefusal::OtherKey => "the confirmation is for another key",
+            ConfirmationRefusal::TypedTextMismatch => "the typed text does not match the key",
+            ConfirmationRefusal::PasswordRequired => "the password is needed to rotate",
+            ConfirmationRefusal::PasswordMismatch => "the password is not right",
+        };
+        f.write_str(text)
+    }
+}
+
+/// Why the server's certificate was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CertificateProblem {
+    /// Issued by an authority this computer does not trust (a company's inspecting proxy
+    /// whose authority is not installed, or a self-made certificate).
+    Untrusted,
+    /// Issued for another name.
+    WrongName,
+    Expired,
+    NotYetValid,
+    /// Any other refusal (revoked, bad signature, unusable).
+    Other,
+}
+
+/// What went wrong with the proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProxyProblem {
+    /// It asks for a user and password (407), or refused the ones given.
+    AuthRequired,
+    /// It answered, and would not or could not open the way to the server.
+    Refused,
+    /// The proxy itself could not be reached.
+    Unreachable,
+}

@@ -1,0 +1,177 @@
+//! Where a profile's new keys go: its delivery target (a command that receives the secret on its
+//! standard input and nothing else), the presets that write one, why a delivery failed, and
+//! how its output is screened before the window sees it. The command line is split as a shell
+//! splits words, and never run through a shell. Running it is `platform::command_runner`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::app_error::AppError;
+
+/// How long a delivery may take unless the profile says otherwise.
+pub const DEFAULT_TIMEOUT_S: u32 = 30;
+/// The longest timeout a profile may set.
+pub const MAX_TIMEOUT_S: u32 = 600;
+/// The most of a command's output that is read, each stream: it only goes to a details line.
+pub const MAX_OUTPUT: usize = 16 * 1024;
+
+fn default_timeout() -> u32 {
+    DEFAULT_TIMEOUT_S
+}
+
+/// Where a profile's new keys go, besides (or instead of) the clipboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryTarget {
+    /// What the person calls it: "Servidor da loja".
+    pub name: String,
+    /// The command line; the secret arrives on its standard input, then end of input.
+    pub command: String,
+    #[serde(default = "default_timeout")]
+    pub timeout_s: u32,
+    /// Put the new key on the clipboard too, even when the delivery works.
+    #[serde(default)]
+    pub also_copy: bool,
+}
+
+fn invalid(field: &str, reason: &str) -> AppError {
+    AppError::InvalidInput { field: field.into(), reason: reason.into() }
+}
+
+impl DeliveryTarget {
+    /// Checks the fields and returns the command's words.
+    pub fn words(&self) -> Result<Vec<String>, AppError> {
+        if self.name.trim().is_empty() {
+            return Err(invalid("deliveryName", "required"));
+        }
+        if !(1..=MAX_TIMEOUT_S).contains(&self.timeout_s) {
+            return Err(invalid("deliveryTimeout", "outOfRange"));
+        }
+        let words = shell_words::split(&self.command).map_err(|_| invalid("deliveryCommand", "unbalancedQuotes"))?;
+        if words.is_empty() {
+            return Err(invalid("deliveryCommand", "required"));
+        }
+        Ok(words)
+    }
+}
+
+/// Why a delivery did not work; the secret then goes to the clipboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum DeliveryFailure {
+    /// The program is not there, or cannot be run.
+    NotFound { program: String },
+    /// It ran and exited with this status.
+    Exited { code: i32 },
+    /// It was ended by a signal (Unix).
+    Killed { signal: i32 },
+    /// It did not finish within the timeout, and was stopped.
+    TimedOut { seconds: u32 },
+    /// It could not be started or talked to.
+    Failed { detail: String },
+}
+
+/// The output as the window may see it: never the secret, a token, a key or a word `hidden`
+/// refuses, each line short.
+pub fn screened(output: &str, secret: &str, hidden: &dyn Fn(&str) -> bool) -> String {
+    let mut text = output.trim().to_string();
+    if secret.len() >= 8 {
+        text = text.replace(secret, "[hidden]");
+    }
+    // Anything that looks like a key or a token, whoever printed it.
+    let refused = |word: &str| ["sk_live_", "sk_test_", "eyJ"].iter().any(|p| word.contains(p)) || hidden(word);
+    text.split('\n')
+        .map(|line| line.split(' ').map(|word| if refused(word) { "[hidden]" } else { word }).collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.trim().is_empty())
+        .take(20)
+        .map(|line| line.chars().take(200).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The presets of the profile form: the documented way to give each tool a secret on standard
+/// input. The window fills the names in; these say the shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Preset {
+    /// OpenSSH runs the remote command with the session's standard input (ssh(1): "the command
+    /// is executed on the remote host"; stdin is forwarded). BatchMode: never a password prompt.
+    Ssh,
+    /// `gh secret set NAME`: without `--body` the value is read from standard input
+    /// (cli/cli, `gh secret set --help`: "Read secret value from a file: gh secret set MYSECRET < myfile.txt").
+    GithubActions,
+    /// `vault kv put -mount=secret PATH api_key=-`: "it can be read from stdin using the '-'
+    /// symbol" (developer.hashicorp.com/vault/docs/commands/kv/put).
+    VaultKv,
+    /// `doppler secrets set NAME --silent`: set "via an interactive mode, key-value pairs, or
+    /// stdin" (docs.doppler.com/docs/setting-secrets); --silent keeps the value out of its output.
+    Doppler,
+}
+// AWS Secrets Manager is left out: its CLI documents `--secret-string` and `file://` only, no
+// standard-input form that works on Windows too.
+
+/// Quotes one word for the command line so that `shell_words::split` gives it back whole.
+fn quoted(word: &str) -> String {
+    shell_words::quote(word).into_owned()
+}
+
+/// The command line of a preset, from the names the person fills in.
+pub fn preset_command(preset: Preset, fields: &[&str]) -> String {
+    let field = |i: usize| fields.get(i).copied().unwrap_or("").trim();
+    match preset {
+        Preset::Ssh => {
+            // user@host, the file, an optional reload command.
+            let mut remote = format!("umask 077 && cat > {}", quoted(field(1)));
+            if !field(2).is_empty() {
+                remote.push_str(&format!(" && {}", field(2)));
+            }
+            format!("ssh -o BatchMode=yes {} {}", quoted(field(0)), quoted(&remote))
+        }
+        Preset::GithubActions => format!("gh secret set {} --repo {}", quoted(field(0)), quoted(field(1))),
+        Preset::VaultKv => format!("vault kv put -mount={} {} {}", quoted(field(0)), quoted(field(1)), quoted(&format!("{}=-", field(2)))),
+        Preset::Doppler => format!("doppler secrets set {} --silent", quoted(field(0))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(command: &str) -> DeliveryTarget {
+        DeliveryTarget { name: "Servidor da loja".into(), command: command.into(), timeout_s: 5, also_copy: false }
+    }
+
+    #[test]
+    fn a_command_line_splits_as_a_shell_would_and_is_never_run_by_one() {
+        let words = target(r#"ssh -o BatchMode=yes ana@loja 'umask 077 && cat > /etc/loja/certopay.key'"#).words().unwrap();
+        assert_eq!(words, ["ssh", "-o", "BatchMode=yes", "ana@loja", "umask 077 && cat > /etc/loja/certopay.key"]);
+        assert!(target("ssh 'unbalanced").words().is_err());
+        assert!(target("   ").words().is_err());
+        assert!(DeliveryTarget { timeout_s: 0, ..target("true") }.words().is_err());
+    }
+
+    #[test]
+    fn presets_give_the_documented_stdin_forms() {
+        let ssh = preset_command(Preset::Ssh, &["deploy@loja.example", "/srv/loja/certopay key", "systemctl reload loja"]);
+        assert_eq!(
+            shell_words::split(&ssh).unwrap(),
+            ["ssh", "-o", "BatchMode=yes", "deploy@loja.example", "umask 077 && cat > '/srv/loja/certopay key' && systemctl reload loja"]
+        );
+        assert_eq!(
+            preset_command(Preset::GithubActions, &["CERTOPAY_API_KEY", "loja/site"]),
+            "gh secret set CERTOPAY_API_KEY --repo loja/site"
+        );
+        let vault = preset_command(Preset::VaultKv, &["secret", "loja/certopay", "api_key"]);
+        assert_eq!(shell_words::split(&vault).unwrap(), ["vault", "kv", "put", "-mount=secret", "loja/certopay", "api_key=-"]);
+        assert_eq!(preset_command(Preset::Doppler, &["CERTOPAY_API_KEY"]), "doppler secrets set CERTOPAY_API_KEY --silent");
+    }
+
+    #[test]
+    fn output_never_shows_a_secret_or_a_token() {
+        let shown = screened(
+            "wrote sk_live_abcdef123456\nBearer eyJhbGciOi.x.y\n\nok: the-real-secret-value\npassword certopay-demo",
+            "the-real-secret-value",
+            &|word| word == "certopay-demo",
+        );
+        assert_eq!(shown, "wrote [hidden]\nBearer [hidden]\nok: [hidden]\npassword [hidden]");
+    }
+}

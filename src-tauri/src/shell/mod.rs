@@ -1,0 +1,127 @@
+//! The shell: the only place besides `commands.rs` that knows Tauri. It builds the app (its
+//! state from the plain-Rust parts, its window, its commands), starts the lock's watchers,
+//! asks before a close that would lose something, and says so when the window cannot open.
+
+mod close_question;
+mod launch_options;
+mod startup_failure;
+mod watchers;
+
+use tauri::{Manager, Runtime};
+
+pub use close_question::CloseQuestion;
+
+use crate::app::{AppParts, AppState};
+use crate::platform::clipboard::SecretClipboard;
+use crate::platform::keychain::OsKeychain;
+use crate::platform::timing_marks::mark;
+use crate::store::history::History;
+use crate::store::settings_store::SettingsStore;
+
+/// The keychain service name under which remembered passwords are stored.
+const KEYCHAIN_SERVICE: &str = "CertoPay Keys";
+
+/// The main window, from `tauri.conf.json`. It is always incognito (nothing cached to disk),
+/// except in a build made for tests (feature `webdriver`) driven by WebDriver: WebKitGTK only
+/// lets automation control a persistent web context. Every other build ignores the switch.
+fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
+    let config = app.config().app.windows.iter().find(|w| w.label == "main").expect("main window in tauri.conf.json").clone();
+    let automation = cfg!(feature = "webdriver") && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .incognito(!automation)
+        .on_navigation(is_app_page)
+        // The window title follows the page's: the rollout watch shows its state there.
+        .on_document_title_changed(|window, title| {
+            let _ = window.set_title(&title);
+        })
+        .on_new_window(|_, _| tauri::webview::NewWindowResponse::Deny)
+        .build()?;
+    Ok(())
+}
+
+/// The window shows the app's own pages and nothing else: no remote navigation.
+fn is_app_page(url: &url::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        // How the app's own origin looks on Windows.
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
+}
+
+/// The app on the real runtime (Wry), until it quits.
+pub fn run() {
+    if let Err(e) = crate::platform::process_hardening::disable_core_dumps() {
+        eprintln!("CertoPay Keys: core dumps could not be turned off: {e}");
+    }
+    run_app(tauri::Builder::default()).run(|app, event| {
+        if let tauri::RunEvent::ExitRequested { .. } | tauri::RunEvent::Exit = event {
+            if let Some(state) = app.try_state::<AppState>() {
+                tauri::async_runtime::block_on(state.quit());
+            }
+        }
+    });
+}
+
+/// The app on any runtime: its state, its window, its commands. `run` gives it the real
+/// runtime; tests give it Tauri's mock runtime to call commands through IPC.
+pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
+    builder
+        .setup(|app| {
+            let parts = AppParts {
+                store: SettingsStore::new(&app.path().app_config_dir()?),
+                keychain: Box::new(OsKeychain::open(KEYCHAIN_SERVICE)),
+                // One clipboard owner for the app's whole life.
+                clipboard: SecretClipboard::open(),
+                history: History::new(&app.path().app_data_dir()?),
+                client_options: launch_options::client_options(),
+                settle: launch_options::settle_schedule(),
+            };
+            app.manage(AppState::new(parts, launch_options::launch_base_url().as_deref()));
+            app.manage(CloseQuestion::default());
+            watchers::watch_for_the_lock(app.handle());
+            // A setup error would end in a panic inside Tauri, silent in a release build.
+            if let Err(e) = open_main_window(app) {
+                startup_failure::tell_and_exit(&e.to_string());
+            }
+            mark("window shown");
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            crate::commands::app_snapshot,
+            crate::commands::login,
+            crate::commands::current_key,
+            crate::commands::logout,
+            crate::commands::renew_session,
+            crate::commands::session_ended,
+            crate::commands::save_profile,
+            crate::commands::remove_profile,
+            crate::commands::select_profile,
+            crate::commands::save_preferences,
+            crate::commands::set_remember_password,
+            crate::commands::set_proxy_password,
+            crate::commands::network_overview,
+            crate::commands::set_delivery_target,
+            crate::commands::preset_command,
+            crate::commands::begin_rotation,
+            crate::commands::confirm_rotation,
+            crate::commands::cancel_rotation,
+            crate::commands::clear_clipboard_now,
+            crate::commands::clipboard_status,
+            crate::commands::rotation_history,
+            crate::commands::subscribe_events,
+            crate::commands::stop_rollout_watch,
+            crate::commands::wait_for_rotation,
+            crate::commands::cancel_quit,
+            crate::commands::quit,
+            crate::commands::report_activity,
+            crate::commands::mark_timing,
+        ])
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                close_question::on_close_requested(window, api);
+            }
+        })
+        .build(tauri::generate_context!("tauri.conf.json"))
+        .expect("error while building CertoPay Keys")
+}

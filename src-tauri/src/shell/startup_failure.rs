@@ -1,0 +1,44 @@
+//! When the window cannot open at all (on Windows, most likely a missing WebView2 Runtime),
+//! the app says so in the user's language, in a system dialog on Windows (a release build has
+//! no console) and on stderr everywhere, and exits, instead of vanishing. Plain Rust.
+
+/// What the user reads, in the window's language for this system.
+pub fn sentence(language: &str, detail: &str) -> String {
+    match language {
+        "pt-BR" => format!(
+            "O CertoPay Keys não conseguiu abrir a janela. No Windows, a janela precisa do Microsoft Edge WebView2 Runtime, que vem com o Windows 10 e 11: se ele não estiver instalado, peça à equipe de TI que o instale e abra o CertoPay Keys de novo.\n\nDetalhe: {detail}"
+        ),
+        _ => format!(
+            "CertoPay Keys could not open its window. On Windows the window needs the Microsoft Edge WebView2 Runtime, part of Windows 10 and 11: if it is not installed, ask your IT team to install it, then open CertoPay Keys again.\n\nDetail: {detail}"
+        ),
+    }
+}
+
+/// Tells the user and ends the process (exit status 1). Nothing is held yet: no session, no key.
+pub fn tell_and_exit(detail: &str) -> ! {
+    let text = sentence(crate::platform::system_language::this_systems_language(), detail);
+    eprintln!("{text}");
+    #[cfg(windows)]
+    {
+        use crate::platform::windows_text::wide;
+        use windows_sys::Win32::UI::WindowsAndMessaging::{MessageBoxW, MB_ICONERROR, MB_OK};
+        // SAFETY: NUL-terminated strings that outlive the call; no owner window.
+        unsafe { MessageBoxW(std::ptr::null_mut(), wide(&text).as_ptr(), wide("CertoPay Keys").as_ptr(), MB_OK | MB_ICONERROR) };
+    }
+    std::process::exit(1)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn says_what_is_missing_in_both_languages() {
+        let english = super::sentence("en", "failed to create window");
+        assert!(english.starts_with("CertoPay Keys could not open its window. On Windows"), "{english}");
+        assert!(english.ends_with("\n\nDetail: failed to create window"), "the reason last: {english}");
+        assert!(english.contains("WebView2 Runtime"));
+        let portuguese = super::sentence("pt-BR", "failed to create window");
+        assert!(portuguese.starts_with("O CertoPay Keys não conseguiu abrir a janela. No Windows"), "{portuguese}");
+        assert!(portuguese.ends_with("\n\nDetalhe: failed to create window"), "{portuguese}");
+        assert!(portuguese.contains("peça à equipe de TI"));
+    }
+}

@@ -1,0 +1,448 @@
+//! `AppState`, the app's whole behaviour short of the window, against the sandbox over real
+//! HTTP. No display and no D-Bus: the clipboard and the keychain are in-memory stand-ins that
+//! keep what they are given, so each test can read back what the app did with them.
+
+use crate::support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use certopay_keys::app::{AppParts, AppState};
+use certopay_keys::certopay::{CertoPayClient, ClientOptions};
+use certopay_keys::platform::away::Away;
+use certopay_keys::platform::clipboard::SecretClipboard;
+use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal};
+use certopay_keys::store::history::{History, RotationOutcome};
+use certopay_keys::store::settings_store::SettingsStore;
+use certopay_keys::wire::{AppEvent, KeyMode, LockReason, LogoutOutcome, RotationBlocked, RotationResult};
+use certopay_sandbox::{Options, DEMO_PASSWORD};
+use serde_json::json;
+use support::app::{arm, requests_to, sandbox, served_key, LIVE};
+use support::harness::{harness, harness_with, quick_settle, recorded_events, Harness, MemoryKeychain};
+use support::rotation::payment_status;
+use zeroize::Zeroizing;
+
+const VIEWER: &str = "viewer@live.example";
+
+#[tokio::test]
+async fn login_then_the_key_as_served() {
+    let h = harness(Options::default()).await;
+    let wrong = h.state.login(&h.profile_id, LIVE, Zeroizing::new("wrong".into()), false).await;
+    assert_eq!(wrong.unwrap_err(), AppError::InvalidCredentials);
+    assert_eq!(h.state.current_key().await.unwrap_err(), AppError::NotLoggedIn);
+
+    h.log_in(LIVE).await;
+    let key = h.state.current_key().await.unwrap();
+    let served = served_key(&h.sb, LIVE).await;
+    assert_eq!(key.key_prefix, served["keyPrefix"]);
+    assert_eq!(key.masked_key.as_deref(), served["maskedKey"].as_str());
+    assert_eq!(key.mode, KeyMode::Live);
+    assert!(key.rotation_due, "the live demo key is past 90 days");
+    assert_eq!(key.rotation_blocked, None);
+    assert_eq!(h.state.settings().selected().unwrap().email, LIVE, "the e-mail is remembered");
+
+    assert_eq!(h.state.logout(false).await, LogoutOutcome::LoggedOut);
+    assert_eq!(h.state.current_key().await.unwrap_err(), AppError::NotLoggedIn);
+    assert_eq!(h.state.settings().selected().unwrap().email, LIVE, "and kept after logout");
+}
+
+#[tokio::test]
+async fn a_remembered_password_logs_in_again_when_the_session_runs_out() {
+    let h = harness(Options { token_ttl: Duration::from_secs(1), ..Options::default() }).await;
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    assert_eq!(h.keychain.stored(&h.sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD), "bound to the server's origin");
+    assert!(h.state.settings().selected().unwrap().remember_password);
+
+    // An empty password uses the remembered one.
+    h.state.logout(true).await;
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap();
+
+    // The one-second token runs out at its `exp`; from then on the session is over.
+    let expires_at = h.state.snapshot().session.unwrap().expires_at;
+    let left = (expires_at - chrono::Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(left).await;
+    assert_eq!(h.state.current_key().await.unwrap_err(), AppError::SessionEnded);
+    let ended = h.state.session_ended().await;
+    assert_eq!(ended.email.as_deref(), Some(LIVE));
+    assert!(ended.renewed.is_some(), "logged in again with the remembered password: {:?}", ended.renew_error);
+    assert!(h.state.snapshot().session.is_some());
+
+    // Unticking the box forgets it at once; the next run-out ends at the login screen.
+    h.state.set_remember_password(&h.profile_id, false).unwrap();
+    assert_eq!(h.keychain.stored(&h.sb.url(), LIVE), None);
+    let ended = h.state.session_ended().await;
+    assert!(ended.renewed.is_none());
+    assert_eq!(ended.email.as_deref(), Some(LIVE), "the e-mail is kept for the login screen");
+    assert!(h.state.snapshot().session.is_none());
+}
+
+#[tokio::test]
+async fn a_rotation_delivers_the_secret_to_the_clipboard_once() {
+    let h = harness(Options::default()).await;
+    *h.clipboard.0.lock().unwrap() = Some("what the user had copied".into());
+    h.log_in(LIVE).await;
+    let old_prefix = h.state.current_key().await.unwrap().key_prefix;
+
+    let dialog = h.state.begin_rotation().await.unwrap();
+    assert_eq!(dialog.mode, KeyMode::Live);
+    assert_eq!(h.clipboard.text().as_deref(), Some("what the user had copied"), "step 1 only reads the clipboard");
+    let refused = h.state.confirm_rotation(&dialog.confirmation_token, "not the label", None).await;
+    assert_eq!(refused.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::TypedTextMismatch });
+    let result = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await.unwrap();
+
+    let secret = h.clipboard.text().expect("the secret is on the clipboard");
+    let new_prefix = result.new_prefix.clone().unwrap();
+    assert_ne!(new_prefix, old_prefix);
+    assert!(secret.starts_with(new_prefix.trim_end_matches('.')), "{new_prefix}");
+    assert!(result.warnings.is_empty(), "{:?}", result.warnings);
+    assert_eq!(payment_status(&h.sb, &secret).await, 200, "the new key works");
+    assert_eq!(result.key.unwrap().key_prefix, new_prefix);
+    assert_eq!(h.last_outcome(), RotationOutcome::Rotated);
+
+    // The same confirmation cannot be used twice, and nothing is ever sent for it.
+    let again = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await;
+    assert_eq!(again.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::Used });
+    assert_eq!(h.state.rotation_history().len(), 1);
+
+    // Logging out would clear it: not without saying so first; then it clears what the app put there.
+    assert!(h.state.clipboard_status().holds_secret);
+    assert_eq!(h.state.logout(false).await, LogoutOutcome::SecretOnClipboard);
+    assert_eq!(h.clipboard.text().as_deref(), Some(secret.as_str()), "still there");
+    assert_eq!(h.state.logout(true).await, LogoutOutcome::LoggedOut);
+    assert_eq!(h.clipboard.text(), None);
+}
+
+#[tokio::test]
+async fn a_viewer_is_refused_and_rotation_stays_off_for_the_session() {
+    let h = harness(Options::default()).await;
+    h.log_in(VIEWER).await;
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(h.last_outcome(), RotationOutcome::NotRotated);
+    assert_eq!(h.state.current_key().await.unwrap().rotation_blocked, Some(RotationBlocked::Forbidden));
+    assert_eq!(h.state.begin_rotation().await.unwrap_err(), AppError::Forbidden, "refused without asking the server again");
+
+    // The refusal belonged to that session only.
+    h.state.logout(true).await;
+    h.log_in(VIEWER).await;
+    assert_eq!(h.state.current_key().await.unwrap().rotation_blocked, None);
+}
+
+#[tokio::test]
+async fn a_rate_limited_rotation_says_how_long_to_wait_and_rotates_nothing() {
+    let h = harness(Options::default()).await;
+    h.log_in(LIVE).await;
+    let before = h.state.current_key().await.unwrap().key_prefix;
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 429, "retryAfter": 30})).await;
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::RateLimited { retry_after_s: Some(30) });
+    assert_eq!(h.last_outcome(), RotationOutcome::NotRotated);
+    assert_eq!(h.state.current_key().await.unwrap().key_prefix, before);
+    assert_eq!(h.clipboard.text(), None);
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_settled_by_reading_the_key_again() {
+    let h = harness(Options::default()).await;
+    h.log_in(LIVE).await;
+    let before = h.state.current_key().await.unwrap().key_prefix;
+
+    // The server rotated, then the connection dropped: the secret is lost, and the app says so.
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "drop_after_commit"})).await;
+    assert_eq!(
+        h.rotate().await.unwrap_err(),
+        AppError::RotationOutcomeUnknown { rotated: true, status: None, checks: 1, checked_for_s: 0 }
+    );
+    assert_eq!(h.last_outcome(), RotationOutcome::RotatedSecretLost);
+    let after = h.state.current_key().await.unwrap().key_prefix;
+    assert_ne!(after, before);
+    assert_eq!(h.clipboard.text(), None);
+
+    // A gateway failed before the server did anything: not rotated.
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 503})).await;
+    // Only once the whole schedule (three checks here) still saw the old key.
+    assert_eq!(
+        h.rotate().await.unwrap_err(),
+        AppError::RotationOutcomeUnknown { rotated: false, status: Some(503), checks: 3, checked_for_s: 0 }
+    );
+    assert_eq!(h.last_outcome(), RotationOutcome::NotRotated);
+    assert_eq!(h.state.current_key().await.unwrap().key_prefix, after);
+
+    // A 200 with no secret: the old key is gone and the app says a new rotation is needed.
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "no_secret"})).await;
+    assert_eq!(h.rotate().await.unwrap_err(), AppError::RotatedWithoutSecret);
+    assert_eq!(h.last_outcome(), RotationOutcome::RotatedSecretLost);
+    assert_ne!(h.state.current_key().await.unwrap().key_prefix, after);
+}
+
+#[tokio::test]
+async fn a_confirmation_dies_with_its_session() {
+    let h = harness(Options::default()).await;
+    h.log_in(LIVE).await;
+    let dialog = h.state.begin_rotation().await.unwrap();
+    h.state.logout(true).await;
+    h.log_in(LIVE).await;
+    let refused = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await;
+    assert_eq!(refused.unwrap_err(), AppError::Confirmation { reason: ConfirmationRefusal::Missing });
+    assert!(h.state.rotation_history().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn without_a_clipboard_rotation_is_off_with_the_reason() {
+    let sb = sandbox(Options::default()).await;
+    let files = tempfile::tempdir().unwrap();
+    let parts = AppParts {
+        store: SettingsStore::new(files.path()),
+        keychain: Box::new(MemoryKeychain::new()),
+        clipboard: SecretClipboard::with_backend(Err("no display".into())),
+        history: History::new(files.path()),
+        client_options: ClientOptions::default(),
+        settle: quick_settle(),
+    };
+    let state = AppState::new(parts, Some(&sb.url()));
+    let profile_id = state.settings().selected_profile.unwrap();
+    state.login(&profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), false).await.unwrap();
+    let key = state.current_key().await.unwrap();
+    assert_eq!(key.rotation_blocked, Some(RotationBlocked::Clipboard));
+    assert_eq!(key.clipboard_problem.as_deref(), Some("no display"));
+    assert_eq!(state.begin_rotation().await.unwrap_err(), AppError::Clipboard { detail: "no display".into() });
+}
+
+/// Starts a rotation whose regenerate answer the sandbox holds back for `delay_ms`, and returns
+/// once the request is out.
+async fn rotation_in_flight(h: &Arc<Harness>, delay_ms: u64) -> tokio::task::JoinHandle<Result<RotationResult, AppError>> {
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "latency", "delayMs": delay_ms})).await;
+    let dialog = h.state.begin_rotation().await.unwrap();
+    let rotating = {
+        let h = h.clone();
+        tokio::spawn(async move { h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await })
+    };
+    while !h.state.rotation_in_flight() {
+        assert!(!rotating.is_finished(), "the rotation ended before it was seen in flight: {:?}", rotating.await);
+        tokio::task::yield_now().await;
+    }
+    rotating
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_rotation_at_a_time() {
+    let h = Arc::new(harness(Options::default()).await);
+    h.log_in(LIVE).await;
+    let rotating = rotation_in_flight(&h, 1500).await;
+    let reads = requests_to(&h.sb, "GET /api/api-keys/me").await;
+
+    // Neither step of a second rotation gets through while the first is out, and neither
+    // sends anything.
+    assert_eq!(h.state.begin_rotation().await.unwrap_err(), AppError::RotationInProgress);
+    assert_eq!(h.state.confirm_rotation("any", "Chave principal", None).await.unwrap_err(), AppError::RotationInProgress);
+    assert_eq!(requests_to(&h.sb, "GET /api/api-keys/me").await, reads);
+
+    let result = rotating.await.unwrap().unwrap();
+    assert!(result.new_prefix.is_some());
+    assert_eq!(requests_to(&h.sb, "POST /api/api-keys/me/regenerate").await, 1, "one regenerate was sent");
+    assert_eq!(h.state.rotation_history().len(), 1);
+    assert!(h.state.begin_rotation().await.is_ok(), "and the next may start once it is settled");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_logout_during_the_call_waits_for_its_outcome() {
+    let h = Arc::new(harness(Options::default()).await);
+    h.log_in(LIVE).await;
+    let rotating = rotation_in_flight(&h, 1500).await;
+
+    // Asked during the call, the logout comes back only after the secret was delivered, and
+    // does not clear it unasked.
+    assert_eq!(h.state.logout(false).await, LogoutOutcome::SecretOnClipboard);
+    assert_eq!(h.last_outcome(), RotationOutcome::Rotated);
+    let secret = h.clipboard.text().expect("the secret arrived and stayed");
+    assert_eq!(payment_status(&h.sb, &secret).await, 200);
+    assert!(rotating.await.unwrap().is_ok());
+    assert!(h.state.snapshot().session.is_some(), "still logged in");
+
+    // Forced, during another call: the clear comes after the secret, so none is left behind.
+    let rotating = rotation_in_flight(&h, 1500).await;
+    assert_eq!(h.state.logout(true).await, LogoutOutcome::LoggedOut);
+    assert!(rotating.await.unwrap().is_ok());
+    assert_eq!(h.clipboard.text(), None, "cleared after the second secret arrived, not before");
+    assert!(h.state.snapshot().session.is_none());
+}
+
+/// Every operation against every fault the sandbox has: the kind the window is told, no panic,
+/// and the settings and history left as they were. One row a case, printed as a table.
+#[tokio::test(flavor = "multi_thread")]
+async fn fault_matrix() {
+    let timeout = Duration::from_millis(800);
+    let options = ClientOptions { request_timeout: timeout, backoff: Duration::from_millis(20), ..ClientOptions::default() };
+    let h = harness_with(Options::default(), options.clone()).await;
+    h.log_in(LIVE).await;
+    let settings_before = h.state.settings();
+    let watch_client = CertoPayClient::new(&h.sb.url(), options).unwrap();
+    let watch_jwt = watch_client.login(LIVE, DEMO_PASSWORD).await.unwrap().jwt;
+
+    let timed_out = AppError::Network { detail: "the server did not answer in time".into(), timed_out: true };
+    // A change is seen by the first check; "not rotated" only after all three of quick_settle.
+    let unknown = |rotated: bool, status: Option<u16>| AppError::RotationOutcomeUnknown {
+        rotated,
+        status,
+        checks: if rotated { 1 } else { 3 },
+        checked_for_s: 0,
+    };
+    let too_large = AppError::Malformed { detail: "the answer is larger than 64 KiB".into() };
+    let faults: Vec<(&str, serde_json::Value)> = vec![
+        ("latency past the timeout", json!({"kind": "latency", "delayMs": 2000})),
+        ("500", json!({"kind": "status", "status": 500})),
+        ("502", json!({"kind": "status", "status": 502})),
+        ("503", json!({"kind": "status", "status": 503})),
+        ("429 with Retry-After", json!({"kind": "status", "status": 429, "retryAfter": 30})),
+        ("HTML page", json!({"kind": "html"})),
+        ("truncated JSON", json!({"kind": "truncated_json"})),
+        ("oversized body", json!({"kind": "oversized", "bytes": 1048576})),
+        ("trickled body", json!({"kind": "trickle", "intervalMs": 100})),
+        ("commit, then drop", json!({"kind": "drop_after_commit"})),
+    ];
+    // What each operation is expected to say, fault by fault, in the order above.
+    let login = [
+        timed_out.clone(),
+        AppError::Server { status: 500 },
+        AppError::Server { status: 502 },
+        AppError::Server { status: 503 },
+        AppError::RateLimited { retry_after_s: Some(30) },
+        AppError::Server { status: 502 },
+        AppError::Malformed { detail: "the login answer is not the expected JSON".into() },
+        too_large.clone(),
+        timed_out.clone(),
+        AppError::Network { detail: "the connection failed (connection closed before message completed)".into(), timed_out: false },
+    ];
+    let read = |truncated: &str| {
+        let mut row = login.clone();
+        row[6] = AppError::Malformed { detail: truncated.into() };
+        row
+    };
+    let key_read = read("the key answer is not JSON");
+    let regenerate = [
+        unknown(false, None),
+        unknown(false, Some(500)),
+        unknown(false, Some(502)),
+        unknown(false, Some(503)),
+        AppError::RateLimited { retry_after_s: Some(30) },
+        unknown(false, Some(502)),
+        AppError::RotatedWithoutSecret,
+        unknown(false, None),
+        unknown(false, None),
+        unknown(true, None),
+    ];
+
+    let mut table = vec![format!("| {:<24} | {:<10} | {} |", "fault", "operation", "the window is told")];
+    let mut rotations = 0;
+    for (i, (fault, spec)) in faults.iter().enumerate() {
+        for operation in ["login", "key read", "regenerate", "watch read"] {
+            let path = match operation {
+                "login" => "/api/auth/login",
+                "regenerate" => "/api/api-keys/me/regenerate",
+                _ => "/api/api-keys/me",
+            };
+            let dialog = if operation == "regenerate" { Some(h.state.begin_rotation().await.unwrap()) } else { None };
+            let mut armed = spec.clone();
+            armed["path"] = json!(path);
+            armed["count"] = json!(3); // enough for a GET's retries
+            arm(&h.sb, armed).await;
+            let got = match operation {
+                "login" => h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), false).await.map(drop),
+                "key read" => h.state.current_key().await.map(drop),
+                "regenerate" => {
+                    let dialog = dialog.unwrap();
+                    rotations += 1;
+                    h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await.map(drop)
+                }
+                _ => watch_client.current_key_once(&watch_jwt).await.map(drop),
+            };
+            reqwest::Client::new().delete(format!("{}/__sandbox/faults", h.sb.url())).send().await.unwrap();
+            let expected = match operation {
+                "login" => &login[i],
+                "regenerate" => &regenerate[i],
+                _ => &key_read[i],
+            };
+            table.push(format!("| {fault:<24} | {operation:<10} | {} |", got.as_ref().map_or_else(|e| format!("{e:?}"), |_| "ok".into())));
+            assert_eq!(got.as_ref().err(), Some(expected), "{fault} on {operation}");
+            // A failed login leaves the session that was there; log in again if it went.
+            if h.state.snapshot().session.is_none() {
+                h.log_in(LIVE).await;
+            }
+        }
+    }
+    println!("{}", table.join("\n"));
+    assert_eq!(h.state.settings(), settings_before, "settings intact");
+    assert_eq!(h.state.rotation_history().len(), rotations, "one history row per regenerate sent, all readable");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_idle_lock_is_rusts_and_waits_for_a_rotation() {
+    let h = Arc::new(harness(Options::default()).await);
+    let events = recorded_events(&h);
+    h.log_in(LIVE).await;
+    let idle = Duration::from_secs(10 * 60);
+    let start = Instant::now();
+    assert!(!h.state.lock_if_idle(start + idle - Duration::from_secs(1)).await, "not yet");
+
+    // A rotation's call holds the lock off; its delivery restarts the idle delay.
+    let rotating = rotation_in_flight(&h, 800).await;
+    assert!(!h.state.lock_if_idle(start + idle * 2).await, "never during the call");
+    rotating.await.unwrap().unwrap();
+    let delivered = Instant::now();
+    assert!(!h.state.lock_if_idle(delivered + idle - Duration::from_secs(1)).await);
+    assert!(h.clipboard.text().is_some());
+
+    // No activity from the window at all: the watchdog's clock alone ends the session.
+    assert!(h.state.lock_if_idle(delivered + idle).await);
+    assert!(h.state.snapshot().session.is_none());
+    assert_eq!(h.clipboard.text(), None, "the clipboard was cleared");
+    assert_eq!(h.state.settings().selected().unwrap().email, LIVE, "the e-mail is kept");
+    let locked = AppEvent::Locked { reason: LockReason::Idle, idle_minutes: 10 };
+    assert_eq!(events.lock().unwrap().last(), Some(&locked));
+}
+
+#[tokio::test]
+async fn stepping_away_locks_unless_turned_off() {
+    let h = harness(Options::default()).await;
+    let events = recorded_events(&h);
+    h.log_in(LIVE).await;
+    assert!(h.state.lock_away(Away::ScreenLocked).await);
+    assert!(h.state.snapshot().session.is_none());
+    assert_eq!(events.lock().unwrap().last(), Some(&AppEvent::Locked { reason: LockReason::ScreenLocked, idle_minutes: 10 }));
+
+    let mut preferences: serde_json::Value = json!({"rotationPeriodDays": 90, "clipboardClearSeconds": 60, "idleLockMinutes": 10});
+    preferences["lockOnScreenLock"] = json!(false);
+    h.state.save_preferences(serde_json::from_value(preferences).unwrap()).unwrap();
+    h.log_in(LIVE).await;
+    assert!(!h.state.lock_away(Away::Sleeping).await);
+    assert!(h.state.snapshot().session.is_some(), "turned off in settings");
+}
+
+#[tokio::test]
+async fn a_remembered_password_stays_with_its_server() {
+    let h = harness(Options::default()).await;
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    h.state.logout(true).await;
+    let mut profile = h.state.settings().profile(&h.profile_id).unwrap().clone();
+
+    // Same server, new name: the password stays.
+    profile.name = "Sandbox renamed".into();
+    assert!(!h.state.save_profile(profile.clone()).unwrap().password_forgotten);
+    assert_eq!(h.keychain.stored(&h.sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD));
+
+    // A new address: the password is forgotten, and an empty one is never sent to the new server.
+    profile.base_url = h.sb.url().replace("127.0.0.1", "localhost");
+    let saved = h.state.save_profile(profile.clone()).unwrap();
+    assert!(saved.password_forgotten);
+    assert_eq!(h.keychain.stored(&h.sb.url(), LIVE), None);
+    assert!(!saved.settings.profile(&h.profile_id).unwrap().remember_password);
+    let empty = h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), false).await;
+    assert_eq!(empty.unwrap_err(), AppError::InvalidInput { field: "password".into(), reason: "required".into() });
+
+    // A keychain that refuses the delete: the profile stays, and nothing is left orphaned.
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    *h.keychain.refuse_deletes.lock().unwrap() = true;
+    assert!(matches!(h.state.remove_profile(&h.profile_id), Err(AppError::Keychain { .. })));
+    assert!(h.state.settings().profile(&h.profile_id).is_some(), "kept");
+    *h.keychain.refuse_deletes.lock().unwrap() = false;
+    h.state.remove_profile(&h.profile_id).unwrap();
+    assert_eq!(h.keychain.stored(&profile.base_url, LIVE), None, "gone with its profile");
+}

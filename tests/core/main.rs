@@ -1,0 +1,11 @@
+//! The core, without the app's state: the CertoPay client against the sandbox over real HTTP,
+//! the parsers fed generated input, and the house's shape read from its files (the layers'
+//! imports, the window's modules, the one list of commands).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod client;
+mod fuzz;
+mod layers;
+mod ui_modules;

@@ -1,0 +1,133 @@
+//! Delivery in the real window: the person sets a delivery target in Settings (with the
+//! account's password), rotates, and the new key goes over SSH (a real OpenSSH server on
+//! loopback) into the file the shop reads, while the X11 clipboard keeps what the user had;
+//! the rollout watch then says the new key is in use. A failing command leaves the key on the
+//! X11 clipboard with its sentence and the command's words in the details line.
+
+use crate::support;
+
+use std::time::Duration;
+
+use certopay_sandbox::{Options, DEMO_PASSWORD};
+use serde_json::json;
+use support::app::{open_logged_in, sandbox, LIVE, ONE_WINDOW};
+use support::rotation::{clipboard_text, copy_elsewhere, payment_status, send_rotation};
+use support::sshd::Sshd;
+use support::webdriver::Window;
+
+/// Sets the logged-in profile's delivery target in Settings, as a person types it.
+async fn set_target(w: &Window, name: &str, command: &str, timeout_s: &str, password: &str) {
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#delivery-form').hidden", "the delivery form").await;
+    w.type_into("#delivery-name", name).await;
+    w.type_into("#delivery-command", command).await;
+    w.type_into("#delivery-timeout", timeout_s).await;
+    w.type_into("#delivery-password", password).await;
+    w.click("#delivery-form button[type=submit]").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
+    let _one = ONE_WINDOW.lock().await;
+    let sshd = Sshd::start().await;
+    let key_file = sshd.file("certopay.key");
+    let sb = sandbox(Options::default()).await;
+    let w = open_logged_in(&sb, LIVE).await;
+
+    // The page alone cannot set one: its command is refused without the person's password.
+    let profile_id = w.invoke("app_snapshot", json!({})).await["ok"]["settings"]["selectedProfile"].clone();
+    let alone =
+        w.invoke("set_delivery_target", json!({"profileId": profile_id, "target": {"name": "x", "command": "true"}, "password": ""})).await;
+    assert_eq!(alone["err"]["kind"], "Confirmation", "{alone}");
+
+    // The SSH preset: the person fills in names, Rust makes the command line.
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#delivery-form').hidden", "the delivery form").await;
+    w.script("const s = document.querySelector('#delivery-preset'); s.value = 'ssh'; s.dispatchEvent(new Event('change'));", vec![]).await;
+    assert_eq!(w.text("#delivery-field-1-label").await, "File on the server (/etc/loja/certopay.key)");
+    w.type_into("#delivery-field-0", "deploy@loja.com.br").await;
+    w.type_into("#delivery-field-1", "/etc/loja/certopay.key").await;
+    w.type_into("#delivery-field-2", "systemctl reload loja").await;
+    w.wait_for(
+        "document.querySelector('#delivery-command').value === \"ssh -o BatchMode=yes deploy@loja.com.br 'umask 077 && cat > /etc/loja/certopay.key && systemctl reload loja'\"",
+        "the preset's command line",
+    )
+    .await;
+    w.type_into("#delivery-name", "Servidor da loja").await;
+    w.screenshot("settings-delivery-ssh-preset-light").await;
+    w.click("#close-settings").await;
+
+    set_target(&w, "Servidor da loja", &sshd.preset_command(&key_file), "30", "not-my-password").await;
+    w.wait_for("!document.querySelector('#delivery-error').hidden", "the refusal").await;
+    assert_eq!(w.text("#delivery-error").await, "That is not this account’s password. Check what you typed.");
+    w.type_into("#delivery-password", DEMO_PASSWORD).await;
+    w.screenshot("settings-delivery-light").await;
+    w.click("#delivery-form button[type=submit]").await;
+    w.wait_for("document.querySelector('#delivery-status').textContent === 'Delivery target Servidor da loja saved.'", "saved").await;
+    assert_eq!(w.value("#delivery-password").await, "", "the password is not kept in the page");
+    w.click("#close-settings").await;
+
+    copy_elsewhere("the user's own copy");
+    let shop = {
+        let (url, key_file) = (format!("{}/api/payment-gateway/process", sb.url()), key_file.clone());
+        tokio::spawn(async move {
+            for _ in 0..120 {
+                if let Ok(key) = std::fs::read_to_string(&key_file) {
+                    let _ = reqwest::Client::new().post(&url).header("X-Api-Key", key.trim()).send().await;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
+    };
+    send_rotation(&w, "Chave principal", Some("delivery")).await;
+    w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+    let text = w.text("#rotation-result-text").await;
+    assert!(text.starts_with("New key sk_live_") && text.contains(" delivered to Servidor da loja in "), "{text}");
+    assert!(!w.visible("#clipboard-clear").await, "no clipboard countdown: the key is not on it");
+    assert_eq!(clipboard_text().as_deref(), Some("the user's own copy"), "the clipboard is left as the user had it");
+    let on_server = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(payment_status(&sb, on_server.trim()).await, 200);
+    w.screenshot("rotate-delivered-light").await;
+    w.wait_for_within(
+        "document.querySelector('#rollout-text').textContent.startsWith('Your systems are using the new key since ')",
+        "the watch to see the new key in use",
+        Duration::from_secs(30),
+    )
+    .await;
+    w.wait_for("document.querySelector('#history-rows').textContent.includes('Rotated, delivered to Servidor da loja')", "the history")
+        .await;
+    w.screenshot("rollout-delivered-light").await;
+    shop.abort();
+
+    // A command that fails, one that hangs past its timeout, one that is missing: each time the
+    // key is on the X11 clipboard instead, and the details line says why.
+    let cases = [
+        (
+            "sh -c 'echo no space left on device >&2; exit 3'",
+            "30",
+            "exit status 3 · no space left on device",
+            "rotate-delivery-failed-light",
+        ),
+        ("sleep 30", "1", "no answer within 1 s, stopped", "rotate-delivery-timed-out-light"),
+        ("/opt/loja/bin/deliver-key --to loja", "30", "program /opt/loja/bin/deliver-key not found", "rotate-delivery-missing-light"),
+    ];
+    for (command, timeout, details, shot) in cases {
+        set_target(&w, "Servidor da loja", command, timeout, DEMO_PASSWORD).await;
+        w.wait_for("document.querySelector('#delivery-status').textContent.startsWith('Delivery target')", "saved").await;
+        w.click("#close-settings").await;
+        send_rotation(&w, "Chave principal", None).await;
+        w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+        let text = w.text("#rotation-result-text").await;
+        assert!(
+            text.starts_with(
+                "Delivery to Servidor da loja failed. The new key is on your clipboard instead: paste it yourself. New key sk_live_"
+            ),
+            "{command}: {text}"
+        );
+        assert_eq!(w.text("#rotation-result-where-details code").await, details, "{command}");
+        let secret = clipboard_text().expect("the key is on the X11 clipboard");
+        assert_eq!(payment_status(&sb, &secret).await, 200, "{command}");
+        w.screenshot(shot).await;
+    }
+    w.close().await;
+}

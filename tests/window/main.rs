@@ -1,0 +1,17 @@
+//! The real window under Xvfb, driven through WebDriver: only in a build made for tests (the
+//! `webdriver` feature). One window at a time (`support::app::ONE_WINDOW`).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod accessibility;
+// SSH and Squid run where the tests run natively: the Windows runner runs the others.
+#[cfg(unix)]
+mod delivery_form;
+mod late_answers_and_notices;
+mod login_session_settings;
+mod portuguese;
+#[cfg(unix)]
+mod proxy_and_certificates;
+mod rotation;
+mod slow_network;

@@ -1,0 +1,71 @@
+// Every error's sentence, in one place: the Rust side sends `{kind, message, …}`, and this
+// module says it in the window's language, with the technical side for the details line.
+
+import { t, hasText, formatDuration, formatNumber } from './i18n.js';
+
+/// The technical side of an error, for the details line under its sentence: an HTTP status,
+/// what the server or the system said. Empty when there is nothing to add.
+export function errorDetails(error) {
+  if (!error || typeof error !== 'object') return '';
+  const parts = [];
+  if (error.status != null) parts.push(`HTTP ${error.status}`);
+  if (error.detail) parts.push(error.detail);
+  if (error.messages?.length) parts.push(error.messages.join('; '));
+  return parts.join(' · ');
+}
+
+/// The sentence for an error the Rust side sent as `{kind, message, …}`.
+export function errorText(error) {
+  if (!error || typeof error !== 'object') return t('error.unknown', { message: String(error) });
+  switch (error.kind) {
+    case 'RateLimited':
+      return error.retryAfterS ? t('error.RateLimited', { seconds: error.retryAfterS }) : t('error.RateLimitedNoWait');
+    case 'Network':
+      return error.timedOut ? t('error.NetworkTimeout') : t('error.Network');
+    case 'Certificate':
+      return t(`error.Certificate.${error.problem}`);
+    case 'Proxy':
+      return t(`error.Proxy.${error.problem}`);
+
+    case 'Confirmation':
+    case 'RotationOutcomeUnknown':
+    case 'SessionEndsTooSoon':
+    case 'RotationOutcomeUnreadable':
+    case 'RotatedWithoutSecret':
+    case 'RotatedClipboardFailed':
+      return rotationErrorText(error);
+    case 'InvalidInput': {
+      const key = `invalid.${error.field}.${error.reason}`;
+      return hasText(key) ? t(key) : t('invalid.other', { field: error.field });
+    }
+    default:
+      return hasText(`error.${error.kind}`) ? t(`error.${error.kind}`) : t('error.unknown', { message: error.message || error.kind });
+  }
+}
+
+/// What a rotation's refusal or outcome means for the user: which key works now, and what to
+/// do. The rules live here, beside every other error's sentence.
+function rotationErrorText(error) {
+  switch (error.kind) {
+    case 'Confirmation':
+      return t(`confirm.${error.reason}`);
+    case 'RotationOutcomeUnknown': {
+      if (error.rotated) {
+        // Seen by a later check, not the first: the server finished after the app gave up.
+        if (error.checks > 1) return t('rotate.rotatedAfterAll');
+        return t(error.status != null ? 'rotate.serverErrorRotated' : 'rotate.rotatedSecretLost');
+      }
+      // Only the whole schedule says "not rotated", and it says what it saw.
+      const seen = { checks: formatNumber(error.checks), span: formatDuration(error.checkedForS) };
+      return t(error.status != null ? 'rotate.serverErrorNotRotated' : 'rotate.notRotated', seen);
+    }
+    case 'SessionEndsTooSoon':
+      return t(error.renewable ? 'rotate.tooSoonRenew' : 'rotate.tooSoon', { left: formatDuration(error.leftS), needed: formatDuration(error.neededS) });
+    case 'RotationOutcomeUnreadable':
+      return error.status != null ? t('rotate.serverErrorUnreadable') : t('rotate.unreadable');
+    case 'RotatedWithoutSecret':
+      return t('rotate.noSecret');
+    default:
+      return t('rotate.clipboardFailed');
+  }
+}
