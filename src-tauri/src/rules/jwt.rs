@@ -109,5 +109,4 @@ mod tests {
         assert_eq!(token(r#"{"sub": "u1"}"#).claims().unwrap().exp, None);
         assert!(matches!(Jwt::new("opaque".into()).claims(), Err(AppError::Malformed { .. })));
     }
-
 }
