@@ -1,5 +1,6 @@
 //! Fuzzing the parsers of everything that comes from outside: the login answer, the key, the
-//! regenerate answer, the error body, the JWT payload, the settings file and a history line.
+//! regenerate answer, the error body, the JWT payload, the settings file, a history line and a
+//! `Retry-After` header (handed to the rollout watch).
 //! Structure-aware inputs (JSON with the fields' own names holding odd types and values, and
 //! valid samples mutated byte by byte) and raw bytes, from a seeded generator, so a failure
 //! can be replayed. Any panic fails, with the input that caused it.
@@ -8,12 +9,13 @@
 //! CERTOPAY_FUZZ_CASES (1,000,000 by default there) and prints the figures.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use certopay_keys::certopay::{parse_error, parse_key_answer, parse_login, parse_regenerated};
+use certopay_keys::certopay::{parse_error, parse_key_answer, parse_login, parse_regenerated, parse_retry_after, MAX_RETRY_AFTER_S};
 use certopay_keys::rules::jwt::Jwt;
+use certopay_keys::rules::rollout_watch::{Observation, RolloutWatch, Step};
 use certopay_keys::rules::settings::Settings;
 use certopay_keys::store::history::HistoryEntry;
 use rand::rngs::StdRng;
@@ -225,7 +227,37 @@ const PARSERS: &[Parser] = &[
     ("JWT payload", |b| Jwt::new(format!("eyJhbGciOiJIUzI1NiJ9.{}.sig", URL_SAFE_NO_PAD.encode(b))).claims().is_ok()),
     ("settings file", |b| Settings::parse(b).is_some()),
     ("history line", |b| HistoryEntry::parse(&String::from_utf8_lossy(b)).is_some()),
+    ("Retry-After in the watch", retry_after_in_the_watch),
 ];
+
+/// A `Retry-After` header's value, parsed and handed to the rollout watch as a 429 would be:
+/// half the inputs as they come, half as numbers of any size, sign and shape.
+fn retry_after_in_the_watch(bytes: &[u8]) -> bool {
+    let text = match bytes.first() {
+        Some(first) if first % 2 == 0 => {
+            let mut eight = [0u8; 8];
+            for (slot, byte) in eight.iter_mut().zip(bytes.iter().skip(1)) {
+                *slot = *byte;
+            }
+            let n = u64::from_le_bytes(eight);
+            match bytes.len() % 5 {
+                0 => n.to_string(),
+                1 => format!("-{n}"),
+                2 => format!("{n}e99"),
+                3 => format!("{n}{n}{n}"),
+                _ => u64::MAX.to_string(),
+            }
+        }
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    };
+    let seconds = parse_retry_after(&text);
+    assert!(seconds.is_none_or(|s| s <= MAX_RETRY_AFTER_S), "{text:?} gave {seconds:?}");
+    let now = Instant::now();
+    let mut watch = RolloutWatch::new("new", chrono::Utc::now(), now);
+    watch.observe(now, Observation::RateLimited { retry_after: seconds.map(Duration::from_secs) });
+    assert!(!matches!(watch.step(now), Step::Read), "a 429 is waited out");
+    seconds.is_some()
+}
 
 #[test]
 fn the_parsers_survive_anything() {

@@ -17,7 +17,7 @@ use crate::rules::base_url::BaseUrl;
 use crate::rules::jwt::{Jwt, JwtClaims};
 use crate::rules::proxy_route::ProxyRoute;
 use parse::{error_from, screened, Endpoint};
-pub use parse::{parse_error, parse_key_answer, parse_login, parse_regenerated};
+pub use parse::{parse_error, parse_key_answer, parse_login, parse_regenerated, parse_retry_after, MAX_RETRY_AFTER_S};
 use transport::network_error;
 pub use transport::{trust_store, TrustStore};
 

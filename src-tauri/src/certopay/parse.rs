@@ -203,14 +203,28 @@ pub(super) fn screened(error: AppError, secrets: &[&str]) -> AppError {
     AppError::BadRequest { messages }
 }
 
-/// `Retry-After` as whole seconds: either a number or an HTTP date.
+/// The longest `Retry-After` believed: a server's word past an hour is taken as an hour, so
+/// no time computed from it can overflow (the rollout watch adds it to the clock).
+pub const MAX_RETRY_AFTER_S: u64 = 60 * 60;
+
 fn retry_after_seconds(headers: &HeaderMap) -> Option<u64> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?)
+}
+
+/// A `Retry-After` value as whole seconds, at most `MAX_RETRY_AFTER_S`: either a number of
+/// seconds or an HTTP date. Anything else (a sign, a fraction, an exponent) is no answer.
+pub fn parse_retry_after(value: &str) -> Option<u64> {
+    let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
-        return Some(seconds);
+        return Some(seconds.min(MAX_RETRY_AFTER_S));
+    }
+    // Digits only, but past u64: as long as anything can be.
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(MAX_RETRY_AFTER_S);
     }
     let date = DateTime::parse_from_rfc2822(value).ok()?;
-    Some((date.with_timezone(&Utc) - Utc::now()).num_seconds().max(0) as u64)
+    let wait = date.with_timezone(&Utc).signed_duration_since(Utc::now()).num_seconds();
+    Some(u64::try_from(wait).unwrap_or(0).min(MAX_RETRY_AFTER_S))
 }
 
 #[cfg(test)]
@@ -231,6 +245,19 @@ mod tests {
         assert_eq!(key.rate_limit, None);
         assert_eq!(key.last_used_at, None);
         assert_eq!(key.created_at, Some("2026-06-01T10:00:00Z".parse().unwrap()));
+    }
+
+    #[test]
+    fn retry_after_is_bounded_and_only_whole_seconds_or_a_date() {
+        assert_eq!(parse_retry_after("7"), Some(7));
+        assert_eq!(parse_retry_after(" 3600 "), Some(3600));
+        assert_eq!(parse_retry_after("18446744073709551615"), Some(MAX_RETRY_AFTER_S));
+        assert_eq!(parse_retry_after("99999999999999999999999999"), Some(MAX_RETRY_AFTER_S));
+        for refused in ["-1", "1e99", "1.5", "", "soon"] {
+            assert_eq!(parse_retry_after(refused), None, "{refused:?}");
+        }
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0), "a date past is no wait");
+        assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT"), Some(MAX_RETRY_AFTER_S));
     }
 
     #[test]

@@ -142,7 +142,9 @@ impl RolloutWatch {
                 }
             }
             Observation::RateLimited { retry_after: Some(wait) } => {
-                self.not_before = now + wait.max(INTERVAL);
+                // Checked: a wait from outside can be as long as anything; past the watch's
+                // end it only ends the watch.
+                self.not_before = now.checked_add(wait.max(INTERVAL)).unwrap_or(self.started + LIMIT);
             }
             Observation::RateLimited { retry_after: None } | Observation::Failed => {
                 self.failures += 1;
@@ -238,6 +240,16 @@ mod tests {
         assert_eq!(reads, [Duration::from_secs(15), Duration::from_secs(105)]);
         let (_, reads) = run(|n| if n <= 3 { Observation::Failed } else { key(Some("2026-11-29T16:40:00Z")) });
         assert_eq!(reads, [15, 45, 105, 225].map(Duration::from_secs), "30 s, 60 s, 120 s");
+    }
+
+    #[test]
+    fn a_wait_as_long_as_anything_ends_the_watch_at_its_limit() {
+        let start = Instant::now();
+        let mut watch = RolloutWatch::new("new", rotated(), start);
+        watch.observe(start + INTERVAL, Observation::RateLimited { retry_after: Some(Duration::MAX) });
+        assert_eq!(watch.step(start + INTERVAL), Step::Sleep(LIMIT - INTERVAL), "it sleeps until the watch's end, not past it");
+        assert_eq!(watch.step(start + LIMIT), Step::Done);
+        assert_eq!(watch.state(), Watch::NotSeen);
     }
 
     #[test]
