@@ -87,21 +87,10 @@ async fn a_name_that_cannot_be_found_is_said_as_such() {
     // Looking a name up would ask this machine's DNS server, which tests leave alone: the test
     // runs itself again in a network namespace of its own, with nothing but loopback, where
     // the lookup fails at once and nothing leaves the machine.
-    if std::env::var_os("CERTOPAY_TEST_IN_EMPTY_NETWORK").is_none() {
-        // Its name inside this binary: its module's path without the binary's own name.
-        let test = concat!(module_path!(), "::a_name_that_cannot_be_found_is_said_as_such");
-        let test = test.split_once("::").map_or(test, |(_, path)| path);
-        let status = std::process::Command::new("unshare")
-            .args(["--net", "--"])
-            .arg(std::env::current_exe().unwrap())
-            .args(["--exact", test, "--test-threads=1"])
-            .env("CERTOPAY_TEST_IN_EMPTY_NETWORK", "1")
-            .output()
-            .expect("unshare runs (package util-linux)");
-        let said = String::from_utf8_lossy(&status.stdout);
-        assert!(status.status.success(), "the test in its own network namespace failed: {said}");
-        // A name that matched nothing would pass having run nothing.
-        assert!(said.contains("1 passed"), "the test did not run in its own namespace: {said}");
+    if support::own_process::run_alone_under(
+        &["unshare", "--net", "--"],
+        concat!(module_path!(), "::a_name_that_cannot_be_found_is_said_as_such"),
+    ) {
         return;
     }
     let client = CertoPayClient::new("https://api.certopay.example", ClientOptions::default()).unwrap();

@@ -3,24 +3,14 @@
 //! from the files themselves (every `crate::…` path, `use` lines and inline ones alike).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            sources(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
-}
+use crate::support::source_files::files_with_extension;
 
 /// Each source file (relative to src-tauri/src) and its code before its tests, comments left out.
 fn code_by_file() -> BTreeMap<String, String> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src");
-    let mut files = Vec::new();
-    sources(&src, &mut files);
+    let files = files_with_extension(&src, "rs");
     files
         .iter()
         .map(|file| {

@@ -4,26 +4,15 @@
 use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use support::catalogue::{catalogue, placeholders_of};
-
-fn modules(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            modules(&path, found);
-        } else if path.extension().is_some_and(|e| e == "js") {
-            found.push(path);
-        }
-    }
-}
+use support::source_files::files_with_extension;
 
 /// Each module and the modules it imports, as paths relative to ui/.
 fn import_graph() -> BTreeMap<String, Vec<String>> {
     let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
-    let mut files = Vec::new();
-    modules(&ui, &mut files);
+    let files = files_with_extension(&ui, "js");
     let name = |p: &Path| p.strip_prefix(&ui).unwrap().to_string_lossy().replace('\\', "/");
     files
         .iter()
@@ -82,8 +71,7 @@ fn root_modules_never_import_a_screen() {
 #[test]
 fn only_api_js_calls_invoke() {
     let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
-    let mut files = Vec::new();
-    modules(&ui, &mut files);
+    let files = files_with_extension(&ui, "js");
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let talks_to_rust = text.contains("__TAURI_INTERNALS__") || text.contains("__TAURI__") || text.contains("invoke(");

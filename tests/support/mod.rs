@@ -6,6 +6,7 @@ pub mod company_ca;
 pub mod harness;
 pub mod own_process;
 pub mod rotation;
+pub mod source_files;
 // Squid and OpenSSH run only where the tests run natively (not the Windows build under Wine).
 #[cfg(unix)]
 pub mod squid;
