@@ -11,7 +11,23 @@ export function errorDetails(error) {
   if (error.status != null) parts.push(`HTTP ${error.status}`);
   if (error.detail) parts.push(error.detail);
   if (error.messages?.length) parts.push(error.messages.join('; '));
+  // A delivery command's own words (screened by the Rust side).
+  if (error.output) parts.push(error.output);
   return parts.join(' · ');
+}
+
+/// How a delivery command failed, in a few words: for a result's details line and for the
+/// sentence of one that failed before the rotation.
+export function deliveryFailureText(failure) {
+  if (!failure) return '';
+  return {
+    notFound: () => t('delivery.failure.notFound', { program: failure.program }),
+    exited: () => t('delivery.failure.exited', { code: failure.code }),
+    killed: () => t('delivery.failure.killed', { signal: failure.signal }),
+    timedOut: () => t('delivery.failure.timedOut', { seconds: failure.seconds }),
+    leftUnread: () => t('delivery.failure.leftUnread'),
+    failed: () => failure.detail || t('delivery.failure.failed'),
+  }[failure.kind]?.() || failure.kind;
 }
 
 /// The sentence for an error the Rust side sent as `{kind, message, …}`.
@@ -26,6 +42,8 @@ export function errorText(error) {
       return t(`error.Certificate.${error.problem}`);
     case 'Proxy':
       return t(`error.Proxy.${error.problem}`);
+    case 'ClockAhead':
+      return t('error.ClockAhead', { minutes: formatNumber(error.minutes) });
 
     case 'Confirmation':
     case 'RotationOutcomeUnknown':
@@ -33,6 +51,7 @@ export function errorText(error) {
     case 'RotationOutcomeUnreadable':
     case 'RotatedWithoutSecret':
     case 'RotatedClipboardFailed':
+    case 'DeliveryNotReady':
       return rotationErrorText(error);
     case 'InvalidInput': {
       const key = `invalid.${error.field}.${error.reason}`;
@@ -65,6 +84,8 @@ function rotationErrorText(error) {
       return error.status != null ? t('rotate.serverErrorUnreadable') : t('rotate.unreadable');
     case 'RotatedWithoutSecret':
       return t('rotate.noSecret');
+    case 'DeliveryNotReady':
+      return t('rotate.deliveryNotReady', { name: error.name, how: deliveryFailureText(error.failure) });
     default:
       return t('rotate.clipboardFailed');
   }

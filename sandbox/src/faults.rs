@@ -46,6 +46,8 @@ pub enum FaultKind {
     },
     TruncatedJson,
     NoSecret,
+    /// The regenerate answer shows the whole secret as its `keyPrefix` and `maskedKey`.
+    SecretInPrefix,
     DropAfterCommit,
     /// The request is carried out after `delayMs`, even if the client gave up meanwhile.
     LateCommit {
@@ -148,6 +150,19 @@ pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Re
             let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
             if let Some(object) = value.as_object_mut() {
                 object.remove("apiKey");
+            }
+            let mut response = Response::from_parts(parts, Body::from(value.to_string()));
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            response
+        }
+        FaultKind::SecretInPrefix => {
+            let (parts, body) = next.run(req).await.into_parts();
+            let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            if let Some(object) = value.as_object_mut() {
+                let secret = object.get("apiKey").cloned().unwrap_or(Value::Null);
+                object.insert("keyPrefix".into(), secret.clone());
+                object.insert("maskedKey".into(), secret);
             }
             let mut response = Response::from_parts(parts, Body::from(value.to_string()));
             response.headers_mut().remove(header::CONTENT_LENGTH);

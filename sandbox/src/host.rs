@@ -31,6 +31,7 @@ pub const HOST_VAR: &str = "CERTOPAY_SANDBOX_HOST";
 #[serde(rename_all = "camelCase")]
 struct Wanted {
     token_ttl_ms: u64,
+    clock_behind_ms: u64,
     seed: Option<u64>,
     faults: bool,
     rate_window_ms: u64,
@@ -41,6 +42,7 @@ impl From<&Options> for Wanted {
     fn from(o: &Options) -> Wanted {
         Wanted {
             token_ttl_ms: o.token_ttl.as_millis() as u64,
+            clock_behind_ms: o.clock_behind.as_millis() as u64,
             seed: o.seed,
             faults: o.faults,
             rate_window_ms: o.rate_window.as_millis() as u64,
@@ -54,6 +56,7 @@ impl From<Wanted> for Options {
         Options {
             port: 0,
             token_ttl: Duration::from_millis(w.token_ttl_ms),
+            clock_behind: Duration::from_millis(w.clock_behind_ms),
             seed: w.seed,
             faults: w.faults,
             rate_window: Duration::from_millis(w.rate_window_ms),

@@ -33,6 +33,9 @@ pub struct Options {
     /// 0 picks a free port.
     pub port: u16,
     pub token_ttl: Duration,
+    /// How far behind real time this server's clock is (the `iat` and `exp` of the tokens it
+    /// issues): a test's way to put the computer's clock ahead of the server's.
+    pub clock_behind: Duration,
     /// Makes keys, ids and the signing key deterministic.
     pub seed: Option<u64>,
     /// Enables `/__sandbox/faults`; without it that path does not exist.
@@ -59,6 +62,7 @@ impl Default for Options {
         Options {
             port: 0,
             token_ttl: Duration::from_secs(15 * 60),
+            clock_behind: Duration::ZERO,
             seed: None,
             faults: false,
             rate_window: Duration::from_secs(60),
@@ -163,7 +167,7 @@ pub async fn start_here(options: Options) -> std::io::Result<Sandbox> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).await?;
     let addr = listener.local_addr()?;
     let state: Shared = Arc::new(AppState {
-        world: Mutex::new(World::seeded(options.seed, options.rate_window)),
+        world: Mutex::new(World { clock_behind: options.clock_behind, ..World::seeded(options.seed, options.rate_window) }),
         token_ttl: options.token_ttl,
         faults: Mutex::new(Vec::new()),
         requests: Mutex::default(),
@@ -217,6 +221,7 @@ fn router(state: Shared, with_faults: bool, log_requests: bool) -> Router {
         router = router
             .route("/__sandbox/faults", post(faults::add).delete(faults::clear))
             .route("/__sandbox/requests", get(faults::requests))
+            .route("/__sandbox/key-timings", get(key_timings))
             .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject));
     }
     router = router.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Cannot find that route") });
@@ -296,7 +301,7 @@ async fn login(State(state): State<Shared>, body: Bytes) -> Result<Response, Api
         .iter()
         .find(|u| u.email.eq_ignore_ascii_case(&email) && password == DEMO_PASSWORD)
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Invalid credentials"))?;
-    let iat = Utc::now().timestamp();
+    let iat = server_now(&world);
     let ttl = state.token_ttl.as_secs() as i64;
     let claims = jwt::Claims { sub: user.id.clone(), email: user.email.clone(), role: user.role.as_str().to_string(), iat, exp: iat + ttl };
     let token = jwt::sign(&claims, &world.jwt_key);
@@ -315,7 +320,7 @@ fn jwt_user(world: &mut World, headers: &HeaderMap) -> Result<usize, ApiError> {
         };
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, message));
     };
-    let claims = match jwt::verify(token, &world.jwt_key, Utc::now().timestamp()) {
+    let claims = match jwt::verify(token, &world.jwt_key, server_now(world)) {
         Ok(claims) => claims,
         Err(jwt::TokenError::Expired) => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Token expired").code("expired_token")),
         Err(jwt::TokenError::Invalid) => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Invalid token")),
@@ -383,7 +388,26 @@ fn api_key_merchant(world: &mut World, headers: &HeaderMap) -> Result<usize, Api
     }
     admit(&mut key.window, key.rate_limit, window_len, Instant::now()).map_err(ApiError::rate_limited)?;
     key.last_used_at = Some(Utc::now().trunc_subsecs(0));
+    key.first_used.get_or_insert_with(Instant::now);
     Ok(merchant)
+}
+
+/// This server's clock, in Unix seconds: real time less `clock_behind`.
+fn server_now(world: &World) -> i64 {
+    Utc::now().timestamp() - world.clock_behind.as_secs() as i64
+}
+
+/// Each account's key: how long after it was issued it was first accepted, in milliseconds by
+/// this server's clock (`null`: not yet). After a rotation, that is the outage its integrations saw.
+async fn key_timings(State(state): State<Shared>) -> Json<Value> {
+    let world = state.world.lock().unwrap();
+    let keys: Vec<Value> = world
+        .merchants
+        .iter()
+        .filter_map(|m| m.key.as_ref())
+        .map(|k| json!({ "keyPrefix": k.prefix, "firstUseAfterMs": k.first_used.map(|used| used.duration_since(k.issued).as_millis() as u64) }))
+        .collect();
+    Json(json!(keys))
 }
 
 async fn customers(State(state): State<Shared>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {

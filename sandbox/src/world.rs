@@ -56,6 +56,10 @@ pub struct Key {
     pub created_at: DateTime<Utc>,
     /// Requests made with this key inside the rolling window.
     pub window: VecDeque<Instant>,
+    /// When it was issued and first accepted, to the millisecond (the timestamps the API
+    /// serves are whole seconds): the outage a rotation caused, for `make bench`.
+    pub issued: Instant,
+    pub first_used: Option<Instant>,
 }
 
 impl Key {
@@ -92,6 +96,8 @@ pub struct World {
     pub rng: StdRng,
     pub jwt_key: Vec<u8>,
     pub rate_window: Duration,
+    /// How far behind real time this server's clock is (`Options::clock_behind`).
+    pub clock_behind: Duration,
 }
 
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -179,7 +185,7 @@ impl World {
             .iter()
             .map(|u| User { id: uuid(&mut rng), email: u.email.to_string(), role: u.role, merchant: u.merchant, shows: u.shows })
             .collect();
-        World { users, merchants, rng, jwt_key, rate_window }
+        World { users, merchants, rng, jwt_key, rate_window, clock_behind: Duration::ZERO }
     }
 }
 
@@ -205,6 +211,8 @@ pub fn new_key(rng: &mut StdRng, mode: KeyMode, label: &str, rate_limit: u32, cr
         last_used_at: None,
         created_at,
         window: VecDeque::new(),
+        issued: Instant::now(),
+        first_used: None,
     };
     (key, secret)
 }

@@ -446,3 +446,88 @@ async fn a_remembered_password_stays_with_its_server() {
     h.state.remove_profile(&h.profile_id).unwrap();
     assert_eq!(h.keychain.stored(&profile.base_url, LIVE), None, "gone with its profile");
 }
+
+#[tokio::test]
+async fn a_regenerate_answer_that_shows_the_secret_in_its_prefix_never_shows_it() {
+    let h = harness(Options::default()).await;
+    h.log_in(LIVE).await;
+    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "secret_in_prefix"})).await;
+    let result = h.rotate().await.unwrap();
+    let secret = h.clipboard.text().expect("the secret is on the clipboard, as always");
+    assert_eq!(payment_status(&h.sb, &secret).await, 200);
+    // The answer's details are dropped; the prefix shown is the one a re-read gave.
+    let prefix = result.new_prefix.clone().expect("the re-read's prefix");
+    assert!(secret.starts_with(prefix.trim_end_matches('.')) && prefix.len() < 24, "{prefix}");
+    assert!(!serde_json::to_string(&result).unwrap().contains(&secret[..20]), "the window's copy");
+    assert!(!serde_json::to_string(&h.state.rotation_history()).unwrap().contains(&secret[..20]), "the history");
+    // Logging out clears the clipboard and leaves the notice: it names the prefix only.
+    h.state.logout(true).await;
+    let notice = h.state.secret_removed().expect("the removed-key notice");
+    assert!(!serde_json::to_string(&notice).unwrap().contains(&secret[..20]), "the notice");
+    for file in support::source_files::every_file(h.files.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains(&secret[..20]), "{} holds the secret", file.display());
+    }
+}
+
+#[tokio::test]
+async fn a_token_already_ended_by_this_computers_clock_is_not_a_session() {
+    // The server's clock is 20 minutes behind this computer's: its 15-minute token has ended here.
+    let h = harness(Options { clock_behind: Duration::from_secs(20 * 60), ..Options::default() }).await;
+    let refused = h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), false).await.unwrap_err();
+    assert_eq!(refused, AppError::ClockAhead { minutes: 20 });
+    assert!(matches!(h.state.active_session(), Err(AppError::NotLoggedIn)), "not a session");
+    assert_eq!(requests_to(&h.sb, "POST /api/auth/login").await, 1, "one login, never renewed in a loop");
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_end_the_session_and_a_sixth_finds_none() {
+    let h = harness(Options::default()).await;
+    h.log_in(LIVE).await;
+    let target = || {
+        Some(certopay_keys::rules::delivery_target::DeliveryTarget {
+            name: "Servidor da loja".into(),
+            command: "sh -c 'cat > /dev/null'".into(),
+            timeout_s: 10,
+            also_copy: false,
+        })
+    };
+    let mismatch = AppError::Confirmation { reason: ConfirmationRefusal::PasswordMismatch };
+    for attempt in 1..=4 {
+        assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").unwrap_err(), mismatch, "attempt {attempt}");
+    }
+    // An empty one is only refused, never counted.
+    let required = AppError::Confirmation { reason: ConfirmationRefusal::PasswordRequired };
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "").unwrap_err(), required);
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").unwrap_err(), AppError::WrongPasswordsEndedSession);
+    assert!(matches!(h.state.active_session(), Err(AppError::NotLoggedIn)), "the fifth ended the session");
+    // The sixth, even the right one, finds no session to set a target in.
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), DEMO_PASSWORD).unwrap_err(), AppError::NotLoggedIn);
+    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, None);
+}
+
+#[tokio::test]
+async fn step_2_judges_the_password_only_for_a_valid_confirmation_and_counts_the_wrong_ones() {
+    let h = harness(Options::default()).await;
+    // Opened with the remembered password: step 2 asks for it.
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap();
+    let dialog = h.state.begin_rotation().await.unwrap();
+    let guess = || Some(Zeroizing::new("guess".to_string()));
+    // A page script without the confirmation learns nothing about the password, and costs no try.
+    for _ in 0..10 {
+        let refused = h.state.confirm_rotation("not-the-token", &dialog.label, guess()).await.unwrap_err();
+        assert_eq!(refused, AppError::Confirmation { reason: ConfirmationRefusal::Missing });
+    }
+    for attempt in 1..=4 {
+        let refused = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, guess()).await.unwrap_err();
+        assert_eq!(refused, AppError::Confirmation { reason: ConfirmationRefusal::PasswordMismatch }, "attempt {attempt}");
+    }
+    let before = served_key(&h.sb, LIVE).await["keyPrefix"].clone();
+    let fifth = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, guess()).await.unwrap_err();
+    assert_eq!(fifth, AppError::WrongPasswordsEndedSession);
+    let sixth = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, Some(Zeroizing::new(DEMO_PASSWORD.into()))).await;
+    assert!(matches!(sixth, Err(AppError::NotLoggedIn)), "{sixth:?}");
+    assert_eq!(served_key(&h.sb, LIVE).await["keyPrefix"], before, "nothing was rotated");
+    assert_eq!(requests_to(&h.sb, "POST /api/api-keys/me/regenerate").await, 0);
+}

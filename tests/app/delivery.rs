@@ -9,13 +9,17 @@ use crate::support;
 
 use std::time::{Duration, Instant};
 
+use certopay_keys::certopay::ClientOptions;
+use certopay_keys::platform::away::Away;
 use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal};
 use certopay_keys::rules::delivery_target::{DeliveryFailure, DeliveryTarget};
 use certopay_keys::wire::{AppEvent, RolloutState};
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
+use serde_json::json;
 use support::app::LIVE;
-use support::harness::{harness, recorded_events, Harness};
-use support::rotation::payment_status;
+use support::app::{arm, requests_to, served_key};
+use support::harness::{harness, harness_on_the_desktop_clipboard, harness_with, recorded_events, Harness};
+use support::rotation::{clipboard_text, payment_status};
 use support::sshd::Sshd;
 
 fn target(command: &str) -> DeliveryTarget {
@@ -94,14 +98,18 @@ async fn the_ssh_preset_writes_the_key_on_the_server_and_the_watch_sees_it_in_us
 #[tokio::test]
 async fn a_command_that_fails_hangs_or_is_missing_leaves_the_key_on_the_clipboard() {
     let cases = [
-        ("fails", target("sh -c 'echo permission denied for certopay-demo >&2; exit 3'"), DeliveryFailure::Exited { code: 3 }),
+        // It reads the key, then fails (one that fails before reading is caught before the rotation).
+        (
+            "fails",
+            target("sh -c 'cat > /dev/null; echo permission denied for certopay-demo >&2; exit 3'"),
+            DeliveryFailure::Exited { code: 3 },
+        ),
         ("hangs", DeliveryTarget { timeout_s: 1, ..target("sleep 30") }, DeliveryFailure::TimedOut { seconds: 1 }),
-        ("missing", target("/nonexistent/deliver-key --to loja"), DeliveryFailure::NotFound { program: "/nonexistent/deliver-key".into() }),
     ];
     for (case, target, expected) in cases {
         let h = with_target(target).await;
         let dialog = h.state.begin_rotation().await.unwrap();
-        assert_eq!(dialog.delivery.as_ref().unwrap().program_found, case != "missing", "{case}: step 1 says whether it can run");
+        assert!(dialog.delivery.as_ref().unwrap().program_found, "{case}: step 1 says it can run");
         let result = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await.unwrap();
         let delivery = result.delivery.unwrap();
         assert_eq!(delivery.failure, Some(expected), "{case}");
@@ -114,6 +122,140 @@ async fn a_command_that_fails_hangs_or_is_missing_leaves_the_key_on_the_clipboar
             assert_eq!(delivery.output, "permission denied for [hidden]");
         }
     }
+}
+
+/// The key the sandbox serves now, by its prefix.
+async fn live_prefix(h: &Harness) -> String {
+    served_key(&h.sb, LIVE).await["keyPrefix"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_target_that_cannot_be_reached_stops_the_rotation_before_the_old_key_dies() {
+    let nothing_listens = support::app::free_port();
+    let cases = [
+        // Real OpenSSH, to a port where nothing listens: its own words are the details.
+        (
+            "ssh refused",
+            target(&format!("ssh -o BatchMode=yes -p {nothing_listens} nobody@127.0.0.1 'echo certopay-ready; cat > key'")),
+            DeliveryFailure::Exited { code: 255 },
+            "Connection refused",
+        ),
+        (
+            "exits",
+            target("sh -c 'echo no route to loja.example >&2; exit 3'"),
+            DeliveryFailure::Exited { code: 3 },
+            "no route to loja.example",
+        ),
+        (
+            "missing",
+            target("/nonexistent/deliver-key --to loja"),
+            DeliveryFailure::NotFound { program: "/nonexistent/deliver-key".into() },
+            "",
+        ),
+    ];
+    for (case, target, expected, words) in cases {
+        let h = with_target(target).await;
+        let before = live_prefix(&h).await;
+        let dialog = h.state.begin_rotation().await.unwrap();
+        let refused = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await.unwrap_err();
+        let AppError::DeliveryNotReady { name, failure, output } = refused else { panic!("{case}: {refused:?}") };
+        assert_eq!((name.as_str(), failure), ("Servidor da loja", expected), "{case}");
+        assert!(output.contains(words), "{case}: the command's own words: {output:?}");
+        assert_eq!(requests_to(&h.sb, "POST /api/api-keys/me/regenerate").await, 0, "{case}: nothing was regenerated");
+        assert_eq!(live_prefix(&h).await, before, "{case}: the old key is still the live one");
+        assert_eq!(h.clipboard.text(), None, "{case}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_regenerate_kills_the_opened_delivery_and_the_shops_file_is_unchanged() {
+    let sshd = Sshd::start().await;
+    let key_file = sshd.file("certopay.key");
+    let before = b"sk_live_the_key_the_shop_uses_now\n".to_vec();
+    std::fs::write(&key_file, &before).unwrap();
+    // The same with a local command that would rename its temporary file at end of input.
+    let local_file = sshd.file("local.key");
+    std::fs::write(&local_file, &before).unwrap();
+    let local = format!("sh -c 'echo certopay-ready; cat > {0}.new; mv {0}.new {0}'", local_file.display());
+    for (case, command, file) in [("ssh preset", sshd.preset_command(&key_file), &key_file), ("local", local, &local_file)] {
+        let h = with_target(target(&command)).await;
+        arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "status", "status": 403})).await;
+        let refused = h.rotate().await.unwrap_err();
+        assert_eq!(refused, AppError::Forbidden, "{case}");
+        assert_eq!(std::fs::read(file).unwrap(), before, "{case}: the file the shop reads, byte for byte");
+    }
+    // What the preset left behind on the server is only its own temporary file, if anything.
+    let left: Vec<String> = std::fs::read_dir(key_file.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("certopay.key") && name != "certopay.key")
+        .collect();
+    assert!(left.iter().all(|name| name.starts_with(".certopay.key.")), "{left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_that_leaves_the_key_unread_is_not_delivered_and_the_key_is_on_the_x11_clipboard() {
+    let h = harness_on_the_desktop_clipboard(Options::default()).await;
+    h.log_in(LIVE).await;
+    // Reads one byte and exits 0, as a mistyped command that takes no input might.
+    let partial = target("sh -c 'echo certopay-ready; dd bs=1 count=1 of=/dev/null 2>/dev/null'");
+    h.state.set_delivery_target(&h.profile_id, Some(partial), DEMO_PASSWORD).unwrap();
+    let result = h.rotate().await.unwrap();
+    let delivery = result.delivery.unwrap();
+    let secret = clipboard_text().expect("the key is on the clipboard, as another program pastes it");
+    assert_eq!(delivery.failure, Some(DeliveryFailure::LeftUnread { bytes: secret.len() as u64 - 1 }));
+    assert!(result.on_clipboard);
+    assert_eq!(payment_status(&h.sb, &secret).await, 200, "the live key");
+    assert_eq!(h.state.rotation_history()[0].delivered_to, None, "never recorded as delivered");
+
+    // `true` never counts as delivered: refused before the rotation, or the key on the clipboard.
+    let before = live_prefix(&h).await;
+    h.state.set_delivery_target(&h.profile_id, Some(target("true")), DEMO_PASSWORD).unwrap();
+    match h.rotate().await {
+        Err(AppError::DeliveryNotReady { failure: DeliveryFailure::Exited { code: 0 }, .. }) => assert_eq!(live_prefix(&h).await, before),
+        Ok(result) => {
+            assert!(matches!(result.delivery.unwrap().failure, Some(DeliveryFailure::LeftUnread { .. })));
+            assert_eq!(payment_status(&h.sb, &clipboard_text().unwrap()).await, 200);
+        }
+        Err(other) => panic!("{other:?}"),
+    }
+    h.state.clear_clipboard_now().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lock_during_a_long_delivery_waits_for_its_verdict_and_the_key_is_never_left_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let got = dir.path().join("got");
+    // Takes the key, then works for 14 s (longer than the wait for a rotation without a
+    // delivery, 11 s with these timeouts) and fails: the key goes to the clipboard.
+    let slow = format!("sh -c 'echo certopay-ready; cat > {}; sleep 14; exit 1'", got.display());
+    let client = ClientOptions {
+        request_timeout: Duration::from_secs(1),
+        get_retries: 0,
+        backoff: Duration::from_millis(20),
+        ..ClientOptions::default()
+    };
+    let h = std::sync::Arc::new(harness_with(Options::default(), client).await);
+    h.log_in(LIVE).await;
+    h.state.set_delivery_target(&h.profile_id, Some(DeliveryTarget { timeout_s: 60, ..target(&slow) }), DEMO_PASSWORD).unwrap();
+    let rotating = {
+        let h = h.clone();
+        tokio::spawn(async move { h.rotate().await })
+    };
+    let started = Instant::now();
+    while std::fs::read_to_string(&got).unwrap_or_default().len() < 40 {
+        assert!(started.elapsed() < Duration::from_secs(20), "the key never reached the command");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The screen locks while the command works.
+    assert!(h.state.lock_away(Away::ScreenLocked).await, "the lock ended the session");
+    let result = rotating.await.unwrap().unwrap();
+    assert!(matches!(result.delivery.unwrap().failure, Some(DeliveryFailure::Exited { code: 1 })));
+    // The failed delivery's key went to the clipboard before the session ended, so the end
+    // cleared it and said so; nothing is on the clipboard of the ended session.
+    assert_eq!(h.clipboard.text(), None, "no key left on the clipboard after the session ended");
+    let notice = h.state.secret_removed().expect("the removed-key notice");
+    assert_eq!(notice.key_prefix, result.new_prefix);
 }
 
 #[tokio::test]

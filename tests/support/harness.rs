@@ -100,6 +100,23 @@ pub fn quick_settle() -> SettleSchedule {
     SettleSchedule::new(vec![Duration::ZERO, Duration::from_millis(100), Duration::from_millis(200)])
 }
 
+/// A harness whose app puts secrets on this desktop's real X11 clipboard (read back from another
+/// process with `support::rotation::clipboard_text`); its `clipboard` field is then unused.
+pub async fn harness_on_the_desktop_clipboard(options: Options) -> Harness {
+    let keychain = MemoryKeychain::new();
+    let client_options = ClientOptions { backoff: Duration::from_millis(20), ..ClientOptions::default() };
+    harness_parts(
+        options,
+        client_options,
+        quick_settle(),
+        keychain.clone(),
+        Box::new(keychain),
+        SecretClipboard::open(),
+        MemoryClipboard::default(),
+    )
+    .await
+}
+
 pub async fn harness_with(options: Options, client_options: ClientOptions) -> Harness {
     harness_settling(options, client_options, quick_settle()).await
 }
@@ -117,13 +134,26 @@ pub async fn harness_keychain(
     keychain: MemoryKeychain,
     app_keychain: Box<dyn Keychain>,
 ) -> Harness {
+    let clipboard = MemoryClipboard::default();
+    let app_clipboard = SecretClipboard::with_backend(Ok(Box::new(clipboard.clone())));
+    harness_parts(options, client_options, settle, keychain, app_keychain, app_clipboard, clipboard).await
+}
+
+async fn harness_parts(
+    options: Options,
+    client_options: ClientOptions,
+    settle: SettleSchedule,
+    keychain: MemoryKeychain,
+    app_keychain: Box<dyn Keychain>,
+    app_clipboard: SecretClipboard,
+    clipboard: MemoryClipboard,
+) -> Harness {
     let sb = sandbox(options).await;
     let files = tempfile::tempdir().unwrap();
-    let clipboard = MemoryClipboard::default();
     let parts = AppParts {
         store: SettingsStore::new(&files.path().join("config")),
         keychain: app_keychain,
-        clipboard: SecretClipboard::with_backend(Ok(Box::new(clipboard.clone()))),
+        clipboard: app_clipboard,
         history: History::new(&files.path().join("data")),
         client_options,
         settle,

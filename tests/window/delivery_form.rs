@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{open_logged_in, sandbox, LIVE, ONE_WINDOW};
+use support::app::{choose_language, free_port, open_logged_in, sandbox, served_key, LIVE, ONE_WINDOW};
 use support::rotation::{clipboard_text, copy_elsewhere, payment_status, send_rotation};
 use support::sshd::Sshd;
 use support::webdriver::Window;
@@ -49,7 +49,9 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.type_into("#delivery-field-1", "/etc/loja/certopay.key").await;
     w.type_into("#delivery-field-2", "systemctl reload loja").await;
     w.wait_for(
-        "document.querySelector('#delivery-command').value === \"ssh -o BatchMode=yes deploy@loja.com.br 'umask 077 && cat > /etc/loja/certopay.key && systemctl reload loja'\"",
+        "document.querySelector('#delivery-command').value === \"ssh -o BatchMode=yes deploy@loja.com.br '{ umask 077 && \
+         t=$(mktemp /etc/loja/.certopay.key.XXXXXX) && echo certopay-ready && cat > \\\"$t\\\" && test -s \\\"$t\\\" && \
+         mv -f \\\"$t\\\" /etc/loja/certopay.key && systemctl reload loja; } || { rm -f \\\"$t\\\"; exit 1; }'\"",
         "the preset's command line",
     )
     .await;
@@ -99,17 +101,16 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.screenshot("rollout-delivered-light").await;
     shop.abort();
 
-    // A command that fails, one that hangs past its timeout, one that is missing: each time the
-    // key is on the X11 clipboard instead, and the details line says why.
+    // A command that fails after reading the key, one that hangs past its timeout: each time
+    // the key is on the X11 clipboard instead, and the details line says why.
     let cases = [
         (
-            "sh -c 'echo no space left on device >&2; exit 3'",
+            "sh -c 'cat > /dev/null; echo no space left on device >&2; exit 3'",
             "30",
             "exit status 3 · no space left on device",
             "rotate-delivery-failed-light",
         ),
         ("sleep 30", "1", "no answer within 1 s, stopped", "rotate-delivery-timed-out-light"),
-        ("/opt/loja/bin/deliver-key --to loja", "30", "program /opt/loja/bin/deliver-key not found", "rotate-delivery-missing-light"),
     ];
     for (command, timeout, details, shot) in cases {
         set_target(&w, "Servidor da loja", command, timeout, DEMO_PASSWORD).await;
@@ -127,6 +128,48 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
         assert_eq!(w.text("#rotation-result-where-details code").await, details, "{command}");
         let secret = clipboard_text().expect("the key is on the X11 clipboard");
         assert_eq!(payment_status(&sb, &secret).await, 200, "{command}");
+        w.screenshot(shot).await;
+    }
+
+    // A target that cannot be reached, or is missing, is found out before the rotation: the
+    // sentence says the current key keeps working, the details give the command's own words.
+    let live_before = served_key(&sb, LIVE).await["keyPrefix"].clone();
+    let unreachable = format!("ssh -o BatchMode=yes -p {} nobody@127.0.0.1 'echo certopay-ready; cat > key'", free_port());
+    let cases = [
+        (
+            "en",
+            unreachable.as_str(),
+            "Could not reach Servidor da loja: exit status 255. The key was not rotated and the current one keeps working.",
+            "rotate-delivery-not-ready-light",
+        ),
+        (
+            "en",
+            "/opt/loja/bin/deliver-key --to loja",
+            "Could not reach Servidor da loja: program /opt/loja/bin/deliver-key not found. The key was not rotated and the current one \
+             keeps working.",
+            "rotate-delivery-missing-light",
+        ),
+        (
+            "pt-BR",
+            unreachable.as_str(),
+            "Não foi possível chegar a Servidor da loja: código de saída 255. A chave não foi trocada e a atual continua funcionando.",
+            "rotate-delivery-not-ready-pt-light",
+        ),
+    ];
+    for (language, command, sentence, shot) in cases {
+        set_target(&w, "Servidor da loja", command, "30", DEMO_PASSWORD).await;
+        // Saved: the password field is emptied once the target is kept.
+        w.wait_for("document.querySelector('#delivery-password').value === ''", "saved").await;
+        choose_language(&w, language).await;
+        w.click("#close-settings").await;
+        send_rotation(&w, "Chave principal", None).await;
+        w.wait_for("!document.querySelector('#rotation-error').hidden", "the sentence").await;
+        assert_eq!(w.text("#rotation-error").await, sentence, "{language}: {command}");
+        if command == unreachable {
+            let details = w.text("#rotation-error-details code").await;
+            assert!(details.contains("Connection refused"), "ssh's own words: {details}");
+        }
+        assert_eq!(served_key(&sb, LIVE).await["keyPrefix"], live_before, "{command}: the old key is still the live one");
         w.screenshot(shot).await;
     }
     w.close().await;

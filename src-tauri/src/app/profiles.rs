@@ -169,7 +169,7 @@ impl AppState {
         if active.session.profile_id != profile_id {
             return Err(AppError::InvalidInput { field: "profile".into(), reason: "notLoggedIn".into() });
         }
-        active.check_password(Some(password))?;
+        active.check_password(Some(password)).map_err(|reason| self.password_refused(&active, reason, false))?;
         let target = target
             .map(|mut t| {
                 t.name = t.name.trim().to_string();

@@ -1,6 +1,6 @@
 //! Logging in, the live session and what it owns, the key view, and ending a session.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -11,10 +11,10 @@ use super::AppState;
 use crate::certopay::{CertoPayClient, ClientOptions};
 use crate::platform::timing_marks::mark;
 use crate::rules::api_key::{ApiKey, KeyMode};
-use crate::rules::app_error::AppError;
+use crate::rules::app_error::{AppError, ConfirmationRefusal};
 use crate::rules::base_url::BaseUrl;
 use crate::rules::jwt::Session;
-use crate::rules::password_check::PasswordCheck;
+use crate::rules::password_check::{PasswordCheck, MAX_WRONG_PASSWORDS};
 use crate::rules::proxy_route::ProxyChoice;
 use crate::rules::rotation_guard::RotationGuard;
 use crate::rules::secret_removed::RemovalCause;
@@ -40,6 +40,8 @@ pub struct ActiveSession {
     pub(super) password_check: PasswordCheck,
     /// Opened or renewed with the remembered password (nobody typed it): rotating asks for it.
     pub(super) opened_by_keychain: bool,
+    /// Wrong passwords typed in this session so far.
+    wrong_passwords: AtomicU32,
 }
 
 impl ActiveSession {
@@ -53,6 +55,7 @@ impl ActiveSession {
             rotation_forbidden: AtomicBool::new(false),
             guard: Mutex::new(RotationGuard::default()),
             rollout: Mutex::new(None),
+            wrong_passwords: AtomicU32::new(0),
         }
     }
 
@@ -65,14 +68,20 @@ impl ActiveSession {
     }
 
     /// The person, not the desk: the account password typed now, checked in constant time
-    /// against this session's, and sent nowhere.
-    pub(super) fn check_password(&self, typed: Option<&str>) -> Result<(), AppError> {
-        let reason = match typed {
-            None | Some("") => crate::rules::app_error::ConfirmationRefusal::PasswordRequired,
-            Some(typed) if !self.password_check.matches(typed) => crate::rules::app_error::ConfirmationRefusal::PasswordMismatch,
-            Some(_) => return Ok(()),
-        };
-        Err(AppError::Confirmation { reason })
+    /// against this session's, and sent nowhere. Not counted here: `count_wrong_password`.
+    pub(super) fn check_password(&self, typed: Option<&str>) -> Result<(), ConfirmationRefusal> {
+        // The digest is computed whatever was typed: an empty one costs the same.
+        let matches = self.password_check.matches(typed.unwrap_or(""));
+        match typed {
+            None | Some("") => Err(ConfirmationRefusal::PasswordRequired),
+            Some(_) if !matches => Err(ConfirmationRefusal::PasswordMismatch),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Counts a wrong password; true when it was the last one this session takes.
+    pub(super) fn count_wrong_password(&self) -> bool {
+        self.wrong_passwords.fetch_add(1, Ordering::SeqCst) + 1 >= MAX_WRONG_PASSWORDS
     }
 
     pub(super) fn last_key_id(&self) -> Option<String> {

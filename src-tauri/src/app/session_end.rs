@@ -9,6 +9,7 @@ use chrono::Utc;
 
 use super::{ActiveSession, AppState};
 use crate::platform::clipboard::ClearOutcome;
+use crate::rules::app_error::{AppError, ConfirmationRefusal};
 use crate::rules::secret_removed::{RemovalCause, SecretRemoved};
 use crate::wire::LogoutOutcome;
 
@@ -19,11 +20,30 @@ impl AppState {
     /// the session that ended; dropping it ends all it owned.
     pub(in crate::app) async fn end_session(&self, cause: RemovalCause) -> Option<Arc<ActiveSession>> {
         let _settled = self.claim_slot_when_free().await;
+        self.end_session_now(cause)
+    }
+
+    /// Ends the session at once, the clipboard first: for a caller that holds the rotation
+    /// slot, or found it free.
+    fn end_session_now(&self, cause: RemovalCause) -> Option<Arc<ActiveSession>> {
         let ending = self.session.lock().unwrap().clone();
         if let Ok(ClearOutcome::Cleared) = self.clipboard.clear_if_ours(None) {
             self.note_removed_secret(cause, ending.as_deref());
         }
         self.session.lock().unwrap().take()
+    }
+
+    /// A password typed to rotate or to set a delivery target was refused: a wrong one is
+    /// counted, and the last one a session takes ends it (`holds_slot`: the caller is the
+    /// rotation in flight). A missing one is only refused.
+    pub(in crate::app) fn password_refused(&self, active: &ActiveSession, reason: ConfirmationRefusal, holds_slot: bool) -> AppError {
+        if reason != ConfirmationRefusal::PasswordMismatch || !active.count_wrong_password() {
+            return AppError::Confirmation { reason };
+        }
+        // A rotation in flight (not ours) keeps its own hold on the session and finishes.
+        let _claim = if holds_slot { None } else { self.try_claim_rotation() };
+        drop(self.end_session_now(RemovalCause::WrongPasswords));
+        AppError::WrongPasswordsEndedSession
     }
 
     /// A new secret was cleared from the clipboard before its time: the user may not have

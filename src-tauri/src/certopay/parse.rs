@@ -66,6 +66,14 @@ pub fn parse_login(bytes: &[u8], now: DateTime<Utc>) -> Result<LoggedIn, AppErro
     let after = |seconds: u64| i64::try_from(seconds).ok().and_then(chrono::TimeDelta::try_seconds).and_then(|d| now.checked_add_signed(d));
     let expires_at =
         claims.exp.or_else(|| answer.expires_in.and_then(after)).unwrap_or_else(|| now.checked_add_signed(ASSUMED_SESSION).unwrap_or(now));
+    if expires_at <= now {
+        // Already over by this computer's clock: its clock is ahead of the server's. By how
+        // much: from when the server issued it, else at least from when it ended; to the
+        // nearest minute, one at least.
+        let ahead = now - claims.iat.unwrap_or(expires_at);
+        let minutes = ((ahead.num_seconds().max(0) as u64 + 30) / 60).max(1);
+        return Err(AppError::ClockAhead { minutes });
+    }
     Ok(LoggedIn { jwt, expires_at, claims })
 }
 
@@ -100,6 +108,8 @@ pub fn parse_regenerated(bytes: &[u8]) -> Result<Regenerated, RegenerateError> {
     }
     let secret = secret.ok_or(RegenerateError::RotatedWithoutSecret)?;
     let metadata = parse_key(&body.rest).ok().or_else(|| data.and_then(|d| parse_key(&d.rest).ok()));
+    // Details that show the secret are malformed for display: they are dropped, never shown.
+    let metadata = metadata.filter(|key| !key.reveals(&secret));
     Ok(Regenerated { secret, metadata })
 }
 

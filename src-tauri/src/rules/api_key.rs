@@ -18,6 +18,24 @@ pub struct ApiKey {
     pub created_at: Option<DateTime<Utc>>,
 }
 
+/// How much of a secret's start a shown field may hold: the prefix's 16 characters and a few
+/// more. Any longer run is the secret itself, or most of it.
+const REVEALING_RUN: usize = 20;
+
+impl ApiKey {
+    /// Whether a field shown to the person (prefix, mask, label, id) holds `secret`, or more of
+    /// its start than a prefix does: a server that answered so is malformed for display, and
+    /// these details never reach the window, the history or a notice.
+    pub fn reveals(&self, secret: &str) -> bool {
+        let run = secret.get(..REVEALING_RUN.min(secret.len())).unwrap_or(secret);
+        if run.len() < 8 {
+            return false;
+        }
+        let shown = [Some(&self.key_prefix), self.masked_key.as_ref(), Some(&self.label), Some(&self.id)];
+        shown.into_iter().flatten().any(|field| field.contains(run))
+    }
+}
+
 /// LIVE or TEST, read from the prefix; anything else is shown as an unknown type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -60,6 +78,25 @@ pub fn bare_prefix(prefix: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_whose_shown_fields_hold_the_secret_reveals_it() {
+        let secret = "sk_live_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0";
+        let key = |prefix: &str, masked: &str| ApiKey {
+            id: "key_1".into(),
+            label: "Chave principal".into(),
+            key_prefix: prefix.into(),
+            masked_key: Some(masked.into()),
+            active: true,
+            rate_limit: None,
+            last_used_at: None,
+            created_at: None,
+        };
+        assert!(!key("sk_live_a1b2c3d4...", "sk_live_a1b2c3d4...••••••••••").reveals(secret), "a prefix is not the secret");
+        assert!(key(secret, "sk_live_a1b2c3d4...••••••••••").reveals(secret), "the whole secret as the prefix");
+        assert!(key("sk_live_a1b2c3d4...", secret).reveals(secret), "an unmasked mask");
+        assert!(key("sk_live_a1b2c3d4e5f6g7...", "x").reveals(secret), "most of it");
+    }
 
     #[test]
     fn a_key_is_due_after_its_period_not_on_its_last_day() {

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::rules::delivery_target::DeliveryFailure;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum AppError {
@@ -13,6 +15,15 @@ pub enum AppError {
     SessionEnded,
     #[error("not logged in")]
     NotLoggedIn,
+    /// The account's password was typed wrong too many times (to rotate, or to set a delivery
+    /// target): the session ended.
+    #[error("too many wrong passwords; the session ended")]
+    WrongPasswordsEndedSession,
+    /// The login's token had already ended by this computer's clock: the clock is about
+    /// `minutes` ahead of the server's (at least that many when the token does not say when
+    /// it was issued). Not a session; nothing is renewed.
+    #[error("this computer's clock is {minutes} minutes ahead of the server's")]
+    ClockAhead { minutes: u64 },
     #[error("this account may not do this")]
     Forbidden,
     #[error("this account has no API key")]
@@ -72,6 +83,11 @@ pub enum AppError {
     /// A 200 to regenerate with no secret in it: the old key is gone.
     #[error("the key was rotated but the answer carried no secret")]
     RotatedWithoutSecret,
+    /// The profile's delivery command failed before the rotation (it could not start, ended,
+    /// or was not ready in time): nothing was regenerated, the current key keeps working.
+    /// `output`: what the command printed, screened.
+    #[error("could not reach {name}; the key was not rotated")]
+    DeliveryNotReady { name: String, failure: DeliveryFailure, output: String },
     /// The key was rotated and the secret came, but the clipboard refused it.
     #[error("the key was rotated but the secret could not be put on the clipboard: {detail}")]
     RotatedClipboardFailed { detail: String },

@@ -11,6 +11,12 @@ use crate::rules::app_error::AppError;
 pub const DEFAULT_TIMEOUT_S: u32 = 30;
 /// The longest timeout a profile may set.
 pub const MAX_TIMEOUT_S: u32 = 600;
+/// The line a command prints once it can take the key (the SSH preset: the connection is up and
+/// the temporary file made). A command line that contains it is waited for until it is printed.
+pub const READY_MARKER: &str = "certopay-ready";
+/// The longest wait for a command to be ready, whatever its timeout: an SSH connection that
+/// takes longer is not going to work.
+pub const MAX_READY_S: u32 = 30;
 /// The most of a command's output that is read, each stream: it only goes to a details line.
 pub const MAX_OUTPUT: usize = 16 * 1024;
 
@@ -52,6 +58,21 @@ impl DeliveryTarget {
         }
         Ok(words)
     }
+
+    /// How long the delivery may take once the secret is written.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.timeout_s))
+    }
+
+    /// How long the command may take to be ready, before the regenerate.
+    pub fn ready_limit(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.timeout_s.min(MAX_READY_S)))
+    }
+
+    /// All a delivery may take: ready, then the secret read and the command ended.
+    pub fn whole_span(&self) -> std::time::Duration {
+        self.ready_limit() + self.timeout()
+    }
 }
 
 /// Why a delivery did not work; the secret then goes to the clipboard.
@@ -66,6 +87,8 @@ pub enum DeliveryFailure {
     Killed { signal: i32 },
     /// It did not finish within the timeout, and was stopped.
     TimedOut { seconds: u32 },
+    /// It ended without reading the whole key (`true`, or a command that takes no input).
+    LeftUnread { bytes: u64 },
     /// It could not be started or talked to.
     Failed { detail: String },
 }
@@ -119,11 +142,24 @@ pub fn preset_command(preset: Preset, fields: &[&str]) -> String {
     let field = |i: usize| fields.get(i).copied().unwrap_or("").trim();
     match preset {
         Preset::Ssh => {
-            // user@host, the file, an optional reload command.
-            let mut remote = format!("umask 077 && cat > {}", quoted(field(1)));
+            // user@host, the file, an optional reload command. The key is written to a
+            // temporary file beside the target (mode 0600: umask) and renamed over it only when
+            // it arrived whole: a killed delivery ends the remote `cat` with an empty file,
+            // which is removed, so the file the shop reads is never truncated or half-written.
+            let file = field(1);
+            let (folder, name) = match file.rsplit_once('/') {
+                Some((folder, name)) => (if folder.is_empty() { "/" } else { folder }, name),
+                None => (".", file),
+            };
+            let temporary = quoted(&format!("{folder}/.{name}.XXXXXX"));
+            let mut remote = format!(
+                "umask 077 && t=$(mktemp {temporary}) && echo {READY_MARKER} && cat > \"$t\" && test -s \"$t\" && mv -f \"$t\" {}",
+                quoted(file)
+            );
             if !field(2).is_empty() {
                 remote.push_str(&format!(" && {}", field(2)));
             }
+            remote = format!("{{ {remote}; }} || {{ rm -f \"$t\"; exit 1; }}");
             format!("ssh -o BatchMode=yes {} {}", quoted(field(0)), quoted(&remote))
         }
         Preset::GithubActions => format!("gh secret set {} --repo {}", quoted(field(0)), quoted(field(1))),
@@ -154,7 +190,14 @@ mod tests {
         let ssh = preset_command(Preset::Ssh, &["deploy@loja.example", "/srv/loja/certopay key", "systemctl reload loja"]);
         assert_eq!(
             shell_words::split(&ssh).unwrap(),
-            ["ssh", "-o", "BatchMode=yes", "deploy@loja.example", "umask 077 && cat > '/srv/loja/certopay key' && systemctl reload loja"]
+            [
+                "ssh",
+                "-o",
+                "BatchMode=yes",
+                "deploy@loja.example",
+                "{ umask 077 && t=$(mktemp '/srv/loja/.certopay key.XXXXXX') && echo certopay-ready && cat > \"$t\" && test -s \"$t\" \
+                 && mv -f \"$t\" '/srv/loja/certopay key' && systemctl reload loja; } || { rm -f \"$t\"; exit 1; }"
+            ]
         );
         assert_eq!(
             preset_command(Preset::GithubActions, &["CERTOPAY_API_KEY", "loja/site"]),

@@ -42,16 +42,19 @@ impl Jwt {
         let bytes =
             Zeroizing::new(URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| malformed("payload is not base64url"))?);
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| malformed("payload is not JSON"))?;
-        let exp =
-            value.get("exp").and_then(|e| e.as_i64().or_else(|| e.as_f64().map(|f| f as i64))).and_then(|e| DateTime::from_timestamp(e, 0));
+        let time = |name: &str| {
+            value.get(name).and_then(|e| e.as_i64().or_else(|| e.as_f64().map(|f| f as i64))).and_then(|e| DateTime::from_timestamp(e, 0))
+        };
         let text = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
-        Ok(JwtClaims { exp, sub: text("sub"), email: text("email") })
+        Ok(JwtClaims { exp: time("exp"), iat: time("iat"), sub: text("sub"), email: text("email") })
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct JwtClaims {
     pub exp: Option<DateTime<Utc>>,
+    /// When the server issued it, by the server's clock.
+    pub iat: Option<DateTime<Utc>>,
     pub sub: Option<String>,
     pub email: Option<String>,
 }
@@ -102,8 +105,9 @@ mod tests {
 
     #[test]
     fn claims_are_read_from_the_payload() {
-        let claims = token(r#"{"exp": 1900000000, "sub": "u1", "email": "a@b.c", "extra": [1]}"#).claims().unwrap();
+        let claims = token(r#"{"exp": 1900000000, "iat": 1899999100, "sub": "u1", "email": "a@b.c", "extra": [1]}"#).claims().unwrap();
         assert_eq!(claims.exp, DateTime::from_timestamp(1_900_000_000, 0));
+        assert_eq!(claims.iat, DateTime::from_timestamp(1_899_999_100, 0));
         assert_eq!(claims.sub.as_deref(), Some("u1"));
         assert_eq!(claims.email.as_deref(), Some("a@b.c"));
         assert_eq!(token(r#"{"sub": "u1"}"#).claims().unwrap().exp, None);

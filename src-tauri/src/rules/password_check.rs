@@ -3,6 +3,10 @@
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+/// Wrong passwords a session takes: the next one ends it. A page script that guesses gets five
+/// tries, then a login screen.
+pub const MAX_WRONG_PASSWORDS: u32 = 5;
+
 /// The password, once more, for a session that was opened or renewed with the remembered one:
 /// rotating then needs the person, not only the desk (GitHub's "sudo mode"). Only a salted
 /// SHA-256 of the password is kept, in memory, zeroized on drop; a typed password is compared

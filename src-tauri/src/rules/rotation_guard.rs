@@ -86,6 +86,20 @@ impl RotationGuard {
         current_key_id: Option<&str>,
         now: Instant,
     ) -> Result<ConfirmedTarget, ConfirmationRefusal> {
+        self.confirm_as(token, typed, current_key_id, now, Ok(()))
+    }
+
+    /// Step 2 with the person's check (the password typed again, already compared): judged
+    /// only once the token and the typed text are right, and a refusal keeps the token, so
+    /// the password can be typed again within the time left.
+    pub fn confirm_as(
+        &mut self,
+        token: &str,
+        typed: &str,
+        current_key_id: Option<&str>,
+        now: Instant,
+        person: Result<(), ConfirmationRefusal>,
+    ) -> Result<ConfirmedTarget, ConfirmationRefusal> {
         let hash = digest(token);
         if self.spent.contains(&hash) {
             return Err(ConfirmationRefusal::Used);
@@ -105,6 +119,7 @@ impl RotationGuard {
             // A typo keeps the token: the user may correct it within the time left.
             return Err(ConfirmationRefusal::TypedTextMismatch);
         }
+        person?;
         let pending = self.pending.take().expect("checked above");
         self.spent.push(pending.token_sha256);
         Ok(pending.key)

@@ -18,6 +18,8 @@ pub enum RemovalCause {
     LoggedOut,
     /// "Quit anyway", or the app was closed.
     Quit,
+    /// Too many wrong passwords were typed to rotate or to set a delivery target.
+    WrongPasswords,
 }
 
 /// The sentence a removed secret leaves: which key, from which profile, why and when.

@@ -4,7 +4,7 @@
 import { api } from '../../api.js';
 import { $, setDetails } from '../../dom.js';
 import { on } from '../../events.js';
-import { errorText, errorDetails } from '../../errors.js';
+import { errorText, errorDetails, deliveryFailureText } from '../../errors.js';
 import { t, formatCountdown, formatNumber } from '../../i18n.js';
 
 let countdownTimer = null;
@@ -52,14 +52,7 @@ function deliveryText(result) {
 /// The technical side of a failed delivery: how it ended, and what it printed.
 function deliveryDetails(delivery) {
   if (!delivery?.failure) return '';
-  const f = delivery.failure;
-  const how = {
-    notFound: () => t('delivery.failure.notFound', { program: f.program }),
-    exited: () => t('delivery.failure.exited', { code: f.code }),
-    killed: () => t('delivery.failure.killed', { signal: f.signal }),
-    timedOut: () => t('delivery.failure.timedOut', { seconds: f.seconds }),
-    failed: () => f.detail,
-  }[f.kind]?.() || f.kind;
+  const how = deliveryFailureText(delivery.failure);
   return [how, delivery.output].filter(Boolean).join(' · ');
 }
 

@@ -44,6 +44,9 @@ async function handleRotationError(error) {
     case 'SessionEnded':
       await endSession(t('rotate.expiredAgain'), 'warning');
       return;
+    case 'WrongPasswordsEndedSession':
+      await endSession(errorText(error), 'error');
+      return;
     case 'Forbidden':
       if (store.key) store.key.rotationBlocked = 'forbidden';
       renderRotateButton();

@@ -4,7 +4,9 @@
 import { api } from '../../api.js';
 import { $, showError } from '../../dom.js';
 import { on } from '../../events.js';
+import { errorText } from '../../errors.js';
 import { t } from '../../i18n.js';
+import { endSession } from '../../session.js';
 import { profileById, store } from '../../store.js';
 
 // The fields each preset asks for, by their catalogue keys; the command line is made in Rust.
@@ -78,6 +80,10 @@ async function save(target) {
   } catch (error) {
     // What the user typed stays; only the password goes.
     $('delivery-password').value = '';
+    if (error?.kind === 'WrongPasswordsEndedSession') {
+      await endSession(errorText(error), 'error');
+      return;
+    }
     showError('delivery-error', error);
     $(error?.kind === 'Confirmation' ? 'delivery-password' : 'delivery-command').focus();
   }

@@ -16,19 +16,31 @@ use zeroize::Zeroizing;
 use super::{ActiveSession, AppState};
 use crate::certopay::{RegenerateError, Regenerated};
 use crate::platform::clipboard::ClearOutcome;
-use crate::platform::command_runner::find_program;
+use crate::platform::command_runner::{self, find_program, OpenDelivery};
 use crate::rules::api_key::{bare_prefix, ApiKey, KeyMode};
-use crate::rules::app_error::AppError;
+use crate::rules::app_error::{AppError, ConfirmationRefusal};
+use crate::rules::delivery_target::{DeliveryFailure, DeliveryTarget};
 use crate::rules::rotation_guard::ConfirmedTarget;
 use crate::store::history::{HistoryEntry, RotationOutcome};
 use crate::wire::{ClipboardStatus, DeliveryPlan, DeliveryResult, RotationDialog, RotationResult, RotationWarning};
 
 impl AppState {
     /// What a rotation needs of the session once confirmed: the regenerate's answer (the
-    /// request timeout), the checks of an unanswered one (the settle schedule), and time to
-    /// paste the new key (the clipboard's clear delay). By default 20 s + 2 min + 60 s: 3 min 20 s.
+    /// request timeout), the checks of an unanswered one (the settle schedule), the profile's
+    /// delivery (ready, then done, each within its limit) and time to paste the new key (the
+    /// clipboard's clear delay). By default, with no delivery: 20 s + 2 min + 60 s: 3 min 20 s.
     pub fn rotation_needs(&self) -> Duration {
-        self.client_options.request_timeout + self.settle.span() + Duration::from_secs(u64::from(self.settings().clipboard_clear_seconds))
+        self.client_options.request_timeout
+            + self.settle.span()
+            + self.delivery_span()
+            + Duration::from_secs(u64::from(self.settings().clipboard_clear_seconds))
+    }
+
+    /// All the delivery of the session's profile may take, ready and done; zero without one.
+    pub(in crate::app) fn delivery_span(&self) -> Duration {
+        let profile_id = self.session.lock().unwrap().as_ref().map(|active| active.session.profile_id.clone());
+        let target = profile_id.and_then(|id| self.profile(&id).ok()).and_then(|profile| profile.delivery);
+        target.map(|target| target.whole_span()).unwrap_or_default()
     }
 
     /// Refuses a rotation the session could not see through: it would end, and clear the new
@@ -98,24 +110,53 @@ impl AppState {
     ) -> Result<RotationResult, AppError> {
         let _in_flight = self.try_claim_rotation().ok_or(AppError::RotationInProgress)?;
         let active = self.active_session()?;
-        if active.opened_by_keychain {
-            active.check_password(password.as_deref().map(String::as_str))?;
-        }
         // Step 2 may come up to two minutes after step 1: the session must still see it through.
         self.check_time_left(&active)?;
+        // The password's digest is computed whether or not the confirmation is valid, so a
+        // check costs the same either way; it is judged (and a wrong one counted) only for a
+        // valid confirmation, after the token.
+        let person = if active.opened_by_keychain { active.check_password(password.as_deref().map(String::as_str)) } else { Ok(()) };
         let known_key = active.last_key_id();
-        let target = active
-            .guard
-            .lock()
-            .unwrap()
-            .confirm(token, typed, known_key.as_deref(), Instant::now())
-            .map_err(|reason| AppError::Confirmation { reason })?;
-        // A new rotation ends the watch of the last one, and the notice of a removed secret.
+        let confirmed = active.guard.lock().unwrap().confirm_as(token, typed, known_key.as_deref(), Instant::now(), person);
+        let target = match confirmed {
+            Ok(target) => target,
+            Err(reason @ (ConfirmationRefusal::PasswordMismatch | ConfirmationRefusal::PasswordRequired)) => {
+                return Err(self.password_refused(&active, reason, true))
+            }
+            Err(reason) => return Err(AppError::Confirmation { reason }),
+        };
+
+        let row = RotationRow { state: self, active: &active, target: &target };
+        // Its output never shows the token or the password back, whatever it printed.
+        let hidden = |word: &str| active.session.jwt.is(word) || active.password_check.matches(word);
+        let delivery_target = self.profile(&active.session.profile_id).ok().and_then(|p| p.delivery);
+        // The delivery is proven before the old key dies: started, and ready to read.
+        let mut delivery = match &delivery_target {
+            Some(target) => match command_runner::open(target, &hidden).await {
+                Ok(open) => Some(open),
+                Err(report) => return Err(not_ready(target, report.outcome.err(), report.output)),
+            },
+            None => None,
+        };
+        if let (Some(target), Some(open)) = (&delivery_target, delivery.as_mut()) {
+            open.still_ready().map_err(|failure| not_ready(target, Some(failure), String::new()))?;
+        }
+        // A new rotation ends the watch of the last one, and the notice of a removed secret
+        // (not one stopped before it began: the last rotation's watch goes on).
         drop(active.rollout.lock().unwrap().take());
         self.forget_removed_secret();
-        let row = RotationRow { state: self, active: &active, target: &target };
-        match active.client.regenerate(&active.session.jwt).await {
-            Ok(regenerated) => self.deliver_new_key(&active, &row, regenerated).await,
+        let answer = active.client.regenerate(&active.session.jwt).await;
+        let delivery = match (answer.is_ok(), delivery) {
+            (true, delivery) => delivery.zip(delivery_target),
+            // No secret to give: the command is killed before it sees end of input.
+            (false, Some(open)) => {
+                open.abandon().await;
+                None
+            }
+            (false, None) => None,
+        };
+        match answer {
+            Ok(regenerated) => self.deliver_new_key(&active, &row, regenerated, delivery, &hidden).await,
             Err(RegenerateError::Refused(error)) => {
                 row.record(None, RotationOutcome::NotRotated, None);
                 match error {
@@ -147,15 +188,12 @@ impl AppState {
         active: &Arc<ActiveSession>,
         row: &RotationRow<'_>,
         regenerated: Regenerated,
+        delivery: Option<(OpenDelivery, DeliveryTarget)>,
+        hidden: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<RotationResult, AppError> {
-        let target = self.profile(&active.session.profile_id).ok().and_then(|p| p.delivery);
-        let report = match &target {
-            // Its output never shows the token or the password back, whatever it printed.
-            Some(target) => {
-                let hidden = |word: &str| active.session.jwt.is(word) || active.password_check.matches(word);
-                Some(crate::platform::command_runner::run_with_secret(target, &regenerated.secret, &hidden).await)
-            }
-            None => None,
+        let (report, target) = match delivery {
+            Some((open, target)) => (Some(open.deliver(&regenerated.secret, hidden).await), Some(target)),
+            None => (None, None),
         };
         let delivered = report.as_ref().is_some_and(|r| r.outcome.is_ok());
         let to_clipboard = !delivered || target.as_ref().is_some_and(|t| t.also_copy);
@@ -190,7 +228,8 @@ impl AppState {
         }
         let metadata = match regenerated.metadata.clone() {
             Some(m) => Some(m),
-            None => active.client.current_key(&active.session.jwt).await.ok(),
+            // A re-read that shows the secret is no better: malformed for display.
+            None => active.client.current_key(&active.session.jwt).await.ok().filter(|key| !key.reveals(&regenerated.secret)),
         };
         match &metadata {
             Some(m) if !regenerated.secret.starts_with(bare_prefix(&m.key_prefix)) => warnings.push(RotationWarning::PrefixMismatch),
@@ -237,6 +276,12 @@ impl AppState {
     pub fn rotation_history(&self) -> Vec<HistoryEntry> {
         self.history.newest_first()
     }
+}
+
+/// The delivery could not be proven before the rotation: nothing was regenerated.
+fn not_ready(target: &DeliveryTarget, failure: Option<DeliveryFailure>, output: String) -> AppError {
+    let failure = failure.unwrap_or(DeliveryFailure::Failed { detail: String::new() });
+    AppError::DeliveryNotReady { name: target.name.clone(), failure, output }
 }
 
 /// The history row of one confirmed rotation.

@@ -24,11 +24,13 @@ impl AppState {
     }
 
     /// How long an action that would end the session waits for a rotation in flight: the
-    /// regenerate request, the checks of an unanswered one, and the read of the new key's
-    /// details after a delivery, each within its timeout.
+    /// regenerate request, the checks of an unanswered one, the profile's delivery (ready and
+    /// done), and the read of the new key's details after it, each within its timeout. So a
+    /// lock during a long delivery waits for its verdict, and a key that then goes to the
+    /// clipboard is cleared by the session's end with the removed-key notice.
     fn rotation_wait(&self) -> Duration {
         let timeout = self.client_options.request_timeout;
-        timeout * (self.client_options.get_retries + 2) + self.settle.bound(timeout) + Duration::from_secs(5)
+        timeout * (self.client_options.get_retries + 2) + self.settle.bound(timeout) + self.delivery_span() + Duration::from_secs(5)
     }
 
     /// Waits (bounded) for a rotation in flight to be settled, then claims the slot, so that
