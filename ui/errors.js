@@ -26,6 +26,7 @@ export function deliveryFailureText(failure) {
     killed: () => t('delivery.failure.killed', { signal: failure.signal }),
     timedOut: () => t('delivery.failure.timedOut', { seconds: failure.seconds }),
     leftUnread: () => t('delivery.failure.leftUnread'),
+    batchFile: () => t('delivery.failure.batchFile'),
     failed: () => failure.detail || t('delivery.failure.failed'),
   }[failure.kind]?.() || failure.kind;
 }

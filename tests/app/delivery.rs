@@ -328,3 +328,14 @@ async fn the_window_alone_cannot_set_a_target() {
     h.state.set_delivery_target(&h.profile_id, wanted(), DEMO_PASSWORD).unwrap();
     assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, wanted());
 }
+
+#[tokio::test]
+async fn a_batch_file_is_never_a_delivery_target() {
+    let h = harness(Options::default()).await;
+    h.log_in(LIVE).await;
+    for command in ["C:/loja/entrega.cmd", "deliver.BAT --to loja"] {
+        let refused = h.state.set_delivery_target(&h.profile_id, Some(target(command)), DEMO_PASSWORD).unwrap_err();
+        assert_eq!(refused, AppError::InvalidInput { field: "deliveryCommand".into(), reason: "batchFile".into() }, "{command}");
+    }
+    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, None);
+}

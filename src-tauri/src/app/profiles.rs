@@ -174,7 +174,7 @@ impl AppState {
             .map(|mut t| {
                 t.name = t.name.trim().to_string();
                 t.command = t.command.trim().to_string();
-                t.words().map(|_| t)
+                t.runnable_words().map(|_| t)
             })
             .transpose()?;
         self.change_settings(|s| {

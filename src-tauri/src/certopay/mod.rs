@@ -135,13 +135,13 @@ impl CertoPayClient {
         self.base.join(path)
     }
 
+    /// Logs in; the body's only copy of the password is zeroized once the client drops it.
     pub async fn login(&self, email: &str, password: &str) -> Result<LoggedIn, AppError> {
-        let body = Zeroizing::new(serde_json::json!({ "email": email, "password": password }).to_string());
         let response = self
             .http
             .post(self.url("/api/auth/login"))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.as_bytes().to_vec())
+            .body(login_body(email, password))
             .send()
             .await
             .map_err(|e| self.network_error(e))?;
@@ -273,9 +273,33 @@ async fn read_body(mut response: reqwest::Response) -> Result<Zeroizing<Vec<u8>>
     Ok(body)
 }
 
+/// The login request's body, written from the borrowed fields straight into one buffer (sized
+/// for the worst escaping, so it never moves and leaves no copy behind) that is zeroized when
+/// the HTTP client drops it. No JSON value holds an owned copy of the password.
+fn login_body(email: &str, password: &str) -> bytes::Bytes {
+    #[derive(serde::Serialize)]
+    struct LoginRequest<'a> {
+        email: &'a str,
+        password: &'a str,
+    }
+    // JSON escapes a character as at most 6 bytes (\uXXXX).
+    let mut buffer = Zeroizing::new(Vec::with_capacity(32 + 6 * (email.len() + password.len())));
+    serde_json::to_writer(&mut *buffer, &LoginRequest { email, password }).expect("two strings always serialize");
+    bytes::Bytes::from_owner(buffer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_login_body_is_the_json_of_the_two_fields_and_never_grows() {
+        let password = "pa\"ss\\wörd\u{1}";
+        let body = login_body("ana@loja.com.br", password);
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(value, serde_json::json!({ "email": "ana@loja.com.br", "password": password }));
+        assert!(body.len() <= 32 + 6 * ("ana@loja.com.br".len() + password.len()), "within the buffer sized first");
+    }
 
     fn token(payload: &str) -> Jwt {
         use base64::Engine;

@@ -28,12 +28,14 @@ fn with_extensions(path: PathBuf) -> Vec<PathBuf> {
     vec![path]
 }
 
-/// Windows finds `ssh` as `ssh.exe`: the extensions of PATHEXT, tried in order.
+/// Windows finds `ssh` as `ssh.exe`: the extensions of PATHEXT, tried in order, less the batch
+/// files' (they would run through cmd.exe, a shell).
 #[cfg(windows)]
 fn with_extensions(path: PathBuf) -> Vec<PathBuf> {
-    let extensions = std::env::var("PATHEXT").unwrap_or_else(|_| ".COM;.EXE;.BAT;.CMD".into());
+    let extensions = std::env::var("PATHEXT").unwrap_or_else(|_| ".COM;.EXE".into());
     let mut all = vec![path.clone()];
-    all.extend(extensions.split(';').filter(|e| !e.is_empty()).map(|e| {
+    let runnable = |e: &&str| !e.is_empty() && !crate::rules::delivery_target::is_batch_file(e);
+    all.extend(extensions.split(';').filter(runnable).map(|e| {
         let mut with = path.clone().into_os_string();
         with.push(e);
         PathBuf::from(with)
@@ -96,6 +98,9 @@ const OUTPUT_GRACE: Duration = Duration::from_millis(300);
 /// what it printed (screened with `hidden`).
 pub async fn open(target: &DeliveryTarget, hidden: &(dyn Fn(&str) -> bool + Sync)) -> Result<OpenDelivery, DeliveryReport> {
     let words = target.words().map_err(|e| DeliveryReport::failed(DeliveryFailure::Failed { detail: e.to_string() }))?;
+    if crate::rules::delivery_target::is_batch_file(&words[0]) {
+        return Err(DeliveryReport::failed(DeliveryFailure::BatchFile));
+    }
     let Some(program) = find_program(&words[0]) else {
         return Err(DeliveryReport::failed(DeliveryFailure::NotFound { program: words[0].clone() }));
     };

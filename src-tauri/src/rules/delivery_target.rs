@@ -59,6 +59,16 @@ impl DeliveryTarget {
         Ok(words)
     }
 
+    /// The words of a command that may run: a batch file may not (a target saved before this
+    /// rule still loads, and is refused when set or run).
+    pub fn runnable_words(&self) -> Result<Vec<String>, AppError> {
+        let words = self.words()?;
+        if is_batch_file(&words[0]) {
+            return Err(invalid("deliveryCommand", "batchFile"));
+        }
+        Ok(words)
+    }
+
     /// How long the delivery may take once the secret is written.
     pub fn timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(u64::from(self.timeout_s))
@@ -75,6 +85,13 @@ impl DeliveryTarget {
     }
 }
 
+/// A Windows batch file (`.bat`, `.cmd`) runs through cmd.exe, a shell that would read its
+/// arguments its own way: never a delivery command.
+pub fn is_batch_file(program: &str) -> bool {
+    let lower = program.to_ascii_lowercase();
+    lower.ends_with(".bat") || lower.ends_with(".cmd")
+}
+
 /// Why a delivery did not work; the secret then goes to the clipboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
@@ -85,6 +102,8 @@ pub enum DeliveryFailure {
     Exited { code: i32 },
     /// It was ended by a signal (Unix).
     Killed { signal: i32 },
+    /// A batch file (`.bat`, `.cmd`): it would run through cmd.exe, a shell.
+    BatchFile,
     /// It did not finish within the timeout, and was stopped.
     TimedOut { seconds: u32 },
     /// It ended without reading the whole key (`true`, or a command that takes no input).
@@ -183,6 +202,12 @@ mod tests {
         assert!(target("ssh 'unbalanced").words().is_err());
         assert!(target("   ").words().is_err());
         assert!(DeliveryTarget { timeout_s: 0, ..target("true") }.words().is_err());
+        // A batch file would run through cmd.exe, a shell.
+        for batch in ["C:/tools/deliver.cmd --to loja", "DELIVER.BAT", "'c:/Program Files/loja/entrega.Cmd'"] {
+            assert_eq!(target(batch).runnable_words().unwrap_err(), invalid("deliveryCommand", "batchFile"), "{batch}");
+            assert!(target(batch).words().is_ok(), "{batch}: a saved one still loads");
+        }
+        assert!(target("deliver.exe --cmd x.bat").runnable_words().is_ok(), "only the program itself counts");
     }
 
     #[test]
