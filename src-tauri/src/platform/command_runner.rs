@@ -418,3 +418,25 @@ mod tests {
         assert!(!after.exists(), "the command went on as if the input had ended");
     }
 }
+
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use super::*;
+
+    /// A real program (Windows' own find.exe) copied into a folder with spaces, named by its
+    /// backslash path: split by Windows' rules, it runs, reads the whole key and exits 0.
+    #[tokio::test]
+    async fn a_program_in_a_folder_with_spaces_runs_by_its_backslash_path() {
+        let system = std::env::var("SystemRoot").unwrap_or_else(|_| r"C:\windows".into());
+        let dir = tempfile::Builder::new().prefix("Loja Entrega ").tempdir().unwrap();
+        let program = dir.path().join("find.exe");
+        std::fs::copy(format!(r"{system}\system32\find.exe"), &program).unwrap();
+        let command = format!("\"{}\" sk_live_", program.display());
+        assert!(command.contains(r"\Loja Entrega "), "{command}");
+        let target = DeliveryTarget { name: "Servidor da loja".into(), command, timeout_s: 60, also_copy: false };
+        let open = open(&target, &|_| false).await.expect("ready");
+        let report = open.deliver("sk_live_secret_key_for_the_test", &|_| false).await;
+        assert!(report.outcome.is_ok(), "{report:?}");
+        assert_eq!(report.output, "[hidden]", "it printed the key back; the window never sees it");
+    }
+}

@@ -52,7 +52,7 @@ impl DeliveryTarget {
         if !(1..=MAX_TIMEOUT_S).contains(&self.timeout_s) {
             return Err(invalid("deliveryTimeout", "outOfRange"));
         }
-        let words = shell_words::split(&self.command).map_err(|_| invalid("deliveryCommand", "unbalancedQuotes"))?;
+        let words = split_command_line(&self.command).ok_or_else(|| invalid("deliveryCommand", "unbalancedQuotes"))?;
         if words.is_empty() {
             return Err(invalid("deliveryCommand", "required"));
         }
@@ -151,9 +151,102 @@ pub enum Preset {
 // AWS Secrets Manager is left out: its CLI documents `--secret-string` and `file://` only, no
 // standard-input form that works on Windows too.
 
-/// Quotes one word for the command line so that `shell_words::split` gives it back whole.
+/// Splits a command line as this system's programs split theirs: on Windows by Windows' rules
+/// (a path keeps its backslashes), elsewhere as a POSIX shell splits words. `None`: a quote is
+/// left open.
+fn split_command_line(line: &str) -> Option<Vec<String>> {
+    #[cfg(windows)]
+    return split_windows(line);
+    #[cfg(not(windows))]
+    return shell_words::split(line).ok();
+}
+
+/// Quotes one word for the command line so that `split_command_line` gives it back whole.
 fn quoted(word: &str) -> String {
+    #[cfg(windows)]
+    return quote_windows(word);
+    #[cfg(not(windows))]
+    return shell_words::quote(word).into_owned();
+}
+
+/// Quotes one word for a POSIX shell on another machine (the SSH preset's remote command).
+fn remote_quoted(word: &str) -> String {
     shell_words::quote(word).into_owned()
+}
+
+/// Windows' splitting (the Microsoft C runtime's, as CommandLineToArgvW): spaces and tabs part
+/// words outside double quotes; the program's name takes backslashes as they are; in the other
+/// words, 2n backslashes before a quote are n and the quote opens or closes, 2n+1 are n and a
+/// literal quote, and backslashes before anything else are literal; `""` inside quotes is a
+/// quote.
+pub fn split_windows(line: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        while chars.next_if(|c| *c == ' ' || *c == '\t').is_some() {}
+        if chars.peek().is_none() {
+            return Some(words);
+        }
+        let (mut word, mut quoted) = (String::new(), false);
+        let program = words.is_empty();
+        while let Some(c) = chars.next() {
+            match c {
+                ' ' | '\t' if !quoted => break,
+                '"' if quoted && !program && chars.peek() == Some(&'"') => {
+                    chars.next();
+                    word.push('"');
+                }
+                '"' => quoted = !quoted,
+                '\\' if !program => {
+                    let mut count = 1;
+                    while chars.next_if_eq(&'\\').is_some() {
+                        count += 1;
+                    }
+                    if chars.peek() == Some(&'"') {
+                        word.extend(std::iter::repeat_n('\\', count / 2));
+                        if count % 2 == 1 {
+                            chars.next();
+                            word.push('"');
+                        }
+                    } else {
+                        word.extend(std::iter::repeat_n('\\', count));
+                    }
+                }
+                other => word.push(other),
+            }
+        }
+        if quoted {
+            return None;
+        }
+        words.push(word);
+    }
+}
+
+/// Quotes one word so that `split_windows` gives it back whole.
+pub fn quote_windows(word: &str) -> String {
+    if !word.is_empty() && !word.contains([' ', '\t', '"']) {
+        return word.to_string();
+    }
+    let mut quoted = String::from('"');
+    let mut backslashes = 0;
+    for c in word.chars() {
+        match c {
+            '\\' => backslashes += 1,
+            '"' => {
+                quoted.extend(std::iter::repeat_n('\\', 2 * backslashes + 1));
+                quoted.push('"');
+                backslashes = 0;
+            }
+            other => {
+                quoted.extend(std::iter::repeat_n('\\', backslashes));
+                quoted.push(other);
+                backslashes = 0;
+            }
+        }
+    }
+    quoted.extend(std::iter::repeat_n('\\', 2 * backslashes));
+    quoted.push('"');
+    quoted
 }
 
 /// The command line of a preset, from the names the person fills in.
@@ -170,10 +263,12 @@ pub fn preset_command(preset: Preset, fields: &[&str]) -> String {
                 Some((folder, name)) => (if folder.is_empty() { "/" } else { folder }, name),
                 None => (".", file),
             };
-            let temporary = quoted(&format!("{folder}/.{name}.XXXXXX"));
+            // The remote command is read by the server's POSIX shell: quoted for it, whatever this
+            // system is; the whole of it is then one word of the local command line.
+            let temporary = remote_quoted(&format!("{folder}/.{name}.XXXXXX"));
             let mut remote = format!(
                 "umask 077 && t=$(mktemp {temporary}) && echo {READY_MARKER} && cat > \"$t\" && test -s \"$t\" && mv -f \"$t\" {}",
-                quoted(file)
+                remote_quoted(file)
             );
             if !field(2).is_empty() {
                 remote.push_str(&format!(" && {}", field(2)));
@@ -196,6 +291,23 @@ mod tests {
     }
 
     #[test]
+    fn a_windows_command_line_keeps_its_backslashes_and_its_quoted_spaces() {
+        let split = |line: &str| split_windows(line).unwrap();
+        assert_eq!(split(r#"C:\tools\deliver.exe --to loja"#), [r"C:\tools\deliver.exe", "--to", "loja"]);
+        assert_eq!(split(r#"\\srv\share\x.exe"#), [r"\\srv\share\x.exe"]);
+        assert_eq!(
+            split(r#""C:\Program Files\loja\deliver.exe" --name "Servidor da loja""#),
+            [r"C:\Program Files\loja\deliver.exe", "--name", "Servidor da loja"]
+        );
+        assert_eq!(split(r#"x a\\\"b "c\\" d\e "say ""hi""""#), ["x", r#"a\"b"#, r"c\", r"d\e", r#"say "hi""#]);
+        assert_eq!(split_windows(r#"x "open"#), None);
+        for word in ["", "plain", "two words", r#"a "quote""#, r"ends\", r"C:\Program Files\", r#"\"x\\"#, "tab\there"] {
+            assert_eq!(split(&format!("x {}", quote_windows(word))), ["x", word], "{word:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_command_line_splits_as_a_shell_would_and_is_never_run_by_one() {
         let words = target(r#"ssh -o BatchMode=yes ana@loja 'umask 077 && cat > /etc/loja/certopay.key'"#).words().unwrap();
         assert_eq!(words, ["ssh", "-o", "BatchMode=yes", "ana@loja", "umask 077 && cat > /etc/loja/certopay.key"]);
@@ -212,9 +324,11 @@ mod tests {
 
     #[test]
     fn presets_give_the_documented_stdin_forms() {
+        // Quoted for this system's splitting: the words come back the same on every system.
+        let words = |line: &str| target(line).words().unwrap();
         let ssh = preset_command(Preset::Ssh, &["deploy@loja.example", "/srv/loja/certopay key", "systemctl reload loja"]);
         assert_eq!(
-            shell_words::split(&ssh).unwrap(),
+            words(&ssh),
             [
                 "ssh",
                 "-o",
@@ -228,8 +342,12 @@ mod tests {
             preset_command(Preset::GithubActions, &["CERTOPAY_API_KEY", "loja/site"]),
             "gh secret set CERTOPAY_API_KEY --repo loja/site"
         );
+        assert_eq!(
+            words(&preset_command(Preset::GithubActions, &["KEY", "loja/meu site"])),
+            ["gh", "secret", "set", "KEY", "--repo", "loja/meu site"]
+        );
         let vault = preset_command(Preset::VaultKv, &["secret", "loja/certopay", "api_key"]);
-        assert_eq!(shell_words::split(&vault).unwrap(), ["vault", "kv", "put", "-mount=secret", "loja/certopay", "api_key=-"]);
+        assert_eq!(words(&vault), ["vault", "kv", "put", "-mount=secret", "loja/certopay", "api_key=-"]);
         assert_eq!(preset_command(Preset::Doppler, &["CERTOPAY_API_KEY"]), "doppler secrets set CERTOPAY_API_KEY --silent");
     }
 

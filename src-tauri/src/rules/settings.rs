@@ -284,7 +284,7 @@ mod tests {
         let good_target = r#", "delivery": {"name": "Servidor", "command": "ssh loja 'cat > k'", "timeoutS": 30}"#;
         assert!(Settings::parse(with(good_target).as_bytes()).is_some());
         for bad in [
-            r#", "delivery": {"name": "Servidor", "command": "ssh 'unbalanced", "timeoutS": 30}"#,
+            r#", "delivery": {"name": "Servidor", "command": "ssh \"unbalanced", "timeoutS": 30}"#,
             r#", "delivery": {"name": "", "command": "true", "timeoutS": 30}"#,
             r#", "delivery": {"name": "Servidor", "command": "true", "timeoutS": 100000}"#,
             r#", "proxy": {"kind": "explicit", "address": "not a proxy at all"}"#,
