@@ -113,6 +113,20 @@ pub async fn requests(State(state): State<Shared>) -> Json<Value> {
     Json(json!(*state.requests.lock().unwrap()))
 }
 
+/// The real answer with its JSON object changed by `edit` (a body that is not one is sent as
+/// `null`), its length no longer stated.
+async fn with_json_edited(answer: Response, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Response {
+    let (parts, body) = answer.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if let Some(object) = value.as_object_mut() {
+        edit(object);
+    }
+    let mut response = Response::from_parts(parts, Body::from(value.to_string()));
+    response.headers_mut().remove(header::CONTENT_LENGTH);
+    response
+}
+
 pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/__sandbox/") {
         *state.requests.lock().unwrap().entry(format!("{} {}", req.method(), req.uri().path())).or_default() += 1;
@@ -145,28 +159,18 @@ pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Re
             response
         }
         FaultKind::NoSecret => {
-            let (parts, body) = next.run(req).await.into_parts();
-            let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-            let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            if let Some(object) = value.as_object_mut() {
+            with_json_edited(next.run(req).await, |object| {
                 object.remove("apiKey");
-            }
-            let mut response = Response::from_parts(parts, Body::from(value.to_string()));
-            response.headers_mut().remove(header::CONTENT_LENGTH);
-            response
+            })
+            .await
         }
         FaultKind::SecretInPrefix => {
-            let (parts, body) = next.run(req).await.into_parts();
-            let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-            let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            if let Some(object) = value.as_object_mut() {
+            with_json_edited(next.run(req).await, |object| {
                 let secret = object.get("apiKey").cloned().unwrap_or(Value::Null);
                 object.insert("keyPrefix".into(), secret.clone());
                 object.insert("maskedKey".into(), secret);
-            }
-            let mut response = Response::from_parts(parts, Body::from(value.to_string()));
-            response.headers_mut().remove(header::CONTENT_LENGTH);
-            response
+            })
+            .await
         }
         FaultKind::Oversized { bytes } => {
             let chunk = Bytes::from(vec![b' '; 16 * 1024]);
