@@ -6,7 +6,8 @@
 //! {"path": "/api/api-keys/me", "kind": "status", "status": 503, "count": 2}
 //! ```
 //! Kinds: `latency` (with `delayMs`, then the normal answer), `status` (500, 502 or 503 in the
-//! error shape, nothing done; 429 as the rate limit answers it, with `retryAfter` seconds), `html` (a proxy's HTML page, 502 unless `status` says, nothing
+//! error shape, nothing done; 429 as the rate limit answers it, with `retryAfter` seconds, or a string sent as
+//! it is), `html` (a proxy's HTML page, 502 unless `status` says, nothing
 //! done), `truncated_json` (the normal answer cut in half: a regenerate has committed),
 //! `no_secret` (a regenerate that commits and answers 200 without the secret),
 //! `drop_after_commit` (the request is carried out, then the connection closes unanswered),
@@ -38,8 +39,9 @@ pub enum FaultKind {
     },
     Status {
         status: u16,
+        /// A number (seconds) or a string sent as it is: `"18446744073709551615"`, `"-1"`, `"1e99"`.
         #[serde(rename = "retryAfter")]
-        retry_after: Option<u64>,
+        retry_after: Option<Value>,
     },
     Html {
         status: Option<u16>,
@@ -139,7 +141,14 @@ pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Re
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
             next.run(req).await
         }
-        FaultKind::Status { status: 429, retry_after } => ApiError::rate_limited(retry_after.unwrap_or(60)).into_response(),
+        FaultKind::Status { status: 429, retry_after } => {
+            let text = match retry_after {
+                None => "60".to_string(),
+                Some(Value::String(text)) => text,
+                Some(other) => other.to_string(),
+            };
+            ApiError::rate_limited_saying(text).into_response()
+        }
         FaultKind::Status { status, .. } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             ApiError::new(status, "Injected fault").into_response()

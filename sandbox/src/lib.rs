@@ -244,7 +244,8 @@ pub(crate) struct ApiError {
     status: StatusCode,
     message: Value,
     code: Option<&'static str>,
-    retry_after: Option<u64>,
+    /// The `Retry-After` header's text: whole seconds from the rate limit, anything from a fault.
+    retry_after: Option<String>,
 }
 
 impl ApiError {
@@ -256,8 +257,12 @@ impl ApiError {
         self
     }
     pub(crate) fn rate_limited(retry_after: u64) -> Self {
+        ApiError::rate_limited_saying(retry_after.to_string())
+    }
+    /// A 429 whose `Retry-After` says `text`, as a server may put it (even nonsense).
+    pub(crate) fn rate_limited_saying(text: String) -> Self {
         ApiError {
-            retry_after: Some(retry_after),
+            retry_after: Some(text),
             ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").code("rate_limit_exceeded")
         }
     }
@@ -274,8 +279,8 @@ impl IntoResponse for ApiError {
             body["code"] = json!(code);
         }
         let mut response = (self.status, Json(body)).into_response();
-        if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+        if let Some(value) = self.retry_after.and_then(|text| header::HeaderValue::from_str(&text).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }

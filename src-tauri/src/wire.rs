@@ -263,6 +263,9 @@ pub struct RolloutStatus {
     /// How long after the rotation that was: the outage the integrations saw.
     pub in_use_after_s: Option<u64>,
     pub limit_minutes: u64,
+    /// CertoPay answered the last read with 429: the next read goes out at this time (by this
+    /// computer's clock), so the window can say why nothing moves.
+    pub rate_limited_until: Option<DateTime<Utc>>,
 }
 
 /// Why the lock ended the session.

@@ -193,6 +193,42 @@ async fn a_refused_regenerate_kills_the_opened_delivery_and_the_shops_file_is_un
     assert!(left.iter().all(|name| name.starts_with(".certopay.key.")), "{left:?}");
 }
 
+/// A server's `Retry-After` as long as anything, negative or not a number, answering the watch's
+/// first read after a delivery: the watch takes it in (no panic: a release build would abort and
+/// take the clipboard's owner with it) and the window hears when the next check goes out.
+#[tokio::test(flavor = "multi_thread")]
+async fn any_retry_after_during_the_watch_is_taken_in_and_shown_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("certopay.key");
+    let h = with_target(target(&format!("sh -c 'cat > {}'", key_file.display()))).await;
+    let events = recorded_events(&h);
+    // (what the header says, the shortest and longest wait the watch may then announce)
+    let minute = 60;
+    let cases = [("18446744073709551615", 29 * minute, 30 * minute + 5), ("-1", 25, 35), ("1e99", 25, 35)];
+    for (header, shortest, longest) in cases {
+        let result = h.rotate().await.unwrap();
+        assert_eq!(result.delivery.unwrap().failure, None, "{header}");
+        let seen_before = events.lock().unwrap().len();
+        arm(&h.sb, json!({"path": "/api/api-keys/me", "kind": "status", "status": 429, "retryAfter": header})).await;
+        let asked_at = chrono::Utc::now();
+        let announced = Instant::now();
+        let until = loop {
+            let told = events.lock().unwrap()[seen_before..].iter().find_map(|e| match e {
+                AppEvent::Rollout(status) => status.rate_limited_until,
+                _ => None,
+            });
+            if let Some(until) = told {
+                break until;
+            }
+            // The first read comes 3 s after a delivery; a watch that died never says anything.
+            assert!(announced.elapsed() < Duration::from_secs(30), "{header}: the watch never took in the 429");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let wait = (until - asked_at).num_seconds();
+        assert!((shortest..=longest).contains(&wait), "{header}: the next check announced in {wait} s");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_command_that_leaves_the_key_unread_is_not_delivered_and_the_key_is_on_the_x11_clipboard() {
     let h = harness_on_the_desktop_clipboard(Options::default()).await;

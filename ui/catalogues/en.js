@@ -151,6 +151,7 @@ export const en = {
   'rollout.waiting': 'Waiting for your systems to use the new key: {elapsed} since the rotation. Until then every payment request with the old key fails.',
   'rollout.inUse': 'Your systems are using the new key since {time}, {after} after the rotation.',
   'rollout.notSeen': 'Your systems were not seen using the new key within {minutes} min of the rotation. Check that they have it: payment requests with the old key fail.',
+  'rollout.rateLimited': 'CertoPay asked the app to slow down: the next check is at {time}.',
   'rollout.stopped': 'Stopped watching for the new key.',
   'rollout.stop': 'Stop watching',
   'rollout.titleWaiting': 'Waiting for the new key ({elapsed}) · CertoPay Keys',

@@ -151,6 +151,7 @@ export const ptBR = {
   'rollout.waiting': 'Aguardando seus sistemas usarem a chave nova: {elapsed} desde a troca. Até lá, toda requisição de pagamento com a chave antiga falha.',
   'rollout.inUse': 'Seus sistemas estão usando a chave nova desde {time}, {after} depois da troca.',
   'rollout.notSeen': 'Seus sistemas não usaram a chave nova nos {minutes} min depois da troca. Confira se eles a receberam: requisições de pagamento com a chave antiga falham.',
+  'rollout.rateLimited': 'A CertoPay pediu para o aplicativo esperar: a próxima verificação é às {time}.',
   'rollout.stopped': 'O acompanhamento da chave nova foi interrompido.',
   'rollout.stop': 'Parar de acompanhar',
   'rollout.titleWaiting': 'Aguardando a chave nova ({elapsed}) · CertoPay Keys',

@@ -33,7 +33,20 @@ fn status(state: Watch, delivered_at: DateTime<Utc>) -> RolloutStatus {
         Watch::NotSeen => (RolloutState::NotSeen, None, None),
         Watch::Stopped => (RolloutState::Stopped, None, None),
     };
-    RolloutStatus { state, rotated_at: delivered_at, in_use_since, in_use_after_s, limit_minutes: LIMIT.as_secs() / 60 }
+    RolloutStatus {
+        state,
+        rotated_at: delivered_at,
+        in_use_since,
+        in_use_after_s,
+        limit_minutes: LIMIT.as_secs() / 60,
+        rate_limited_until: None,
+    }
+}
+
+/// The wall-clock time of `at`, checked: an instant from a server's wait may be far off.
+fn wall_clock(at: Instant) -> Option<DateTime<Utc>> {
+    let ahead = chrono::Duration::from_std(at.saturating_duration_since(Instant::now())).ok()?;
+    Utc::now().checked_add_signed(ahead)
 }
 
 fn observation(read: Result<ApiKey, AppError>) -> Observation {
@@ -67,7 +80,13 @@ async fn run_watch(
                     Some(active) => observation(active.client.current_key_once(&active.session.jwt).await),
                     None => Observation::SessionEnded,
                 };
+                let rate_limited = matches!(seen, Observation::RateLimited { .. });
                 watch.observe(sent, seen);
+                if rate_limited && watch.state() == Watch::Waiting {
+                    let waiting =
+                        RolloutStatus { rate_limited_until: wall_clock(watch.next_read_at()), ..status(watch.state(), delivered_at) };
+                    events.emit(AppEvent::Rollout(waiting));
+                }
             }
             Step::Done => break,
         }

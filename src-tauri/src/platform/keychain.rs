@@ -67,8 +67,13 @@ impl OsKeychain {
 
     fn entry(&self, origin: &str, email: &str) -> Result<keyring::Entry, AppError> {
         self.require_available()?;
-        keyring::Entry::new(&self.service, &format!("{origin}/{}", email.to_lowercase())).map_err(keychain_error)
+        keyring::Entry::new(&self.service, &user_name(origin, email)).map_err(keychain_error)
     }
+}
+
+/// The keychain's user name for a password: the server it was typed for and the e-mail.
+fn user_name(origin: &str, email: &str) -> String {
+    format!("{origin}/{}", email.to_lowercase())
 }
 
 impl Keychain for OsKeychain {
@@ -76,8 +81,19 @@ impl Keychain for OsKeychain {
         &self.status
     }
 
+    #[cfg(not(windows))]
     fn store(&self, origin: &str, email: &str, password: &str) -> Result<(), AppError> {
         self.entry(origin, email)?.set_password(password).map_err(keychain_error)
+    }
+
+    /// Written by hand on Windows: keyring's credential roams with the user's profile to every
+    /// machine they log on to (CRED_PERSIST_ENTERPRISE); a payment account's password stays on
+    /// this one. The same target and user name as keyring's, so its read and delete find it.
+    #[cfg(windows)]
+    fn store(&self, origin: &str, email: &str, password: &str) -> Result<(), AppError> {
+        self.require_available()?;
+        this_computer_only::store(&self.service, &user_name(origin, email), password)
+            .map_err(|code| AppError::Keychain { detail: format!("Credential Manager refused the password (error {code})") })
     }
 
     fn fetch(&self, origin: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
@@ -108,12 +124,67 @@ fn keychain_error(error: keyring::Error) -> AppError {
     AppError::Keychain { detail: describe(&error) }
 }
 
+#[cfg(windows)]
+mod this_computer_only {
+    use windows_sys::Win32::Foundation::GetLastError;
+    use windows_sys::Win32::Security::Credentials::{CredWriteW, CREDENTIALW, CRED_PERSIST_LOCAL_MACHINE, CRED_TYPE_GENERIC};
+    use zeroize::Zeroizing;
+
+    use crate::platform::windows_text::wide;
+
+    /// Keeps `password` for `user` of `service` in Credential Manager, for this computer only;
+    /// the error is Windows' code.
+    pub(super) fn store(service: &str, user: &str, password: &str) -> Result<(), u32> {
+        // keyring's naming ("user.service") and its blob: the password as UTF-16, no NUL.
+        let mut target = wide(&format!("{user}.{service}"));
+        let mut user_name = wide(user);
+        let mut blob: Zeroizing<Vec<u8>> = Zeroizing::new(password.encode_utf16().flat_map(u16::to_le_bytes).collect());
+        let credential = CREDENTIALW {
+            Flags: 0,
+            Type: CRED_TYPE_GENERIC,
+            TargetName: target.as_mut_ptr(),
+            Comment: std::ptr::null_mut(),
+            LastWritten: Default::default(),
+            CredentialBlobSize: u32::try_from(blob.len()).map_err(|_| 0u32)?,
+            CredentialBlob: blob.as_mut_ptr(),
+            Persist: CRED_PERSIST_LOCAL_MACHINE,
+            AttributeCount: 0,
+            Attributes: std::ptr::null_mut(),
+            TargetAlias: std::ptr::null_mut(),
+            UserName: user_name.as_mut_ptr(),
+        };
+        // SAFETY: every pointer is to a live, NUL-terminated buffer (the blob has its size).
+        if unsafe { CredWriteW(&credential, 0) } == 0 {
+            // SAFETY: no other call in between.
+            return Err(unsafe { GetLastError() });
+        }
+        Ok(())
+    }
+}
+
 /// Credential Manager under Wine (CredWriteW, CredReadW, CredDeleteW): the password is kept,
 /// read back through the system's own enumeration (not only keyring's), and deleted.
 #[cfg(all(test, windows))]
 mod windows_tests {
     use super::*;
-    use windows_sys::Win32::Security::Credentials::{CredEnumerateW, CredFree, CREDENTIALW};
+    use windows_sys::Win32::Security::Credentials::{
+        CredEnumerateW, CredFree, CredReadW, CREDENTIALW, CRED_PERSIST_LOCAL_MACHINE, CRED_TYPE_GENERIC,
+    };
+
+    /// How the credential named `target` is kept (CRED_PERSIST_*), read back with CredReadW.
+    fn persistence_of(target: &str) -> Option<u32> {
+        let name = crate::platform::windows_text::wide(target);
+        let mut found: *mut CREDENTIALW = std::ptr::null_mut();
+        // SAFETY: a NUL-terminated name; the credential is freed below with CredFree.
+        if unsafe { CredReadW(name.as_ptr(), CRED_TYPE_GENERIC, 0, &mut found) } == 0 {
+            return None;
+        }
+        // SAFETY: CredReadW succeeded, so `found` points to one credential.
+        let persist = unsafe { (*found).Persist };
+        // SAFETY: the credential CredReadW gave.
+        unsafe { CredFree(found.cast()) };
+        Some(persist)
+    }
 
     /// The passwords Credential Manager holds for this user name, as UTF-16 text.
     fn credential_manager_holds(user: &str) -> Vec<String> {
@@ -152,6 +223,12 @@ mod windows_tests {
         keychain.store(origin, email, "senha-do-teste").unwrap();
         assert_eq!(keychain.fetch(origin, email).unwrap().as_deref().map(String::as_str), Some("senha-do-teste"));
         assert_eq!(credential_manager_holds("https://api.certopay.test/ana@loja.example"), ["senha-do-teste"]);
+        let target = "https://api.certopay.test/ana@loja.example.CertoPay Keys (test)";
+        assert_eq!(persistence_of(target), Some(CRED_PERSIST_LOCAL_MACHINE), "kept on this computer, never roaming");
+        // Stored again (a changed password): still one credential, still this computer's.
+        keychain.store(origin, email, "senha-nova").unwrap();
+        assert_eq!(credential_manager_holds("https://api.certopay.test/ana@loja.example"), ["senha-nova"]);
+        assert_eq!(persistence_of(target), Some(CRED_PERSIST_LOCAL_MACHINE));
         keychain.delete(origin, email).unwrap();
         assert_eq!(keychain.fetch(origin, email).unwrap(), None);
         assert!(credential_manager_holds("https://api.certopay.test/ana@loja.example").is_empty());

@@ -105,6 +105,11 @@ impl RolloutWatch {
         self.not_before.max(cap)
     }
 
+    /// When the next read goes out: when it is due, or the watch's end if that comes first.
+    pub fn next_read_at(&self) -> Instant {
+        self.due().min(self.started + LIMIT)
+    }
+
     pub fn step(&mut self, now: Instant) -> Step {
         if self.state != Watch::Waiting {
             return Step::Done;
@@ -248,6 +253,7 @@ mod tests {
         let mut watch = RolloutWatch::new("new", rotated(), start);
         watch.observe(start + INTERVAL, Observation::RateLimited { retry_after: Some(Duration::MAX) });
         assert_eq!(watch.step(start + INTERVAL), Step::Sleep(LIMIT - INTERVAL), "it sleeps until the watch's end, not past it");
+        assert_eq!(watch.next_read_at(), start + LIMIT, "and says the next check is at the end");
         assert_eq!(watch.step(start + LIMIT), Step::Done);
         assert_eq!(watch.state(), Watch::NotSeen);
     }

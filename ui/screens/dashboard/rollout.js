@@ -25,7 +25,12 @@ function render() {
   }
   const waiting = status.state === 'waiting';
   const text = {
-    waiting: () => t('rollout.waiting', { elapsed: elapsed() }),
+    waiting: () => {
+      const waitingText = t('rollout.waiting', { elapsed: elapsed() });
+      // CertoPay's 429: say why the watch is quiet, and until when.
+      if (!status.rateLimitedUntil) return waitingText;
+      return `${waitingText} ${t('rollout.rateLimited', { time: formatClock(status.rateLimitedUntil) })}`;
+    },
     inUse: () => t('rollout.inUse', { time: formatClock(status.inUseSince), after: formatDuration(status.inUseAfterS) }),
     notSeen: () => t('rollout.notSeen', { minutes: status.limitMinutes }),
     stopped: () => t('rollout.stopped'),
