@@ -5,8 +5,9 @@ set -euo pipefail
 
 build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
-# A real window, a real clipboard and a real keychain for the end-to-end tests.
-test_packages=(xvfb xauth webkit2gtk-driver xclip gnome-keyring dbus-x11 libsecret-tools x11-utils
+# A real window, a real clipboard, a real keychain and the system's save dialog (typed into
+# with xdotool, as make bench types the login into the release window) for the end-to-end tests.
+test_packages=(xvfb xauth webkit2gtk-driver xclip xdotool gnome-keyring dbus-x11 libsecret-tools x11-utils
   squid openssl openssh-server openssh-client
   libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend dconf-service)
 
@@ -15,8 +16,7 @@ for set in "${@:-build}"; do
   case "$set" in
     build) wanted+=("${build_packages[@]}") ;;
     test) wanted+=("${build_packages[@]}" "${test_packages[@]}") ;;
-    # make bench types the login into the release window, undriven.
-    bench) wanted+=("${build_packages[@]}" "${test_packages[@]}" xdotool) ;;
+    bench) wanted+=("${build_packages[@]}" "${test_packages[@]}") ;;
     # make bundle screenshots the installed app's window with ImageMagick's import.
     bundle) wanted+=("${build_packages[@]}" "${test_packages[@]}" imagemagick) ;;
     # make windows and the Windows tests: Debian's Rust with the standard library's source (to

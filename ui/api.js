@@ -23,6 +23,10 @@ export const api = {
   setRememberPassword: (profileId, remember) => invoke('set_remember_password', { profileId, remember }),
   setProxyPassword: (profileId, password) => invoke('set_proxy_password', { profileId, password }),
   networkOverview: () => invoke('network_overview'),
+  // Every profile's key as last seen, before any login.
+  profileOverview: () => invoke('profile_overview'),
+  // The system's save dialog, then the history written there; null when cancelled.
+  exportRotationHistory: (kind, language, title) => invoke('export_rotation_history', { kind, language, title }),
   // `target` null removes it; the account password is always needed.
   setDeliveryTarget: (profileId, target, password) => invoke('set_delivery_target', { profileId, target, password }),
   presetCommand: (preset, fields) => invoke('preset_command', { preset, fields }),

@@ -1,6 +1,6 @@
 // The window's start-up: read the app's state from Rust, translate the page, wire each screen,
-// and show login or the dashboard. The window shows display data only; the session token
-// stays in Rust. Screens live in screens/, one module each.
+// and show login (beside the overview of every profile) or the dashboard. The window shows
+// display data only; the session token stays in Rust. Screens live in screens/, one module each.
 
 import { api } from './api.js';
 import { $, notify } from './dom.js';
@@ -9,6 +9,7 @@ import { errorText } from './errors.js';
 import { t, setLanguage, translatePage } from './i18n.js';
 import { initDashboard, renderRelativeTimes } from './screens/dashboard/dashboard.js';
 import { initLogin, renderLogin } from './screens/login.js';
+import { initOverview, refreshOverview } from './screens/overview.js';
 import { initRollout, tickRollout } from './screens/dashboard/rollout.js';
 import { initRotation } from './screens/rotation/rotation.js';
 import { initSettings } from './screens/settings/settings.js';
@@ -36,6 +37,7 @@ async function start() {
 
   initSession();
   initLogin();
+  initOverview();
   // Rotation before the dashboard: a new session hides the last result before its key loads.
   initRotation();
   initDashboard();
@@ -46,6 +48,7 @@ async function start() {
   await api.subscribeEvents((event) => emit(`app:${event.kind}`, event));
 
   renderLogin();
+  await refreshOverview();
   // A key removed from the clipboard in an earlier run (the app was closed) is said at once.
   showSecretRemoved(snapshot.secretRemoved);
   const notice = settingsNotice(snapshot);

@@ -45,6 +45,8 @@ export function errorText(error) {
       return t(`error.Proxy.${error.problem}`);
     case 'ClockAhead':
       return t('error.ClockAhead', { minutes: formatNumber(error.minutes) });
+    case 'ExportFailed':
+      return t('error.ExportFailed', { path: error.path });
 
     case 'Confirmation':
     case 'RotationOutcomeUnknown':

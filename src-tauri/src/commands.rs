@@ -12,8 +12,8 @@ use crate::rules::delivery_target::{DeliveryTarget, Preset};
 use crate::rules::settings::Profile;
 use crate::shell::CloseQuestion;
 use crate::wire::{
-    AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, HistoryEntry, KeyView, LoginResult, LogoutOutcome, NetworkOverview, Preferences,
-    ProfileSaved, RotationDialog, RotationResult, SessionEnded, Settings, WireError,
+    AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, ExportDone, ExportKind, HistoryEntry, KeyView, LoginResult, LogoutOutcome,
+    NetworkOverview, Preferences, ProfileRow, ProfileSaved, RotationDialog, RotationResult, SessionEnded, Settings, WireError,
 };
 
 type Result<T> = std::result::Result<T, WireError>;
@@ -66,6 +66,36 @@ pub fn subscribe_events(state: State<'_, AppState>, channel: Channel<AppEvent>) 
     state.subscribe(move |event| {
         let _ = channel.send(event);
     });
+}
+
+/// Asks where to save the rotation history (the system's save dialog, titled `title` in the
+/// window's language), then writes it there; `None` when the user cancelled.
+#[tauri::command]
+pub async fn export_rotation_history<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    kind: ExportKind,
+    language: String,
+    title: String,
+) -> Result<Option<ExportDone>> {
+    use tauri_plugin_dialog::DialogExt;
+    state.touch();
+    let (filter, extension) = match kind {
+        ExportKind::Csv => ("CSV", "csv"),
+        ExportKind::Page => ("HTML", "html"),
+    };
+    let file_name = format!("certopay-rotations-{}.{extension}", chrono::Local::now().format("%Y-%m-%d"));
+    // The dialog answers on the main thread; this one waits for it, off the main thread.
+    let dialog = app.dialog().file().set_title(title).set_file_name(file_name).add_filter(filter, &[extension]);
+    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file()).await.ok().flatten();
+    let Some(path) = chosen.and_then(|p| p.into_path().ok()) else { return Ok(None) };
+    Ok(Some(state.off_thread(move |s| s.export_rotation_history(&path, kind, &language)).await?))
+}
+
+/// Every profile's key as last seen, for the overview beside the login form.
+#[tauri::command]
+pub fn profile_overview(state: State<'_, AppState>) -> Vec<ProfileRow> {
+    state.profile_overview(chrono::Utc::now())
 }
 
 #[tauri::command]

@@ -12,7 +12,9 @@ pub use crate::rules::api_key::KeyMode;
 pub use crate::rules::delivery_target::DeliveryFailure;
 pub use crate::rules::jwt::SessionView;
 pub use crate::rules::proxy_route::ProxySource;
+pub use crate::rules::rotation_reminder::RotationReminder;
 pub use crate::rules::secret_removed::{RemovalCause, SecretRemoved};
+pub use crate::rules::seen_key::SeenKey;
 pub use crate::rules::settings::Settings;
 pub use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
 pub use crate::store::settings_store::{LoadNotice, LoadProblem};
@@ -130,6 +132,9 @@ pub struct Preferences {
     /// Absent: left as it is.
     #[serde(default)]
     pub lock_on_screen_lock: Option<bool>,
+    /// Absent: left as it is.
+    #[serde(default)]
+    pub reminders: Option<bool>,
 }
 
 /// How a profile's requests go now, as Settings says it. Never a password.
@@ -147,6 +152,43 @@ pub struct ProxyInUse {
     pub user: Option<String>,
     /// Why the setting cannot be used.
     pub error: Option<WireError>,
+}
+
+/// What the rotation history is exported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportKind {
+    /// A CSV file for a spreadsheet.
+    Csv,
+    /// A page to print (HTML the system's browser opens).
+    Page,
+}
+
+/// An export written: where, and how many rotations it holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportDone {
+    pub path: String,
+    pub rows: usize,
+}
+
+/// One profile in the overview before any login: its key as last seen, if ever.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileRow {
+    pub id: String,
+    pub name: String,
+    pub base_url: String,
+    /// LIVE or TEST from the seen prefix; unknown when never seen.
+    pub mode: KeyMode,
+    /// Label, prefix, created, last used, active, and when it was seen.
+    pub seen: Option<SeenKey>,
+    pub age_days: Option<i64>,
+    /// Older than the rotation period as last seen.
+    pub rotation_due: bool,
+    pub rotation_period_days: u32,
+    /// The session open now is this profile's.
+    pub in_session: bool,
 }
 
 /// The network as Settings shows it: each profile's way out, and the certificates trusted.

@@ -6,10 +6,12 @@
 mod support;
 
 mod app_state;
+mod audit_record;
 // SSH and Squid run where the tests run natively, not in the Windows build under Wine.
 #[cfg(unix)]
 mod delivery;
 mod ipc;
 #[cfg(unix)]
 mod office_network;
+mod overview;
 mod unanswered_rotations;

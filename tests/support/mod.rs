@@ -4,6 +4,9 @@ pub mod app;
 pub mod catalogue;
 pub mod company_ca;
 pub mod harness;
+// A notification daemon on the test desktop's D-Bus (Linux).
+#[cfg(target_os = "linux")]
+pub mod notifications;
 pub mod own_process;
 pub mod rotation;
 pub mod source_files;

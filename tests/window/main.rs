@@ -10,6 +10,7 @@ mod accessibility;
 mod delivery_form;
 mod late_answers_and_notices;
 mod login_session_settings;
+mod overview;
 mod portuguese;
 #[cfg(unix)]
 mod proxy_and_certificates;

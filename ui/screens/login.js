@@ -48,12 +48,22 @@ function renderHints(profile) {
 
 async function onProfileChange() {
   const id = $('login-profile').value;
+  // The form first, at once: what the user types while the choice is saved stays.
+  fillLoginForProfile(profileById(id));
   try {
     store.settings = await api.selectProfile(id);
   } catch (error) {
     showError('login-error', error);
   }
-  fillLoginForProfile(profileById(id));
+  await emit('profile:selected', id);
+}
+
+/// A row of the overview was pressed: that profile's login, ready to type in at once.
+function onOverviewChosen(id) {
+  $('login-profile').value = id;
+  const saved = onProfileChange();
+  ($('login-email').value ? $('login-password') : $('login-email')).focus();
+  return saved;
 }
 
 async function onRememberChange() {
@@ -100,5 +110,6 @@ export function initLogin() {
   on('language:changed', () => renderHints(profileById($('login-profile').value) || selectedProfile()));
   $('login-form').addEventListener('submit', onLogin);
   $('login-profile').addEventListener('change', onProfileChange);
+  on('overview:chosen', onOverviewChosen);
   $('login-remember').addEventListener('change', onRememberChange);
 }

@@ -1,10 +1,13 @@
 //! What the commands do, in plain Rust: settings and profiles (`profiles`), logging in, the
 //! session and the key view (`session`), ending a session (`session_end`), the idle and
-//! away lock (`auto_lock`), a rotation's whole life (`rotation`) and the rollout watch after
+//! away lock (`auto_lock`), the history's export (`audit_record`), every profile's key before a login and the reminders (`overview`),
+//! a rotation's whole life (`rotation`) and the rollout watch after
 //! it (`rollout_runner`). Commands in `commands.rs` only unwrap arguments and call these;
 //! tests drive `AppState` directly, with no window.
 
+mod audit_record;
 mod auto_lock;
+mod overview;
 mod profiles;
 mod rollout_runner;
 mod rotation;
@@ -25,6 +28,7 @@ use crate::rules::settings::{Profile, Settings, LAUNCH_PROFILE_ID};
 use crate::rules::settle_schedule::SettleSchedule;
 use crate::store::history::History;
 use crate::store::removed_notice::RemovedNoticeFile;
+use crate::store::seen_keys::SeenKeysFile;
 use crate::store::settings_store::{LoadNotice, SettingsStore};
 use crate::wire::{AppEvent, AppSnapshot};
 
@@ -63,6 +67,8 @@ pub struct AppInner {
     removed_notice: RemovedNoticeFile,
     /// The prefix of the last secret delivered to the clipboard, for that notice.
     delivered_prefix: Mutex<Option<String>>,
+    /// Each profile's key as last seen, for the overview and the reminders.
+    seen_keys: Mutex<SeenKeysFile>,
     /// The one live session, which owns everything that belongs to it.
     session: Mutex<Option<Arc<ActiveSession>>>,
     /// True from the moment a regenerate is sent until its outcome is settled (the checks of
@@ -106,6 +112,7 @@ impl AppState {
         let removed_notice = RemovedNoticeFile::new(history.dir());
         let secret_removed = removed_notice.load();
         let (mut settings, notice) = store.load();
+        let seen_keys = SeenKeysFile::open(store.path().parent().expect("the settings file has a folder"));
         let disk_selection = settings.selected_profile.clone();
         let mut launch_error = None;
         if let Some(url) = launch_url {
@@ -128,6 +135,7 @@ impl AppState {
             secret_removed: Mutex::new(secret_removed),
             removed_notice,
             delivered_prefix: Mutex::new(None),
+            seen_keys: Mutex::new(seen_keys),
             session: Mutex::new(None),
             flight: tokio::sync::watch::Sender::new(false),
             events: Arc::default(),

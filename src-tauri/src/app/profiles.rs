@@ -63,6 +63,10 @@ impl AppState {
         for (origin, user) in remembered(&profile).into_iter().chain(proxy_password(&profile)) {
             self.keychain.delete(&origin, &user)?;
         }
+        // Its overview row goes first: if that file cannot be written, the profile stays.
+        let mut seen_keys = self.seen_keys.lock().unwrap();
+        seen_keys.forget(id).map_err(|e| AppError::Settings { detail: format!("{}: {e}", seen_keys.path().display()) })?;
+        drop(seen_keys);
         self.change_settings(|s| s.remove_profile(id)).map(|(_, s)| s)
     }
 
@@ -82,6 +86,9 @@ impl AppState {
             s.idle_lock_minutes = preferences.idle_lock_minutes;
             if let Some(lock) = preferences.lock_on_screen_lock {
                 s.lock_on_screen_lock = lock;
+            }
+            if let Some(reminders) = preferences.reminders {
+                s.reminders = reminders;
             }
             s.language = preferences.language.filter(|l| !l.is_empty());
             s.validate()

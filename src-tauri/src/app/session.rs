@@ -244,6 +244,7 @@ impl AppState {
         } else {
             None
         };
+        self.record_seen_key(&active.session.profile_id, &key);
         *active.last_key.lock().unwrap() = Some(key);
         view
     }

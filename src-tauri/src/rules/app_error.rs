@@ -59,6 +59,9 @@ pub enum AppError {
     Settings { detail: String },
     #[error("keychain: {detail}")]
     Keychain { detail: String },
+    /// The export of the rotation history could not be written where the user chose.
+    #[error("the export could not be written to {path}: {detail}")]
+    ExportFailed { path: String, detail: String },
     #[error("clipboard: {detail}")]
     Clipboard { detail: String },
     #[error("confirmation refused: {reason}")]

@@ -11,6 +11,8 @@ pub mod password_check;
 pub mod proxy_route;
 pub mod rollout_watch;
 pub mod rotation_guard;
+pub mod rotation_reminder;
 pub mod secret_removed;
+pub mod seen_key;
 pub mod settings;
 pub mod settle_schedule;

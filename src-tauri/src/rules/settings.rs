@@ -47,6 +47,9 @@ pub struct Settings {
     pub language: Option<String>,
     /// End the session when the screen locks or the machine sleeps.
     pub lock_on_screen_lock: bool,
+    /// A system notification at start when a profile's key, as last seen, is past the
+    /// rotation period (once a day at most per profile).
+    pub reminders: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +71,7 @@ impl Default for Settings {
             idle_lock_minutes: 10,
             language: None,
             lock_on_screen_lock: true,
+            reminders: true,
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The shell: the only place besides `commands.rs` that knows Tauri. It builds the app (its
-//! state from the plain-Rust parts, its window, its commands), starts the lock's watchers,
-//! asks before a close that would lose something, and says so when the window cannot open.
+//! state from the plain-Rust parts, its window, its commands), starts the lock's watchers and
+//! the rotation reminders, asks before a close that would lose something, and says so when
+//! the window cannot open.
 
 mod close_question;
 mod launch_options;
+mod reminders;
 mod startup_failure;
 mod watchers;
 
@@ -67,6 +69,8 @@ pub fn run() {
 /// runtime; tests give it Tauri's mock runtime to call commands through IPC.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
     builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let parts = AppParts {
                 store: SettingsStore::new(&app.path().app_config_dir()?),
@@ -80,6 +84,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             app.manage(AppState::new(parts, launch_options::launch_base_url().as_deref()));
             app.manage(CloseQuestion::default());
             watchers::watch_for_the_lock(app.handle());
+            reminders::remind_when_due(app.handle());
             // A setup error would end in a panic inside Tauri, silent in a release build.
             if let Err(e) = open_main_window(app) {
                 startup_failure::tell_and_exit(&e.to_string());
@@ -101,6 +106,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             crate::commands::set_remember_password,
             crate::commands::set_proxy_password,
             crate::commands::network_overview,
+            crate::commands::profile_overview,
+            crate::commands::export_rotation_history,
             crate::commands::set_delivery_target,
             crate::commands::preset_command,
             crate::commands::begin_rotation,

@@ -146,6 +146,11 @@ impl History {
         self.write(&lines)
     }
 
+    /// Every entry kept, oldest first (the auditor's export); unreadable lines are skipped.
+    pub fn oldest_first(&self) -> Vec<HistoryEntry> {
+        self.lines().iter().filter_map(|l| HistoryEntry::parse(l)).collect()
+    }
+
     /// Newest first; unreadable lines are skipped, not fatal.
     pub fn newest_first(&self) -> Vec<HistoryEntry> {
         let mut entries: Vec<HistoryEntry> = self.lines().iter().filter_map(|l| HistoryEntry::parse(l)).collect();

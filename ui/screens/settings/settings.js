@@ -9,6 +9,7 @@ import { store } from '../../store.js';
 import { show } from '../../views.js';
 import { renderKey } from '../dashboard/dashboard.js';
 import { initDelivery, renderDelivery } from './delivery.js';
+import { initRecord } from './record.js';
 import { renderLogin } from '../login.js';
 
 function openSettings() {
@@ -42,6 +43,7 @@ function renderSettings() {
   $('pref-clipboard').value = store.settings.clipboardClearSeconds;
   $('pref-idle').value = store.settings.idleLockMinutes;
   $('pref-lock-away').checked = store.settings.lockOnScreenLock;
+  $('pref-reminders').checked = store.settings.reminders;
   $('pref-language').value = store.settings.language || '';
 }
 
@@ -193,7 +195,9 @@ async function onSavePreferences(event) {
   showError('prefs-error', null);
   $('prefs-status').textContent = '';
   const fields = { rotationPeriodDays: 'pref-rotation', clipboardClearSeconds: 'pref-clipboard', idleLockMinutes: 'pref-idle' };
-  const preferences = { language: $('pref-language').value || null, lockOnScreenLock: $('pref-lock-away').checked };
+  const preferences = {
+    language: $('pref-language').value || null, lockOnScreenLock: $('pref-lock-away').checked, reminders: $('pref-reminders').checked,
+  };
   for (const [field, id] of Object.entries(fields)) {
     const value = Number($(id).value);
     if (!Number.isInteger(value) || value < 0 || $(id).value.trim() === '') {
@@ -235,6 +239,7 @@ async function onLanguageChange() {
 
 export function initSettings() {
   initDelivery();
+  initRecord();
   $('pref-language').addEventListener('change', onLanguageChange);
   on('language:changed', renderNetworkText);
   $('open-settings').addEventListener('click', openSettings);

@@ -1,0 +1,32 @@
+//! The reminder when a key is past its rotation period: a system notification (Tauri's
+//! notification plugin) at start, and again every few hours while the app runs. Which profiles
+//! are due, and once a day at most for each, is `AppState::take_due_reminders`.
+
+use std::time::Duration;
+
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::app::AppState;
+use crate::rules::rotation_reminder::notification_text;
+
+/// How often a running app looks again (a profile is still reminded once a day at most).
+const LOOK_AGAIN_EVERY: Duration = Duration::from_secs(6 * 60 * 60);
+
+pub fn remind_when_due<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let state = app.state::<AppState>().inner().clone();
+            let due = state.off_thread(|s| s.take_due_reminders(chrono::Utc::now())).await;
+            let settings = state.settings();
+            let language =
+                settings.language.clone().unwrap_or_else(|| crate::platform::system_language::this_systems_language().to_string());
+            if let Some((title, body)) = notification_text(&due, settings.rotation_period_days, &language) {
+                // No notification service (a bare desktop): the overview still marks the row.
+                let _ = app.notification().builder().title(title).body(body).show();
+            }
+            tokio::time::sleep(LOOK_AGAIN_EVERY).await;
+        }
+    });
+}

@@ -1,0 +1,284 @@
+//! The rotation record an auditor asks for (PCI DSS v4 8.6.3): the history as a CSV file
+//! that Excel opens in either language (UTF-8 with a BOM; `;` for Portuguese, `,` for
+//! English), and as a printable page. Prefixes only: the history never held a secret. The
+//! export's own words are here, in both languages: it is a document, not the window.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
+
+/// The export's words in one language.
+struct Words {
+    separator: char,
+    date_format: &'static str,
+    day_format: &'static str,
+    columns: [&'static str; 9],
+    rotated: &'static str,
+    rotated_secret_lost: &'static str,
+    not_rotated: &'static str,
+    unknown: &'static str,
+    clipboard: &'static str,
+    not_seen_within: &'static str,
+    title: &'static str,
+    period: &'static str,
+    profiles: &'static str,
+    empty: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    separator: ',',
+    date_format: "%m/%d/%Y %H:%M:%S",
+    day_format: "%m/%d/%Y",
+    columns: ["Profile", "E-mail", "When", "UTC offset", "Old key", "New key", "Outcome", "New key went to", "Outage (s)"],
+    rotated: "Rotated",
+    rotated_secret_lost: "Rotated, secret lost",
+    not_rotated: "Not rotated",
+    unknown: "Unknown",
+    clipboard: "Clipboard",
+    not_seen_within: "not seen in use within {minutes} min",
+    title: "CertoPay Keys: API key rotations",
+    period: "Period",
+    profiles: "Profiles",
+    empty: "No rotation recorded.",
+};
+
+const PORTUGUESE: Words = Words {
+    separator: ';',
+    date_format: "%d/%m/%Y %H:%M:%S",
+    day_format: "%d/%m/%Y",
+    columns: [
+        "Perfil",
+        "E-mail",
+        "Quando",
+        "Fuso (UTC)",
+        "Chave antiga",
+        "Chave nova",
+        "Resultado",
+        "Chave nova foi para",
+        "Interrupção (s)",
+    ],
+    rotated: "Trocada",
+    rotated_secret_lost: "Trocada, chave perdida",
+    not_rotated: "Não trocada",
+    unknown: "Desconhecido",
+    clipboard: "Área de transferência",
+    not_seen_within: "não vista em uso em {minutes} min",
+    title: "CertoPay Keys: trocas de chave de API",
+    period: "Período",
+    profiles: "Perfis",
+    empty: "Nenhuma troca registrada.",
+};
+
+fn words(language: &str) -> &'static Words {
+    if language == "pt-BR" {
+        &PORTUGUESE
+    } else {
+        &ENGLISH
+    }
+}
+
+/// One row's fields as text, in the language's words and the zone's local time.
+fn fields<Tz: TimeZone>(entry: &HistoryEntry, words: &Words, zone: &Tz) -> [String; 9]
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let local = entry.time.with_timezone(zone);
+    let offset = local.format("%:z").to_string();
+    let outcome = match entry.outcome {
+        RotationOutcome::Rotated => words.rotated,
+        RotationOutcome::RotatedSecretLost => words.rotated_secret_lost,
+        RotationOutcome::NotRotated => words.not_rotated,
+        RotationOutcome::Unknown => words.unknown,
+    };
+    let went_to = match (&entry.delivered_to, entry.outcome) {
+        (Some(target), _) => target.clone(),
+        (None, RotationOutcome::Rotated) => words.clipboard.to_string(),
+        (None, _) => String::new(),
+    };
+    let outage = match entry.rollout {
+        Some(Rollout::InUseAfter { seconds }) => seconds.to_string(),
+        Some(Rollout::NotSeenWithin { minutes }) => words.not_seen_within.replace("{minutes}", &minutes.to_string()),
+        None => String::new(),
+    };
+    [
+        entry.profile.clone(),
+        entry.email.clone(),
+        local.format(words.date_format).to_string(),
+        offset,
+        entry.old_prefix.clone(),
+        entry.new_prefix.clone().unwrap_or_default(),
+        outcome.to_string(),
+        went_to,
+        outage,
+    ]
+}
+
+/// Which columns hold text from outside the app (typed by a person or sent by the server):
+/// profile, e-mail, the prefixes, the delivery target's name.
+const OUTSIDE_TEXT: [bool; 9] = [true, true, false, false, true, true, false, true, false];
+
+/// A field as CSV writes it: quoted when it holds the separator, a quote or a line break. Text
+/// from outside that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab) is led by `'`.
+fn csv_field(text: &str, separator: char, outside: bool) -> String {
+    let mut text = text.to_string();
+    if outside && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        text.insert(0, '\'');
+    }
+    if text.contains([separator, '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The CSV text, oldest rotation first, with its BOM: one header line, one line per rotation.
+pub fn rotation_csv<Tz: TimeZone>(oldest_first: &[HistoryEntry], language: &str, zone: &Tz) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let words = words(language);
+    let line = |cells: Vec<String>| cells.join(&words.separator.to_string()) + "\r\n";
+    let mut text = String::from('\u{feff}');
+    text += &line(words.columns.iter().map(|c| csv_field(c, words.separator, false)).collect());
+    for entry in oldest_first {
+        let row = fields(entry, words, zone);
+        text += &line(row.iter().zip(OUTSIDE_TEXT).map(|(field, outside)| csv_field(field, words.separator, outside)).collect());
+    }
+    text
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The same record as a page to print: a title, the period, the profiles, the rows. No
+/// script, no outside resource.
+pub fn rotation_page<Tz: TimeZone>(oldest_first: &[HistoryEntry], language: &str, zone: &Tz, now: DateTime<Utc>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let words = words(language);
+    let day = |time: DateTime<Utc>| time.with_timezone(zone).format(words.day_format).to_string();
+    let period = match (oldest_first.first(), oldest_first.last()) {
+        (Some(first), Some(last)) => format!("{} – {}", day(first.time), day(last.time)),
+        _ => day(now),
+    };
+    let mut profiles: Vec<&str> = oldest_first.iter().map(|e| e.profile.as_str()).collect();
+    profiles.sort_unstable();
+    profiles.dedup();
+    let head: String = words.columns.iter().map(|c| format!("<th scope=\"col\">{}</th>", html_escape(c))).collect();
+    let rows: String = oldest_first
+        .iter()
+        .map(|entry| {
+            let cells: String = fields(entry, words, zone).iter().map(|f| format!("<td>{}</td>", html_escape(f))).collect();
+            format!("<tr>{cells}</tr>\n")
+        })
+        .collect();
+    let table = if oldest_first.is_empty() {
+        format!("<p>{}</p>", words.empty)
+    } else {
+        format!("<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table>")
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <title>{title}</title>\n<style>\n\
+         body {{ font-family: sans-serif; margin: 2em; color: #111; }}\n\
+         table {{ border-collapse: collapse; width: 100%; font-size: 0.85em; }}\n\
+         th, td {{ border: 1px solid #999; padding: 0.3em 0.5em; text-align: left; }}\n\
+         th {{ background: #eee; }}\n@media print {{ body {{ margin: 0; }} }}\n</style>\n</head>\n<body>\n\
+         <h1>{title}</h1>\n<p><strong>{period_word}:</strong> {period}</p>\n\
+         <p><strong>{profiles_word}:</strong> {profiles}</p>\n{table}\n</body>\n</html>\n",
+        lang = if language == "pt-BR" { "pt-BR" } else { "en" },
+        title = html_escape(words.title),
+        period_word = words.period,
+        profiles_word = words.profiles,
+        profiles = html_escape(&profiles.join(", ")),
+    )
+}
+
+/// Writes a file where the user chose: whole or not at all (a temporary file beside it,
+/// synced, renamed over). The folder is the user's: its permissions are left as they are.
+pub fn write_export(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("export");
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    })();
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::FixedOffset;
+
+    fn entry(profile: &str, outcome: RotationOutcome, rollout: Option<Rollout>, delivered_to: Option<&str>) -> HistoryEntry {
+        HistoryEntry {
+            time: "2026-11-29T19:29:05Z".parse().unwrap(),
+            profile: profile.into(),
+            email: "ana@loja.example".into(),
+            old_prefix: "sk_live_ab12cd34...".into(),
+            new_prefix: Some("sk_live_ef56gh78...".into()),
+            outcome,
+            rollout,
+            delivered_to: delivered_to.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn each_language_writes_its_own_separator_dates_and_words() {
+        let sao_paulo = FixedOffset::west_opt(3 * 3600).unwrap();
+        let rows = [
+            entry("Produção; São Paulo", RotationOutcome::Rotated, Some(Rollout::InUseAfter { seconds: 42 }), None),
+            entry("=HYPERLINK(\"x\")", RotationOutcome::NotRotated, None, None),
+        ];
+        let pt = rotation_csv(&rows, "pt-BR", &sao_paulo);
+        assert!(pt.starts_with('\u{feff}'), "a BOM for Excel");
+        let lines: Vec<&str> = pt.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[0], "Perfil;E-mail;Quando;Fuso (UTC);Chave antiga;Chave nova;Resultado;Chave nova foi para;Interrupção (s)");
+        assert_eq!(
+            lines[1],
+            "\"Produção; São Paulo\";ana@loja.example;29/11/2026 16:29:05;-03:00;sk_live_ab12cd34...;sk_live_ef56gh78...;Trocada;Área de transferência;42"
+        );
+        assert!(lines[2].starts_with("\"'=HYPERLINK(\"\"x\"\")\";"), "a formula is text: {}", lines[2]);
+        let en = rotation_csv(&rows[..1], "en", &sao_paulo);
+        assert!(en.contains("\r\nProdução; São Paulo,ana@loja.example,11/29/2026 16:29:05,-03:00,"), "{en}");
+        assert!(en.trim_end().ends_with(",Rotated,Clipboard,42"), "{en}");
+    }
+
+    #[test]
+    fn the_page_has_a_title_the_period_the_profiles_and_escaped_rows() {
+        let utc = Utc;
+        let rows = [entry("<b>Loja</b>", RotationOutcome::Rotated, Some(Rollout::NotSeenWithin { minutes: 30 }), Some("Servidor"))];
+        let page = rotation_page(&rows, "en", &utc, Utc::now());
+        assert!(page.contains("<h1>CertoPay Keys: API key rotations</h1>"));
+        assert!(page.contains("11/29/20"), "{page}");
+        assert!(page.contains("&lt;b&gt;Loja&lt;/b&gt;") && !page.contains("<b>Loja"));
+        assert!(page.contains("<td>not seen in use within 30 min</td>") && page.contains("<td>Servidor</td>"));
+        assert!(!page.contains("<script"));
+    }
+
+    #[test]
+    fn an_export_is_written_whole_beside_the_users_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rotations.csv");
+        write_export(&path, "a,b\r\n").unwrap();
+        write_export(&path, "c,d\r\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "c,d\r\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        assert!(write_export(&dir.path().join("missing/x.csv"), "x").is_err());
+    }
+}
