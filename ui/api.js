@@ -26,6 +26,9 @@ export const api = {
   // Every profile's key as last seen, before any login.
   profileOverview: () => invoke('profile_overview'),
   // The system's save dialog, then the history written there; null when cancelled.
+  // Starting with the computer, minimized to the tray: whether it can, and whether it does.
+  backgroundStart: () => invoke('background_start'),
+  setBackgroundStart: (on) => invoke('set_background_start', { on }),
   exportRotationHistory: (kind, language, title) => invoke('export_rotation_history', { kind, language, title }),
   // `target` null removes it; the account password is always needed.
   setDeliveryTarget: (profileId, target, password) => invoke('set_delivery_target', { profileId, target, password }),

@@ -12,8 +12,9 @@ use crate::rules::delivery_target::{DeliveryTarget, Preset};
 use crate::rules::settings::Profile;
 use crate::shell::CloseQuestion;
 use crate::wire::{
-    AppEvent, AppSnapshot, ClearOutcome, ClipboardStatus, ExportDone, ExportKind, HistoryEntry, KeyView, LoginResult, LogoutOutcome,
-    NetworkOverview, Preferences, ProfileRow, ProfileSaved, RotationDialog, RotationResult, SessionEnded, Settings, WireError,
+    AppEvent, AppSnapshot, BackgroundStart, ClearOutcome, ClipboardStatus, ExportDone, ExportKind, HistoryEntry, KeyView, LoginResult,
+    LogoutOutcome, NetworkOverview, Preferences, ProfileRow, ProfileSaved, RotationDialog, RotationResult, SessionEnded, Settings,
+    WireError,
 };
 
 type Result<T> = std::result::Result<T, WireError>;
@@ -90,6 +91,19 @@ pub async fn export_rotation_history<R: Runtime>(
     let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file()).await.ok().flatten();
     let Some(path) = chosen.and_then(|p| p.into_path().ok()) else { return Ok(None) };
     Ok(Some(state.off_thread(move |s| s.export_rotation_history(&path, kind, &language)).await?))
+}
+
+/// Whether this desktop has a tray and the app starts with the computer (Settings).
+#[tauri::command]
+pub async fn background_start<R: Runtime>(app: AppHandle<R>) -> BackgroundStart {
+    tauri::async_runtime::spawn_blocking(move || crate::shell::background_status(&app)).await.expect("the status is read")
+}
+
+/// Starts the app with the computer, minimized to the tray, or no longer.
+#[tauri::command]
+pub async fn set_background_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, on: bool) -> Result<BackgroundStart> {
+    state.touch();
+    Ok(tauri::async_runtime::spawn_blocking(move || crate::shell::set_background_start(&app, on)).await.expect("the change is made")?)
 }
 
 /// Every profile's key as last seen, for the overview beside the login form.

@@ -172,6 +172,18 @@ pub struct ExportDone {
     pub rows: usize,
 }
 
+/// Starting with the computer, minimized to the tray, as Settings shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackgroundStart {
+    /// This desktop shows tray icons; without one the box stays off.
+    pub tray_available: bool,
+    /// Why not, for the details line.
+    pub tray_missing: Option<String>,
+    /// The app starts with the computer (the system's own autostart entry says so).
+    pub enabled: bool,
+}
+
 /// One profile in the overview before any login: its key as last seen, if ever.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

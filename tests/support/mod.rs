@@ -8,8 +8,11 @@ pub mod harness;
 #[cfg(target_os = "linux")]
 pub mod notifications;
 pub mod own_process;
+// A desktop's tray (a StatusNotifierWatcher) on the test desktop's D-Bus (Linux).
 pub mod rotation;
 pub mod source_files;
+#[cfg(target_os = "linux")]
+pub mod status_notifier;
 // Squid and OpenSSH run only where the tests run natively (not the Windows build under Wine).
 #[cfg(unix)]
 pub mod squid;

@@ -5,6 +5,9 @@
 mod support;
 
 mod accessibility;
+// The tray and the desktop's autostart: Linux's D-Bus and XDG autostart here.
+#[cfg(target_os = "linux")]
+mod background;
 // SSH and Squid run where the tests run natively: the Windows runner runs the others.
 #[cfg(unix)]
 mod delivery_form;

@@ -1,5 +1,5 @@
-//! The reminder that a key is past its rotation period: who is due, and the notification's
-//! words in the app's languages. It names the profile and the key's age, never a prefix (a
+//! The reminder that a key is past its rotation period: who is due, and the words of the
+//! notification and of the tray's menu in the app's languages. It names the profile and the key's age, never a prefix (a
 //! notification shows on a locked screen and in the system's history). Plain Rust.
 
 use serde::Serialize;
@@ -36,6 +36,29 @@ pub fn notification_text(due: &[RotationReminder], rotation_period_days: u32, la
         }
     };
     Some((title.to_string(), body))
+}
+
+/// The tray menu's fixed entries.
+pub struct TrayWords {
+    pub open: &'static str,
+    pub quit: &'static str,
+}
+
+pub fn tray_words(language: &str) -> TrayWords {
+    if language == "pt-BR" {
+        TrayWords { open: "Abrir o CertoPay Keys", quit: "Sair" }
+    } else {
+        TrayWords { open: "Open CertoPay Keys", quit: "Quit" }
+    }
+}
+
+/// The tray menu's entry for a profile whose key is due: its name and the key's age.
+pub fn tray_due_item(profile_name: &str, age_days: i64, language: &str) -> String {
+    if language == "pt-BR" {
+        format!("{profile_name}: chave com {age_days} dias, troca em atraso")
+    } else {
+        format!("{profile_name}: key {age_days} days old, rotation due")
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! the rotation reminders, asks before a close that would lose something, and says so when
 //! the window cannot open.
 
+mod background;
 mod close_question;
 mod launch_options;
 mod reminders;
@@ -11,6 +12,7 @@ mod watchers;
 
 use tauri::{Manager, Runtime};
 
+pub use background::{background_status, set_background_start};
 pub use close_question::CloseQuestion;
 
 use crate::app::{AppParts, AppState};
@@ -26,11 +28,13 @@ const KEYCHAIN_SERVICE: &str = "CertoPay Keys";
 /// The main window, from `tauri.conf.json`. It is always incognito (nothing cached to disk),
 /// except in a build made for tests (feature `webdriver`) driven by WebDriver: WebKitGTK only
 /// lets automation control a persistent web context. Every other build ignores the switch.
-fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
+/// `visible`: false for a run that waits in the tray.
+fn open_main_window<R: Runtime>(app: &tauri::App<R>, visible: bool) -> tauri::Result<()> {
     let config = app.config().app.windows.iter().find(|w| w.label == "main").expect("main window in tauri.conf.json").clone();
     let automation = cfg!(feature = "webdriver") && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
         .incognito(!automation)
+        .visible(visible)
         .on_navigation(is_app_page)
         // The window title follows the page's: the rollout watch shows its state there.
         .on_document_title_changed(|window, title| {
@@ -71,6 +75,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(background::autostart_plugin())
         .setup(|app| {
             let parts = AppParts {
                 store: SettingsStore::new(&app.path().app_config_dir()?),
@@ -85,9 +90,21 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             app.manage(CloseQuestion::default());
             watchers::watch_for_the_lock(app.handle());
             reminders::remind_when_due(app.handle());
+            // Started with the computer: the window waits hidden, the tray shows the app, where
+            // there is a tray (else the window opens as usual).
+            let in_the_tray = background::started_minimized() && crate::platform::system_tray::tray_missing().is_none();
             // A setup error would end in a panic inside Tauri, silent in a release build.
-            if let Err(e) = open_main_window(app) {
+            if let Err(e) = open_main_window(app, !in_the_tray) {
                 startup_failure::tell_and_exit(&e.to_string());
+            }
+            if in_the_tray {
+                if let Err(e) = background::show_in_the_tray(app.handle()) {
+                    // No icon after all: the window, so the app is never running unseen.
+                    eprintln!("CertoPay Keys: the tray icon could not be made: {e}");
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.show();
+                    }
+                }
             }
             mark("window shown");
             Ok(())
@@ -108,6 +125,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             crate::commands::network_overview,
             crate::commands::profile_overview,
             crate::commands::export_rotation_history,
+            crate::commands::background_start,
+            crate::commands::set_background_start,
             crate::commands::set_delivery_target,
             crate::commands::preset_command,
             crate::commands::begin_rotation,

@@ -8,6 +8,7 @@ import { emit, on } from '../../events.js';
 import { store } from '../../store.js';
 import { show } from '../../views.js';
 import { renderKey } from '../dashboard/dashboard.js';
+import { initBackground } from './background.js';
 import { initDelivery, renderDelivery } from './delivery.js';
 import { initRecord } from './record.js';
 import { renderLogin } from '../login.js';
@@ -240,6 +241,7 @@ async function onLanguageChange() {
 export function initSettings() {
   initDelivery();
   initRecord();
+  initBackground();
   $('pref-language').addEventListener('change', onLanguageChange);
   on('language:changed', renderNetworkText);
   $('open-settings').addEventListener('click', openSettings);

@@ -1,0 +1,100 @@
+//! Starting with the computer, minimized to the tray (Tauri's autostart and tray), so a
+//! reminder comes without opening the app. Off by default; offered only where a tray shows.
+//! Started so (`--minimized`), the window stays hidden and the tray's menu offers: open, the
+//! profiles whose keys are due, quit.
+
+use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_autostart::ManagerExt;
+
+use crate::app::AppState;
+use crate::rules::app_error::AppError;
+use crate::rules::rotation_reminder::{tray_due_item, tray_words};
+use crate::wire::BackgroundStart;
+
+/// The argument the computer starts the app with.
+const MINIMIZED: &str = "--minimized";
+
+/// This run was started by the computer, to wait in the tray.
+pub fn started_minimized() -> bool {
+    std::env::args().skip(1).any(|arg| arg == MINIMIZED)
+}
+
+/// The autostart plugin, registered under the app's name with `--minimized`.
+pub fn autostart_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri_plugin_autostart::Builder::new().app_name("CertoPay Keys").args([MINIMIZED]).build()
+}
+
+/// Whether a tray shows here, and whether the app starts with the computer. Blocking.
+pub fn background_status<R: Runtime>(app: &AppHandle<R>) -> BackgroundStart {
+    let tray_missing = crate::platform::system_tray::tray_missing();
+    let enabled = app.autolaunch().is_enabled().unwrap_or(false);
+    BackgroundStart { tray_available: tray_missing.is_none(), tray_missing, enabled }
+}
+
+/// Turns starting with the computer on or off. Refused where no tray would show the app.
+pub fn set_background_start<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<BackgroundStart, AppError> {
+    let fail = |e: tauri_plugin_autostart::Error| AppError::Settings { detail: format!("start with the computer: {e}") };
+    if on {
+        if crate::platform::system_tray::tray_missing().is_some() {
+            return Err(AppError::InvalidInput { field: "backgroundStart".into(), reason: "noTray".into() });
+        }
+        app.autolaunch().enable().map_err(fail)?;
+    } else {
+        app.autolaunch().disable().map_err(fail)?;
+    }
+    Ok(background_status(app))
+}
+
+fn show_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+/// The tray icon and its menu, in the settings' language: open, the profiles due, quit.
+pub fn show_in_the_tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let state = app.state::<AppState>();
+    let settings = state.settings();
+    let language = settings.language.clone().unwrap_or_else(|| crate::platform::system_language::this_systems_language().to_string());
+    let words = tray_words(&language);
+    let open = MenuItem::with_id(app, "open", words.open, true, None::<&str>)?;
+    let due: Vec<MenuItem<R>> = state
+        .profile_overview(chrono::Utc::now())
+        .into_iter()
+        .filter(|row| row.rotation_due)
+        .map(|row| {
+            MenuItem::with_id(
+                app,
+                format!("due:{}", row.id),
+                tray_due_item(&row.name, row.age_days.unwrap_or_default(), &language),
+                true,
+                None::<&str>,
+            )
+        })
+        .collect::<tauri::Result<_>>()?;
+    let quit = MenuItem::with_id(app, "quit", words.quit, true, None::<&str>)?;
+    let (first_line, second_line) = (PredefinedMenuItem::separator(app)?, PredefinedMenuItem::separator(app)?);
+    let mut items: Vec<&dyn IsMenuItem<R>> = vec![&open, &first_line];
+    items.extend(due.iter().map(|item| item as &dyn IsMenuItem<R>));
+    if !due.is_empty() {
+        items.push(&second_line);
+    }
+    items.push(&quit);
+    let menu = Menu::with_items(app, &items)?;
+    let mut tray = TrayIconBuilder::with_id("main").tooltip("CertoPay Keys").menu(&menu).on_menu_event(|app, event| {
+        match event.id().as_ref() {
+            "quit" => app.exit(0),
+            // "open", or a profile that is due: the window, to log in and rotate.
+            _ => show_window(app),
+        }
+    });
+    if let Some(icon) = app.default_window_icon().cloned() {
+        tray = tray.icon(icon);
+    }
+    tray.build(app)?;
+    Ok(())
+}

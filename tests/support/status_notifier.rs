@@ -1,0 +1,163 @@
+//! A real `org.kde.StatusNotifierWatcher` on the test desktop's session bus, as a desktop's
+//! panel runs it: with it the desktop has a tray. It keeps the items that register, and reads
+//! an item's menu (com.canonical.dbusmenu) and clicks its entries the way the panel does.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use dbus::arg::{PropMap, RefArg, Variant};
+use dbus::blocking::Connection;
+use dbus::channel::{MatchingReceiver, Sender};
+use dbus::message::MatchRule;
+use dbus::Message;
+
+const WATCHER: &str = "org.kde.StatusNotifierWatcher";
+
+/// An item as it registered: its bus name and the object path it gave (or the default).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registered {
+    pub bus_name: String,
+    pub path: String,
+}
+
+pub struct Tray {
+    registered: Arc<Mutex<Vec<Registered>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn answer(call: &Message, registered: &Mutex<Vec<Registered>>) -> Message {
+    let interface = call.interface().map(|i| i.to_string()).unwrap_or_default();
+    match (interface.as_str(), call.member().as_deref()) {
+        (WATCHER, Some("RegisterStatusNotifierItem")) => {
+            let given: String = call.read1().unwrap_or_default();
+            let sender = call.sender().map(|s| s.to_string()).unwrap_or_default();
+            // An item may give its object path (its bus name is then the caller) or a bus name.
+            let item = if given.starts_with('/') {
+                Registered { bus_name: sender, path: given }
+            } else {
+                Registered { bus_name: given, path: "/StatusNotifierItem".into() }
+            };
+            registered.lock().unwrap().push(item);
+            call.method_return()
+        }
+        (WATCHER, Some("RegisterStatusNotifierHost")) => call.method_return(),
+        ("org.freedesktop.DBus.Properties", Some("Get")) => {
+            let (_, name): (String, String) = call.read2().unwrap_or_default();
+            match name.as_str() {
+                "IsStatusNotifierHostRegistered" => call.method_return().append1(Variant(true)),
+                "ProtocolVersion" => call.method_return().append1(Variant(0i32)),
+                _ => call.method_return().append1(Variant(Vec::<String>::new())),
+            }
+        }
+        ("org.freedesktop.DBus.Properties", Some("GetAll")) => {
+            let mut all = PropMap::new();
+            all.insert("IsStatusNotifierHostRegistered".into(), Variant(Box::new(true)));
+            all.insert("ProtocolVersion".into(), Variant(Box::new(0i32)));
+            all.insert("RegisteredStatusNotifierItems".into(), Variant(Box::new(Vec::<String>::new())));
+            call.method_return().append1(all)
+        }
+        _ => Message::error(call, &"org.freedesktop.DBus.Error.UnknownMethod".into(), c"not served here"),
+    }
+}
+
+impl Tray {
+    /// The desktop has a tray from now on, until this is dropped.
+    pub fn start() -> Tray {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let registered = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (kept, stopping) = (registered.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let connection = Connection::new_session().expect("the test desktop's session bus");
+            let owned = connection.request_name(WATCHER, false, true, true).expect("the watcher's name");
+            connection.start_receive(
+                MatchRule::new_method_call(),
+                Box::new(move |call, conn| {
+                    let _ = conn.send(answer(&call, &kept));
+                    true
+                }),
+            );
+            ready_tx.send(owned).unwrap();
+            while !stopping.load(Ordering::Relaxed) {
+                let _ = connection.process(Duration::from_millis(100));
+            }
+        });
+        let owned = ready_rx.recv().expect("the watcher thread started");
+        assert_eq!(owned, dbus::blocking::stdintf::org_freedesktop_dbus::RequestNameReply::PrimaryOwner, "nothing else owns the name");
+        Tray { registered, stop, thread: Some(thread) }
+    }
+
+    /// Waits for an item to register, at most `patience`.
+    pub async fn wait_for_item(&self, patience: Duration) -> Registered {
+        let started = Instant::now();
+        loop {
+            if let Some(item) = self.registered.lock().unwrap().first().cloned() {
+                return item;
+            }
+            assert!(started.elapsed() < patience, "no tray icon registered");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Tray {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// An entry of a tray icon's menu: its id and label (separators have none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MenuEntry {
+    pub id: i32,
+    pub label: String,
+    pub enabled: bool,
+}
+
+/// The entries of `item`'s menu, read as the panel reads them (`GetLayout`).
+pub fn menu_of(item: &Registered) -> Vec<MenuEntry> {
+    let connection = Connection::new_session().unwrap();
+    let proxy = connection.with_proxy(item.bus_name.as_str(), item.path.as_str(), Duration::from_secs(5));
+    use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
+    let menu_path: dbus::Path = proxy.get("org.kde.StatusNotifierItem", "Menu").expect("the item's menu");
+    let menu = connection.with_proxy(item.bus_name.as_str(), menu_path, Duration::from_secs(5));
+    type Layout = (i32, PropMap, Vec<Variant<Box<dyn RefArg>>>);
+    let (_revision, (_root, _props, children)): (u32, Layout) =
+        menu.method_call("com.canonical.dbusmenu", "GetLayout", (0i32, -1i32, Vec::<String>::new())).expect("GetLayout");
+    children
+        .iter()
+        .filter_map(|child| {
+            // Each child is a variant holding (ia{sv}av).
+            let mut fields = child.0.as_iter()?;
+            let id = fields.next()?.as_i64()? as i32;
+            let props = fields.next()?;
+            let mut label = String::new();
+            let mut enabled = true;
+            let mut pairs = props.as_iter()?;
+            while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
+                match key.as_str() {
+                    Some("label") => label = value.as_iter()?.next()?.as_str()?.to_string(),
+                    Some("enabled") => enabled = value.as_iter()?.next()?.as_i64()? != 0,
+                    Some("type") if value.as_iter()?.next()?.as_str() == Some("separator") => return None,
+                    _ => {}
+                }
+            }
+            Some(MenuEntry { id, label, enabled })
+        })
+        .collect()
+}
+
+/// Clicks the menu entry `id` of `item`, as the panel does when the user picks it.
+pub fn click(item: &Registered, id: i32) {
+    let connection = Connection::new_session().unwrap();
+    let proxy = connection.with_proxy(item.bus_name.as_str(), item.path.as_str(), Duration::from_secs(5));
+    use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
+    let menu_path: dbus::Path = proxy.get("org.kde.StatusNotifierItem", "Menu").expect("the item's menu");
+    let menu = connection.with_proxy(item.bus_name.as_str(), menu_path, Duration::from_secs(5));
+    let _: () = menu.method_call("com.canonical.dbusmenu", "Event", (id, "clicked", Variant(0i32), 0u32)).expect("the click is taken");
+}
