@@ -20,9 +20,9 @@ for set in "${@:-build}"; do
     # make bundle screenshots the installed app's window with ImageMagick's import.
     bundle) wanted+=("${build_packages[@]}" "${test_packages[@]}" imagemagick) ;;
     # make windows and the Windows tests: Debian's Rust with the standard library's source (to
-    # build it for Windows), mingw-w64 to link, NSIS for the installer, Wine to run the tests and
-    # the installer.
-    windows) wanted+=("${build_packages[@]}" rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 nsis wine64 locales) ;;
+    # build it for Windows), mingw-w64 to link, NSIS for the installer, osslsigncode to sign it, Wine
+    # to run the tests and the installer.
+    windows) wanted+=("${build_packages[@]}" rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 nsis osslsigncode wine64 locales) ;;
     *) echo "usage: $0 build|test|bench|bundle|windows [more sets]" >&2; exit 2 ;;
   esac
 done

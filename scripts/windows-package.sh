@@ -3,7 +3,8 @@
 # Debian's packages: `scripts/windows-package.sh release` for make windows (the release profile,
 # GUI subsystem), `debug` for make test's installer check (the same script around a debug
 # build, stripped, compressed faster: nothing of it ships).
-# Prints the installer's path on its last line.
+# With a certificate (scripts/windows/sign.sh), the app, the installer and its uninstaller are
+# signed. Prints the installer's path on its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh windows
@@ -27,10 +28,18 @@ case "$profile" in
     x86_64-w64-mingw32-strip -o "$out/certopay-keys.exe" "$built/certopay-keys.exe"
     compressor=(-DFAST_COMPRESSION) ;;
 esac
+# Signed when a certificate is given (scripts/windows/sign.sh says how), in one line if not.
+sign_flags=()
+if scripts/windows/sign.sh --configured; then
+  scripts/windows/sign.sh "$out/certopay-keys.exe"
+  sign_flags=(-DSIGN_COMMAND="$PWD/scripts/windows/sign.sh")
+else
+  echo "Windows files unsigned: no certificate given (WINDOWS_SIGN_CERT and WINDOWS_SIGN_KEY, or WINDOWS_SIGN_PKCS12)" >&2
+fi
 # A gnu build links WebView2Loader.dll dynamically; webview2-com-sys leaves it in the profile folder.
 cp "$built/WebView2Loader.dll" "$out/"
 installer="$out/CertoPay-Keys_${app_version}_x64-setup.exe"
-makensis -V2 -WX "${compressor[@]}" \
+makensis -V2 -WX "${compressor[@]}" "${sign_flags[@]}" \
   -DAPP_EXE="$out/certopay-keys.exe" -DWEBVIEW2_LOADER="$out/WebView2Loader.dll" \
   -DAPP_ICON="$PWD/icons/icon.ico" -DVERSION="$app_version" -DOUT_FILE="$installer" \
   src-tauri/windows/installer.nsi >&2

@@ -27,6 +27,8 @@ source scripts/windows-env.sh
 native_flags=(--workspace --features certopay-keys/webdriver)
 # What the build leaves for the run: the test binaries' paths and the installer's.
 built_list="$windows_build_dir/windows-tests.txt"
+# The test's code-signing authority and publisher (scripts/windows/test-signing.sh).
+signing_dir="$windows_build_dir/test-signing"
 
 build() {
   local built unit_exe app_exe tests_dir installer
@@ -38,8 +40,10 @@ build() {
   x86_64-w64-mingw32-gcc -shared -O2 -o "$tests_dir/bcryptprimitives.dll" scripts/windows/process-prng.c -lbcrypt
   cp "$windows_build_dir/$windows_target/debug/WebView2Loader.dll" "$tests_dir/"
   # The installer packs the app the test build just made (before the window tests' build below
-  # remakes it with their feature).
-  installer=$(scripts/windows-package.sh debug | tail -n 1)
+  # remakes it with their feature), all signed with certificates made for this run.
+  scripts/windows/test-signing.sh "$signing_dir"
+  installer=$(WINDOWS_SIGN_CERT="$signing_dir/chain.pem" WINDOWS_SIGN_KEY="$signing_dir/signer.key" \
+    scripts/windows-package.sh debug | tail -n 1)
   # The window tests are built for Windows too (their tauri-driver launcher is Windows code);
   # they run on the workflow's Windows runner, since Wine has no WebView2.
   windows_cargo test -Zbuild-std --target "$windows_target" --features webdriver --test window --no-run
@@ -90,7 +94,7 @@ run() {
   # A filter that matched nothing would pass having run nothing.
   [[ "${app_state:-0}" -ge 14 ]] || { echo "the app tier's app_state tests did not run under Wine (${app_state:-0} passed)" >&2; exit 1; }
 
-  cargo test -q "${native_flags[@]}" --test windows_installer -- "$installer" "$target_dir/windows/debug/certopay-keys.exe" "$tests_dir/bcryptprimitives.dll"
+  CERTOPAY_SIGNING_DIR="$signing_dir" cargo test -q "${native_flags[@]}" --test windows_installer -- "$installer" "$target_dir/windows/debug/certopay-keys.exe" "$tests_dir/bcryptprimitives.dll"
 
   echo "Windows tests under Wine: $((unit + portuguese + app_state)) passed (unit $unit, unit in Portuguese $portuguese, app_state $app_state), and the installer's checks"
 }

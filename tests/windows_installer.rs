@@ -4,7 +4,8 @@
 //! scripts/windows-test.sh (make test) with the installer, the app it packs and the test-only
 //! ProcessPrng stand-in: `windows_installer INSTALLER.exe APP.exe bcryptprimitives.dll`. The
 //! installed app is also started, as on a Windows without the WebView2 Runtime (Wine has none):
-//! it must say so in the user's language and exit, not vanish. Needs wine64, unshare (root) and a generated
+//! it must say so in the user's language and exit, not vanish. Every file is signed with a
+//! certificate made at test time (`CERTOPAY_SIGNING_DIR`) and verified. Needs wine64, osslsigncode, unshare (root) and a generated
 //! pt_BR.UTF-8 locale (scripts/install-deps.sh windows).
 
 use std::collections::BTreeSet;
@@ -112,8 +113,64 @@ fn start_without_webview2(prefix: &Prefix, install_dir: &Path, prng: &Path, lang
     (output.status, String::from_utf8_lossy(&output.stderr).to_string())
 }
 
+/// `osslsigncode verify` of `file` against the test's certificate authority: its verdict and words.
+fn verify(file: &Path, signing: &Path) -> (bool, String) {
+    let output = Command::new("osslsigncode")
+        .args(["verify", "-CAfile"])
+        .arg(signing.join("ca.pem"))
+        .arg("-in")
+        .arg(file)
+        .output()
+        .expect("osslsigncode runs (package osslsigncode)");
+    (output.status.success(), format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
+}
+
+/// The app, the installer and the uninstaller it wrote are signed by the test's publisher and
+/// verify against its authority; a byte changed after signing does not; and a PKCS#12 file
+/// signs as the PEM pair does.
+fn check_signatures(installer: &Path, app: &Path, uninstaller: &Path, signing: &Path) {
+    for (what, file) in [("the app", app), ("the installer", installer), ("the uninstaller", uninstaller)] {
+        let (ok, said) = verify(file, signing);
+        assert!(ok && said.contains("CertoPay Keys Test Publisher"), "{what} is not signed by the publisher: {said}");
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let tampered = scratch.path().join("tampered.exe");
+    let mut bytes = std::fs::read(app).unwrap();
+    let middle = bytes.len() / 3;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&tampered, bytes).unwrap();
+    let (ok, said) = verify(&tampered, signing);
+    assert!(!ok, "a file changed after signing still verifies: {said}");
+
+    let unsigned = scratch.path().join("unsigned.exe");
+    let removed = Command::new("osslsigncode").args(["remove-signature", "-in"]).arg(app).arg("-out").arg(&unsigned).status().unwrap();
+    assert!(removed.success());
+    assert!(!verify(&unsigned, signing).0, "a file without a signature verifies");
+    let signed = Command::new("scripts/windows/sign.sh")
+        .arg(&unsigned)
+        .env_remove("WINDOWS_SIGN_CERT")
+        .env_remove("WINDOWS_SIGN_KEY")
+        .env("WINDOWS_SIGN_PKCS12", signing.join("signer.p12"))
+        .env("WINDOWS_SIGN_PASSWORD", "certopay-test")
+        .status()
+        .unwrap();
+    assert!(signed.success());
+    let (ok, said) = verify(&unsigned, signing);
+    assert!(ok, "signed with the PKCS#12 file: {said}");
+}
+
 #[allow(clippy::too_many_arguments)]
-fn check(prefix: &Prefix, installer: &Path, app: &Path, prng: &Path, lang: &str, description: &str, says: &str, clean: &BTreeSet<PathBuf>) {
+fn check(
+    prefix: &Prefix,
+    installer: &Path,
+    app: &Path,
+    prng: &Path,
+    signing: &Path,
+    lang: &str,
+    description: &str,
+    says: &str,
+    clean: &BTreeSet<PathBuf>,
+) {
     let status = prefix.run(&[installer.to_str().unwrap(), "/S"], lang, true);
     assert!(status.success(), "the silent install ({lang}) ended with {status}");
 
@@ -132,6 +189,8 @@ fn check(prefix: &Prefix, installer: &Path, app: &Path, prng: &Path, lang: &str,
     let (status, stderr) = start_without_webview2(prefix, &install_dir, prng, lang);
     assert_eq!(status.code(), Some(1), "the app without a window exits with 1: {stderr}");
     assert!(stderr.contains(says), "the app says {says:?} ({lang}): {stderr}");
+
+    check_signatures(installer, app, &install_dir.join("uninstall.exe"), signing);
 
     let registry = prefix.user_registry();
     let key = registry.split("\n\n").find(|k| k.starts_with(r"[Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\CertoPayKeys]"));
@@ -161,6 +220,9 @@ fn main() {
         std::process::exit(2);
     };
     let (installer, app, prng) = (Path::new(installer), Path::new(app), Path::new(prng));
+    // The test's code-signing authority and publisher (scripts/windows/test-signing.sh).
+    let signing = std::env::var("CERTOPAY_SIGNING_DIR").expect("CERTOPAY_SIGNING_DIR: the test's signing certificates");
+    let signing = Path::new(&signing);
     let prefix = Prefix { dir: tempfile::Builder::new().prefix("certopay-wine-").tempdir().unwrap() };
     assert!(prefix.run(&["wineboot", "--init"], "en_US.UTF-8", false).success(), "a new Wine prefix");
     let clean = prefix.files();
@@ -170,8 +232,8 @@ fn main() {
         ("pt_BR.UTF-8", "Veja e troque sua chave de API da CertoPay com segurança", "peça à equipe de TI que o instale"),
     ];
     for (lang, description, says) in cases {
-        check(&prefix, installer, app, prng, lang, description, says, &clean);
-        println!("installer ({lang}): silent install offline, Start-menu entry, Apps & features, the app without WebView2 says so, silent uninstall, nothing left: ok");
+        check(&prefix, installer, app, prng, signing, lang, description, says, &clean);
+        println!("installer ({lang}): signed and verified (app, installer, uninstaller; tampered refused), silent install offline, Start-menu entry, Apps & features, the app without WebView2 says so, silent uninstall, nothing left: ok");
     }
     println!("test result: ok. {} installer checks passed", cases.len());
 }

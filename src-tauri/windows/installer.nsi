@@ -2,6 +2,8 @@
 ; have them). Built by scripts/windows-package.sh with Debian's makensis, which passes:
 ;   /DAPP_EXE=...  the app (certopay-keys.exe)     /DWEBVIEW2_LOADER=...  WebView2Loader.dll
 ;   /DAPP_ICON=... icons/icon.ico                   /DVERSION=0.1.0       /DOUT_FILE=... the installer
+;   /DSIGN_COMMAND=... scripts/windows/sign.sh, when a certificate is given: the installer and
+;                      the uninstaller it carries are signed as NSIS writes them
 ;
 ; WebView2: the window needs Microsoft's WebView2 Runtime, part of Windows 10 (since 2021
 ; updates) and 11. The installer does not download or carry it: a silent install must finish
@@ -19,6 +21,11 @@ Target amd64-unicode
 !endif
 RequestExecutionLevel user
 ManifestDPIAware true
+
+!ifdef SIGN_COMMAND
+  !finalize '"${SIGN_COMMAND}" "%1"' = 0
+  !uninstfinalize '"${SIGN_COMMAND}" "%1"' = 0
+!endif
 
 !define PRODUCT "CertoPay Keys"
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\CertoPayKeys"
