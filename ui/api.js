@@ -29,6 +29,7 @@ export const api = {
   // Starting with the computer, minimized to the tray: whether it can, and whether it does.
   backgroundStart: () => invoke('background_start'),
   setBackgroundStart: (on) => invoke('set_background_start', { on }),
+  about: () => invoke('about'),
   exportRotationHistory: (kind, language, title) => invoke('export_rotation_history', { kind, language, title }),
   // `target` null removes it; the account password is always needed.
   setDeliveryTarget: (profileId, target, password) => invoke('set_delivery_target', { profileId, target, password }),

@@ -6,8 +6,8 @@
 //! {"path": "/api/api-keys/me", "kind": "status", "status": 503, "count": 2}
 //! ```
 //! Kinds: `latency` (with `delayMs`, then the normal answer), `status` (500, 502 or 503 in the
-//! error shape, nothing done; 429 as the rate limit answers it, with `retryAfter` seconds, or a string sent as
-//! it is), `html` (a proxy's HTML page, 502 unless `status` says, nothing
+//! error shape, nothing done; 429 as the rate limit answers it, with `retryAfter` seconds, or
+//! a string sent as it is), `html` (a proxy's HTML page, 502 unless `status` says, nothing
 //! done), `truncated_json` (the normal answer cut in half: a regenerate has committed),
 //! `no_secret` (a regenerate that commits and answers 200 without the secret),
 //! `drop_after_commit` (the request is carried out, then the connection closes unanswered),

@@ -12,9 +12,9 @@ use crate::rules::delivery_target::{DeliveryTarget, Preset};
 use crate::rules::settings::Profile;
 use crate::shell::CloseQuestion;
 use crate::wire::{
-    AppEvent, AppSnapshot, BackgroundStart, ClearOutcome, ClipboardStatus, ExportDone, ExportKind, HistoryEntry, KeyView, LoginResult,
-    LogoutOutcome, NetworkOverview, Preferences, ProfileRow, ProfileSaved, RotationDialog, RotationResult, SessionEnded, Settings,
-    WireError,
+    About, AppEvent, AppSnapshot, BackgroundStart, ClearOutcome, ClipboardStatus, ExportDone, ExportKind, HistoryEntry, KeyView,
+    LoginResult, LogoutOutcome, NetworkOverview, Preferences, ProfileRow, ProfileSaved, RotationDialog, RotationResult, SessionEnded,
+    Settings, WireError,
 };
 
 type Result<T> = std::result::Result<T, WireError>;
@@ -91,6 +91,12 @@ pub async fn export_rotation_history<R: Runtime>(
     let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file()).await.ok().flatten();
     let Some(path) = chosen.and_then(|p| p.into_path().ok()) else { return Ok(None) };
     Ok(Some(state.off_thread(move |s| s.export_rotation_history(&path, kind, &language)).await?))
+}
+
+/// Settings → About: the version and how it is updated.
+#[tauri::command]
+pub async fn about(state: State<'_, AppState>) -> Result<About> {
+    Ok(state.off_thread(|s| s.about()).await)
 }
 
 /// Whether this desktop has a tray and the app starts with the computer (Settings).

@@ -16,6 +16,7 @@ pub use crate::rules::rotation_reminder::RotationReminder;
 pub use crate::rules::secret_removed::{RemovalCause, SecretRemoved};
 pub use crate::rules::seen_key::SeenKey;
 pub use crate::rules::settings::Settings;
+pub use crate::rules::update_status::UpdateStatus;
 pub use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
 pub use crate::store::settings_store::{LoadNotice, LoadProblem};
 
@@ -170,6 +171,14 @@ pub enum ExportKind {
 pub struct ExportDone {
     pub path: String,
     pub rows: usize,
+}
+
+/// Settings → About.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct About {
+    pub version: String,
+    pub updates: UpdateStatus,
 }
 
 /// Starting with the computer, minimized to the tray, as Settings shows it.

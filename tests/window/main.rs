@@ -4,6 +4,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+// What About says of updates differs by system: Linux's here.
+#[cfg(target_os = "linux")]
+mod about;
 mod accessibility;
 // The tray and the desktop's autostart: Linux's D-Bus and XDG autostart here.
 #[cfg(target_os = "linux")]

@@ -1,10 +1,11 @@
 //! What the commands do, in plain Rust: settings and profiles (`profiles`), logging in, the
 //! session and the key view (`session`), ending a session (`session_end`), the idle and
-//! away lock (`auto_lock`), the history's export (`audit_record`), every profile's key before a login and the reminders (`overview`),
+//! away lock (`auto_lock`), the history's export (`audit_record`), the version and its updates (`about`), every profile's key before a login and the reminders (`overview`),
 //! a rotation's whole life (`rotation`) and the rollout watch after
 //! it (`rollout_runner`). Commands in `commands.rs` only unwrap arguments and call these;
 //! tests drive `AppState` directly, with no window.
 
+mod about;
 mod audit_record;
 mod auto_lock;
 mod overview;

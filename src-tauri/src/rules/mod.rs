@@ -16,3 +16,4 @@ pub mod secret_removed;
 pub mod seen_key;
 pub mod settings;
 pub mod settle_schedule;
+pub mod update_status;

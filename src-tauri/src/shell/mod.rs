@@ -127,6 +127,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             crate::commands::export_rotation_history,
             crate::commands::background_start,
             crate::commands::set_background_start,
+            crate::commands::about,
             crate::commands::set_delivery_target,
             crate::commands::preset_command,
             crate::commands::begin_rotation,

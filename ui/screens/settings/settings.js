@@ -8,6 +8,7 @@ import { emit, on } from '../../events.js';
 import { store } from '../../store.js';
 import { show } from '../../views.js';
 import { renderKey } from '../dashboard/dashboard.js';
+import { initAbout } from './about.js';
 import { initBackground } from './background.js';
 import { initDelivery, renderDelivery } from './delivery.js';
 import { initRecord } from './record.js';
@@ -242,6 +243,7 @@ export function initSettings() {
   initDelivery();
   initRecord();
   initBackground();
+  initAbout();
   $('pref-language').addEventListener('change', onLanguageChange);
   on('language:changed', renderNetworkText);
   $('open-settings').addEventListener('click', openSettings);
