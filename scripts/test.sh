@@ -11,6 +11,18 @@ if [[ $# -eq 0 ]]; then
 else
   scripts/install-deps.sh test
 fi
+windows_build=""
+if [[ $# -eq 0 ]]; then
+  # The Windows build (its standard library, the test binaries, the installer) compiles from the
+  # start, at the lowest priority: it takes what the lints and the Linux build leave idle (their
+  # serial stretches, their links) and the Linux tests, which mostly wait on windows, servers
+  # and timers. In its own target folder under target/, so neither waits for the other's lock.
+  windows_log=$(mktemp)
+  setsid nice -n 19 scripts/windows-test.sh build >"$windows_log" 2>&1 &
+  windows_build=$!
+  # Its own process group (setsid), so that a failure here stops its compilers too.
+  trap 'kill -- -"$windows_build" 2>/dev/null || true; rm -f "$windows_log"' EXIT
+fi
 # The house style and lints first: they fail in seconds, before any test runs.
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --features certopay-keys/webdriver -- -D warnings
@@ -30,17 +42,6 @@ export CERTOPAY_SCREENSHOTS="${CERTOPAY_SCREENSHOTS:-$PWD/screenshots}"
 mkdir -p "$CERTOPAY_SCREENSHOTS"
 echo "Screenshots go to $CERTOPAY_SCREENSHOTS"
 
-windows_build=""
-if [[ $# -eq 0 ]]; then
-  # The Windows build (its standard library, the test binaries, the installer) compiles while
-  # the Linux tests mostly wait on windows, servers and timers: at the lowest priority, in its
-  # own target folder under target/, so neither waits for the other's lock.
-  windows_log=$(mktemp)
-  setsid nice -n 19 scripts/windows-test.sh build >"$windows_log" 2>&1 &
-  windows_build=$!
-  # Its own process group (setsid), so that a failure here stops its compilers too.
-  trap 'kill -- -"$windows_build" 2>/dev/null || true; rm -f "$windows_log"' EXIT
-fi
 scripts/with-desktop.sh cargo test --workspace --features certopay-keys/webdriver "$@"
 if [[ -n "$windows_build" ]]; then
   echo "Waiting for the Windows build"
