@@ -18,7 +18,9 @@ if [[ $# -eq 0 ]]; then
   # serial stretches, their links) and the Linux tests, which mostly wait on windows, servers
   # and timers. In its own target folder under target/, so neither waits for the other's lock.
   windows_log=$(mktemp)
-  setsid nice -n 19 scripts/windows-test.sh build >"$windows_log" 2>&1 &
+  # Its own session gets its own scheduling autogroup, which the kernel shares fairly with the
+  # others whatever the nice value inside: the autogroup itself is set to 19 as well.
+  setsid sh -c 'echo 19 >/proc/self/autogroup 2>/dev/null; exec nice -n 19 scripts/windows-test.sh build' >"$windows_log" 2>&1 &
   windows_build=$!
   # Its own process group (setsid), so that a failure here stops its compilers too.
   trap 'kill -- -"$windows_build" 2>/dev/null || true; rm -f "$windows_log"' EXIT
