@@ -10,6 +10,9 @@ pub mod notifications;
 pub mod own_process;
 // A desktop's tray (a StatusNotifierWatcher) on the test desktop's D-Bus (Linux).
 pub mod rotation;
+// A service of the test's own on the test desktop's D-Bus (Linux).
+#[cfg(target_os = "linux")]
+pub mod session_bus;
 pub mod source_files;
 #[cfg(target_os = "linux")]
 pub mod status_notifier;

@@ -2,14 +2,13 @@
 //! name, answers the Desktop Notifications calls as a notification daemon does, and keeps every
 //! notification it was asked to show, so a test can read what the app said.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use dbus::blocking::Connection;
-use dbus::channel::MatchingReceiver;
 use dbus::message::MatchRule;
 use dbus::Message;
+
+use super::session_bus::BusService;
 
 /// One notification as the app sent it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +20,7 @@ pub struct Shown {
 
 pub struct NotificationService {
     shown: Arc<Mutex<Vec<Shown>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _service: BusService,
 }
 
 fn answer(call: &Message, shown: &Mutex<Vec<Shown>>) -> Message {
@@ -44,31 +42,12 @@ fn answer(call: &Message, shown: &Mutex<Vec<Shown>>) -> Message {
 impl NotificationService {
     /// Owns the name on this desktop's session bus; it is released when dropped.
     pub fn start() -> NotificationService {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let shown = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (kept, stopping) = (shown.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            let connection = Connection::new_session().expect("the test desktop's session bus");
-            let owned = connection.request_name("org.freedesktop.Notifications", false, true, true).expect("the name");
-            let mut rule = MatchRule::new_method_call();
-            rule.interface = Some("org.freedesktop.Notifications".into());
-            connection.start_receive(
-                rule,
-                Box::new(move |call, conn| {
-                    use dbus::channel::Sender;
-                    let _ = conn.send(answer(&call, &kept));
-                    true
-                }),
-            );
-            ready_tx.send(owned).unwrap();
-            while !stopping.load(Ordering::Relaxed) {
-                let _ = connection.process(Duration::from_millis(100));
-            }
-        });
-        let owned = ready_rx.recv().expect("the service thread started");
-        assert_eq!(owned, dbus::blocking::stdintf::org_freedesktop_dbus::RequestNameReply::PrimaryOwner, "nothing else owns the name");
-        NotificationService { shown, stop, thread: Some(thread) }
+        let kept = shown.clone();
+        let mut rule = MatchRule::new_method_call();
+        rule.interface = Some("org.freedesktop.Notifications".into());
+        let service = BusService::start("org.freedesktop.Notifications", rule, move |call| answer(call, &kept));
+        NotificationService { shown, _service: service }
     }
 
     pub fn shown(&self) -> Vec<Shown> {
@@ -85,15 +64,6 @@ impl NotificationService {
             }
             assert!(started.elapsed() < patience, "{count} notification(s) expected, got {shown:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for NotificationService {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
         }
     }
 }

@@ -2,15 +2,15 @@
 //! panel runs it: with it the desktop has a tray. It keeps the items that register, and reads
 //! an item's menu (com.canonical.dbusmenu) and clicks its entries the way the panel does.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dbus::arg::{PropMap, RefArg, Variant};
 use dbus::blocking::Connection;
-use dbus::channel::{MatchingReceiver, Sender};
 use dbus::message::MatchRule;
 use dbus::Message;
+
+use super::session_bus::BusService;
 
 const WATCHER: &str = "org.kde.StatusNotifierWatcher";
 
@@ -23,8 +23,7 @@ pub struct Registered {
 
 pub struct Tray {
     registered: Arc<Mutex<Vec<Registered>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _service: BusService,
 }
 
 fn answer(call: &Message, registered: &Mutex<Vec<Registered>>) -> Message {
@@ -65,28 +64,10 @@ fn answer(call: &Message, registered: &Mutex<Vec<Registered>>) -> Message {
 impl Tray {
     /// The desktop has a tray from now on, until this is dropped.
     pub fn start() -> Tray {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let registered = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (kept, stopping) = (registered.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            let connection = Connection::new_session().expect("the test desktop's session bus");
-            let owned = connection.request_name(WATCHER, false, true, true).expect("the watcher's name");
-            connection.start_receive(
-                MatchRule::new_method_call(),
-                Box::new(move |call, conn| {
-                    let _ = conn.send(answer(&call, &kept));
-                    true
-                }),
-            );
-            ready_tx.send(owned).unwrap();
-            while !stopping.load(Ordering::Relaxed) {
-                let _ = connection.process(Duration::from_millis(100));
-            }
-        });
-        let owned = ready_rx.recv().expect("the watcher thread started");
-        assert_eq!(owned, dbus::blocking::stdintf::org_freedesktop_dbus::RequestNameReply::PrimaryOwner, "nothing else owns the name");
-        Tray { registered, stop, thread: Some(thread) }
+        let kept = registered.clone();
+        let service = BusService::start(WATCHER, MatchRule::new_method_call(), move |call| answer(call, &kept));
+        Tray { registered, _service: service }
     }
 
     /// Waits for an item to register, at most `patience`.
@@ -102,15 +83,6 @@ impl Tray {
     }
 }
 
-impl Drop for Tray {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 /// An entry of a tray icon's menu: its id and label (separators have none).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MenuEntry {
@@ -119,16 +91,20 @@ pub struct MenuEntry {
     pub enabled: bool,
 }
 
-/// The entries of `item`'s menu, read as the panel reads them (`GetLayout`).
-pub fn menu_of(item: &Registered) -> Vec<MenuEntry> {
+/// Calls `method` of `item`'s menu (com.canonical.dbusmenu, at the path its `Menu` property names).
+fn call_menu<A: dbus::arg::AppendAll, R: dbus::arg::ReadAll>(item: &Registered, method: &str, args: A) -> R {
+    use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
     let connection = Connection::new_session().unwrap();
     let proxy = connection.with_proxy(item.bus_name.as_str(), item.path.as_str(), Duration::from_secs(5));
-    use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
     let menu_path: dbus::Path = proxy.get("org.kde.StatusNotifierItem", "Menu").expect("the item's menu");
     let menu = connection.with_proxy(item.bus_name.as_str(), menu_path, Duration::from_secs(5));
+    menu.method_call("com.canonical.dbusmenu", method, args).unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+/// The entries of `item`'s menu, read as the panel reads them (`GetLayout`).
+pub fn menu_of(item: &Registered) -> Vec<MenuEntry> {
     type Layout = (i32, PropMap, Vec<Variant<Box<dyn RefArg>>>);
-    let (_revision, (_root, _props, children)): (u32, Layout) =
-        menu.method_call("com.canonical.dbusmenu", "GetLayout", (0i32, -1i32, Vec::<String>::new())).expect("GetLayout");
+    let (_revision, (_root, _props, children)): (u32, Layout) = call_menu(item, "GetLayout", (0i32, -1i32, Vec::<String>::new()));
     children
         .iter()
         .filter_map(|child| {
@@ -154,10 +130,5 @@ pub fn menu_of(item: &Registered) -> Vec<MenuEntry> {
 
 /// Clicks the menu entry `id` of `item`, as the panel does when the user picks it.
 pub fn click(item: &Registered, id: i32) {
-    let connection = Connection::new_session().unwrap();
-    let proxy = connection.with_proxy(item.bus_name.as_str(), item.path.as_str(), Duration::from_secs(5));
-    use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
-    let menu_path: dbus::Path = proxy.get("org.kde.StatusNotifierItem", "Menu").expect("the item's menu");
-    let menu = connection.with_proxy(item.bus_name.as_str(), menu_path, Duration::from_secs(5));
-    let _: () = menu.method_call("com.canonical.dbusmenu", "Event", (id, "clicked", Variant(0i32), 0u32)).expect("the click is taken");
+    let () = call_menu(item, "Event", (id, "clicked", Variant(0i32), 0u32));
 }

@@ -40,21 +40,10 @@ async fn log_in_from_the_overview(w: &Window, name: &str, email: &str) {
 async fn the_overview_shows_two_profiles_keys_as_last_seen_in_both_languages() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
-    let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: None }).await;
-    for name in ["Loja Centro", "Loja Homologação"] {
-        w.invoke("save_profile", json!({"profile": {"id": "", "name": name, "baseUrl": sb.url()}})).await;
-    }
-    let home = w.close().await;
-    // The next start: the saved profiles, none logged in yet.
-    let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: Some(home) }).await;
-    w.wait_for("document.querySelectorAll('#overview-list .overview-row').length === 3", "three rows").await;
+    let w = with_two_saved_profiles(&sb).await;
     assert!(row_of(&w, "Loja Centro").await.contains("Never logged in with this app"));
     w.screenshot("overview-never-light").await;
-
-    log_in_from_the_overview(&w, "Loja Centro", LIVE).await;
-    log_out(&w).await;
-    log_in_from_the_overview(&w, "Loja Homologação", TEST).await;
-    log_out(&w).await;
+    log_in_to_both(&w).await;
 
     let live = served_key(&sb, LIVE).await;
     let test = served_key(&sb, TEST).await;
@@ -98,10 +87,9 @@ async fn the_overview_shows_two_profiles_keys_as_last_seen_in_both_languages() {
     w.screenshot("pt-overview-light").await;
 }
 
-/// Logs in to the profiles "Loja Centro" (LIVE, 120 days) and "Loja Homologação" (TEST, 20 days)
-/// in a first run, so that the next run has seen both keys. Returns that run's files.
-#[cfg(target_os = "linux")]
-pub(crate) async fn first_run_seeing_both_keys(sb: &certopay_sandbox::Sandbox) -> tempfile::TempDir {
+/// "Loja Centro" and "Loja Homologação" saved for the sandbox in a first run; the window of the
+/// next start, showing their rows (none logged in yet) beside the default profile's.
+async fn with_two_saved_profiles(sb: &certopay_sandbox::Sandbox) -> Window {
     let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: None }).await;
     for name in ["Loja Centro", "Loja Homologação"] {
         w.invoke("save_profile", json!({"profile": {"id": "", "name": name, "baseUrl": sb.url()}})).await;
@@ -109,10 +97,23 @@ pub(crate) async fn first_run_seeing_both_keys(sb: &certopay_sandbox::Sandbox) -
     let home = w.close().await;
     let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: Some(home) }).await;
     w.wait_for("document.querySelectorAll('#overview-list .overview-row').length === 3", "three rows").await;
-    log_in_from_the_overview(&w, "Loja Centro", LIVE).await;
-    log_out(&w).await;
-    log_in_from_the_overview(&w, "Loja Homologação", TEST).await;
-    log_out(&w).await;
+    w
+}
+
+/// Logs in from the overview to "Loja Centro" (LIVE, 120 days), then to "Loja Homologação"
+/// (TEST, 20 days), logging out after each: the overview has seen both keys.
+async fn log_in_to_both(w: &Window) {
+    log_in_from_the_overview(w, "Loja Centro", LIVE).await;
+    log_out(w).await;
+    log_in_from_the_overview(w, "Loja Homologação", TEST).await;
+    log_out(w).await;
+}
+
+/// Both keys seen in a first run, so that the next run's start has them. Returns its files.
+#[cfg(target_os = "linux")]
+pub(crate) async fn first_run_seeing_both_keys(sb: &certopay_sandbox::Sandbox) -> tempfile::TempDir {
+    let w = with_two_saved_profiles(sb).await;
+    log_in_to_both(&w).await;
     w.close().await
 }
 

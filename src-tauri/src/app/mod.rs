@@ -189,6 +189,13 @@ impl AppState {
         self.settings.lock().unwrap().clone()
     }
 
+    /// The language the app speaks outside the window (a notification, the tray's menu), as the
+    /// window picks its own: the setting, else the system's.
+    pub fn language(&self) -> String {
+        let chosen = self.settings.lock().unwrap().language.clone();
+        chosen.unwrap_or_else(|| crate::platform::system_language::this_systems_language().to_string())
+    }
+
     /// Applies a change to a copy, saves it, and only then makes it current: a failed save
     /// leaves the settings as they were (the window keeps what the user typed).
     fn change_settings<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T, AppError>) -> Result<(T, Settings), AppError> {

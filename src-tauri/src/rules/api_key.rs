@@ -58,16 +58,26 @@ impl KeyMode {
 }
 
 impl ApiKey {
-    /// Whole days since the key was created, as of `now` (never below zero: a server clock
-    /// ahead of this one gives 0). `None` when the server did not say when.
+    /// Whole days since the key was created, as of `now`: `age_in_days`.
     pub fn age_days(&self, now: DateTime<Utc>) -> Option<i64> {
-        self.created_at.map(|created| (now - created).num_days().max(0))
+        age_in_days(self.created_at, now)
     }
 
     /// Whether the key is older than the rotation period: the dashboard's warning.
     pub fn rotation_due(&self, rotation_period_days: u32, now: DateTime<Utc>) -> bool {
-        self.age_days(now).is_some_and(|days| days > i64::from(rotation_period_days))
+        past_rotation_period(self.created_at, rotation_period_days, now)
     }
+}
+
+/// Whole days since a key was created, as of `now` (never below zero: a server clock ahead
+/// of this one gives 0). `None` when the server did not say when.
+pub fn age_in_days(created_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<i64> {
+    created_at.map(|created| (now - created).num_days().max(0))
+}
+
+/// Whether a key created at `created_at` is older than the rotation period, as of `now`.
+pub fn past_rotation_period(created_at: Option<DateTime<Utc>>, rotation_period_days: u32, now: DateTime<Utc>) -> bool {
+    age_in_days(created_at, now).is_some_and(|days| days > i64::from(rotation_period_days))
 }
 
 /// The prefix as typed: without the trailing `...` the API shows.

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::rules::api_key::ApiKey;
+use crate::rules::api_key::{age_in_days, past_rotation_period, ApiKey};
 
 /// A profile's key as it was last read in a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,13 +38,13 @@ impl SeenKey {
 
     /// Whole days since the key was created, as of `now`.
     pub fn age_days(&self, now: DateTime<Utc>) -> Option<i64> {
-        self.created_at.map(|created| (now - created).num_days().max(0))
+        age_in_days(self.created_at, now)
     }
 
     /// Older than the rotation period, as of `now` (the key may have been rotated elsewhere
     /// since it was seen: the overview says when it was seen).
     pub fn rotation_due(&self, rotation_period_days: u32, now: DateTime<Utc>) -> bool {
-        self.age_days(now).is_some_and(|days| days > i64::from(rotation_period_days))
+        past_rotation_period(self.created_at, rotation_period_days, now)
     }
 
     /// A reminder is due: the key is past its period, and no reminder for this profile came

@@ -58,8 +58,7 @@ fn show_window<R: Runtime>(app: &AppHandle<R>) {
 /// The tray icon and its menu, in the settings' language: open, the profiles due, quit.
 pub fn show_in_the_tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let state = app.state::<AppState>();
-    let settings = state.settings();
-    let language = settings.language.clone().unwrap_or_else(|| crate::platform::system_language::this_systems_language().to_string());
+    let language = state.language();
     let words = tray_words(&language);
     let open = MenuItem::with_id(app, "open", words.open, true, None::<&str>)?;
     let due: Vec<MenuItem<R>> = state

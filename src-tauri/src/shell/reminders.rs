@@ -19,10 +19,7 @@ pub fn remind_when_due<R: Runtime>(app: &AppHandle<R>) {
         loop {
             let state = app.state::<AppState>().inner().clone();
             let due = state.off_thread(|s| s.take_due_reminders(chrono::Utc::now())).await;
-            let settings = state.settings();
-            let language =
-                settings.language.clone().unwrap_or_else(|| crate::platform::system_language::this_systems_language().to_string());
-            if let Some((title, body)) = notification_text(&due, settings.rotation_period_days, &language) {
+            if let Some((title, body)) = notification_text(&due, state.settings().rotation_period_days, &state.language()) {
                 // No notification service (a bare desktop): the overview still marks the row.
                 let _ = app.notification().builder().title(title).body(body).show();
             }

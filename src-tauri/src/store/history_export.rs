@@ -3,12 +3,12 @@
 //! English), and as a printable page. Prefixes only: the history never held a secret. The
 //! export's own words are here, in both languages: it is a document, not the window.
 
-use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
+use crate::store::private_files::replace_whole;
 
 /// The export's words in one language.
 struct Words {
@@ -200,24 +200,10 @@ where
     )
 }
 
-/// Writes a file where the user chose: whole or not at all (a temporary file beside it,
-/// synced, renamed over). The folder is the user's: its permissions are left as they are.
+/// Writes a file where the user chose: whole or not at all. The folder is the user's: its
+/// permissions are left as they are, and the file is made as that folder makes files.
 pub fn write_export(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("export");
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()
-    })();
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
-        }
-    }
+    replace_whole(path, text.as_bytes(), |temp| std::fs::File::create(temp))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The app's own files (settings, history): readable by the user alone (0600 in 0700
 //! folders; on Windows, a folder whose access list grants the user alone, inherited by its
-//! files, none from the folders above), written whole or not at all (a temporary file, `sync_all`, then a rename), and
-//! read only up to a size cap. Plain Rust.
+//! files, none from the folders above), written whole or not at all (a temporary file,
+//! `sync_all`, then a rename: `replace_whole`, which an export to the user's folder uses too),
+//! and read only up to a size cap. Plain Rust.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -138,17 +139,23 @@ fn open_private(path: &Path, options: &mut std::fs::OpenOptions) -> std::io::Res
 /// Tells apart the temporary files of writes that overlap, within this process.
 static WRITES: AtomicU64 = AtomicU64::new(0);
 
-/// Replaces the file with `bytes`: a crash leaves the old file or the new one, never half.
-/// Each write has its own temporary file, and the folder is synced after the rename so that
-/// the rename itself survives a power cut.
+/// Replaces one of the app's files with `bytes`, in its private folder (`replace_whole`).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().expect("a file path has a folder");
-    private_dir(dir)?;
+    private_dir(path.parent().expect("a file path has a folder"))?;
+    replace_whole(path, bytes, |temp| open_private(temp, std::fs::OpenOptions::new().write(true).create(true).truncate(true)))
+}
+
+/// Replaces the file with `bytes`: a crash leaves the old file or the new one, never half.
+/// Each write has its own temporary file beside it, made by `create`, and the folder is synced
+/// after the rename so that the rename itself survives a power cut. The app's private files
+/// and an export in a folder of the user's choosing (made as that folder makes files) share it.
+pub fn replace_whole(path: &Path, bytes: &[u8], create: impl FnOnce(&Path) -> std::io::Result<std::fs::File>) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let write = WRITES.fetch_add(1, Ordering::Relaxed);
     let temp = dir.join(format!(".{name}.{}.{write}.tmp", std::process::id()));
     let written = (|| {
-        let mut file = open_private(&temp, std::fs::OpenOptions::new().write(true).create(true).truncate(true))?;
+        let mut file = create(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()
     })();
