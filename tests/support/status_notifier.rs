@@ -91,13 +91,17 @@ pub struct MenuEntry {
     pub enabled: bool,
 }
 
-/// Calls `method` of `item`'s menu (com.canonical.dbusmenu, at the path its `Menu` property names).
-fn call_menu<A: dbus::arg::AppendAll, R: dbus::arg::ReadAll>(item: &Registered, method: &str, args: A) -> R {
+/// The object path of `item`'s menu (com.canonical.dbusmenu), as its `Menu` property names it.
+fn menu_path_of(connection: &Connection, item: &Registered) -> dbus::Path<'static> {
     use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
-    let connection = Connection::new_session().unwrap();
     let proxy = connection.with_proxy(item.bus_name.as_str(), item.path.as_str(), Duration::from_secs(5));
-    let menu_path: dbus::Path = proxy.get("org.kde.StatusNotifierItem", "Menu").expect("the item's menu");
-    let menu = connection.with_proxy(item.bus_name.as_str(), menu_path, Duration::from_secs(5));
+    proxy.get("org.kde.StatusNotifierItem", "Menu").expect("the item's menu")
+}
+
+/// Calls `method` of `item`'s menu and waits for its answer.
+fn call_menu<A: dbus::arg::AppendAll, R: dbus::arg::ReadAll>(item: &Registered, method: &str, args: A) -> R {
+    let connection = Connection::new_session().unwrap();
+    let menu = connection.with_proxy(item.bus_name.as_str(), menu_path_of(&connection, item), Duration::from_secs(5));
     menu.method_call("com.canonical.dbusmenu", method, args).unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
@@ -128,7 +132,18 @@ pub fn menu_of(item: &Registered) -> Vec<MenuEntry> {
         .collect()
 }
 
-/// Clicks the menu entry `id` of `item`, as the panel does when the user picks it.
+/// Clicks the menu entry `id` of `item`, as the panel does when the user picks it: the event is
+/// sent and not waited for. "Quit" ends the app, which may go before libdbusmenu answers; a
+/// click that waited for that answer would fail on a loaded machine though the app did right.
+/// What a click did is read from its effect (a window shown, the process ended).
 pub fn click(item: &Registered, id: i32) {
-    let () = call_menu(item, "Event", (id, "clicked", Variant(0i32), 0u32));
+    let connection = Connection::new_session().unwrap();
+    let mut event = Message::new_method_call(item.bus_name.as_str(), menu_path_of(&connection, item), "com.canonical.dbusmenu", "Event")
+        .unwrap()
+        .append3(id, "clicked", Variant(0i32))
+        .append1(0u32);
+    event.set_no_reply(true);
+    use dbus::channel::Sender;
+    connection.send(event).expect("the click is sent");
+    connection.channel().flush();
 }
