@@ -7,12 +7,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh bundle
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-cli="$target/tauri-cli"
-cli_version=2.12.5
-if [[ ! -x "$cli/node_modules/.bin/tauri" ]] || ! grep -q "\"version\": \"$cli_version\"" "$cli/node_modules/@tauri-apps/cli/package.json"; then
-  npm install --prefix "$cli" --no-save --no-audit --no-fund --loglevel=error "@tauri-apps/cli@$cli_version"
-fi
-"$cli/node_modules/.bin/tauri" build
+"$(scripts/tauri-cli.sh)" build
 
 deb=$(ls -t "$target"/release/bundle/deb/*.deb | head -n 1)
 rpm=$(ls -t "$target"/release/bundle/rpm/*.rpm | head -n 1)

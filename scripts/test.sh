@@ -40,6 +40,9 @@ if [[ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]] || ! grep -q "\"versio
   npm install --prefix "$axe_dir" --no-save --no-audit --no-fund --loglevel=error "axe-core@$axe_version"
 fi
 export CERTOPAY_AXE_JS="$axe_dir/node_modules/axe-core/axe.min.js"
+# The Tauri CLI, whose signer makes the update keys and signatures the update tests use.
+CERTOPAY_TAURI_CLI=$(scripts/tauri-cli.sh)
+export CERTOPAY_TAURI_CLI
 export CERTOPAY_SCREENSHOTS="${CERTOPAY_SCREENSHOTS:-$PWD/screenshots}"
 mkdir -p "$CERTOPAY_SCREENSHOTS"
 echo "Screenshots go to $CERTOPAY_SCREENSHOTS"

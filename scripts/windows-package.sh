@@ -4,7 +4,8 @@
 # GUI subsystem), `debug` for make test's installer check (the same script around a debug
 # build, stripped, compressed faster: nothing of it ships).
 # With a certificate (scripts/windows/sign.sh), the app, the installer and its uninstaller are
-# signed. Prints the installer's path on its last line.
+# signed; with the updater key (TAURI_SIGNING_PRIVATE_KEY), the installer is signed as an update
+# and its feed entry written beside it (latest.json). Prints the installer's path on its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh windows
@@ -43,5 +44,28 @@ makensis -V2 -WX "${compressor[@]}" "${sign_flags[@]}" \
   -DAPP_EXE="$out/certopay-keys.exe" -DWEBVIEW2_LOADER="$out/WebView2Loader.dll" \
   -DAPP_ICON="$PWD/icons/icon.ico" -DVERSION="$app_version" -DOUT_FILE="$installer" \
   src-tauri/windows/installer.nsi >&2
+# The update: signed with the project's updater key when TAURI_SIGNING_PRIVATE_KEY holds it (the
+# Tauri CLI's signer; TAURI_SIGNING_PRIVATE_KEY_PASSWORD if it has one), bound to this version
+# so a feed cannot pair it with another number, and its feed entry written beside it.
+if [[ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]]; then
+  tauri=$(scripts/tauri-cli.sh)
+  "$tauri" signer sign --app-version "$app_version" --password "${TAURI_SIGNING_PRIVATE_KEY_PASSWORD:-}" "$installer" >/dev/null
+  download_base=${CERTOPAY_UPDATE_DOWNLOAD_BASE:-https://downloads.certopay.example/keys}
+  python3 - "$installer" "$app_version" "$download_base" >"$out/latest.json" <<'PY'
+import json, os, sys, datetime
+installer, version, base = sys.argv[1:4]
+signature = open(installer + ".sig").read().strip()
+print(json.dumps({
+    "version": version,
+    "notes": os.environ.get("CERTOPAY_UPDATE_NOTES", ""),
+    "pub_date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "platforms": {"windows-x86_64": {"signature": signature, "url": f"{base.rstrip('/')}/{os.path.basename(installer)}"}},
+}, indent=2))
+PY
+  echo "Update signed: $installer.sig; feed entry: $out/latest.json (publish the installer at its url)" >&2
+else
+  rm -f "$out/latest.json" "$installer.sig"
+  echo "Update unsigned: no updater key given (TAURI_SIGNING_PRIVATE_KEY)" >&2
+fi
 echo "Windows ($profile): $out/certopay-keys.exe $(du -h "$out/certopay-keys.exe" | cut -f1), installer $(du -h "$installer" | cut -f1)" >&2
 echo "$installer"

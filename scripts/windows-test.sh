@@ -42,7 +42,14 @@ build() {
   # The installer packs the app the test build just made (before the window tests' build below
   # remakes it with their feature), all signed with certificates made for this run.
   scripts/windows/test-signing.sh "$signing_dir"
+  # And the updater's key pair, with another to be refused, made by the Tauri CLI's signer.
+  local tauri
+  tauri=$(scripts/tauri-cli.sh)
+  for key in updater other-updater; do
+    "$tauri" signer generate --ci --password "" --force --write-keys "$signing_dir/$key.key" >/dev/null
+  done
   installer=$(WINDOWS_SIGN_CERT="$signing_dir/chain.pem" WINDOWS_SIGN_KEY="$signing_dir/signer.key" \
+    TAURI_SIGNING_PRIVATE_KEY="$(cat "$signing_dir/updater.key")" TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" \
     scripts/windows-package.sh debug | tail -n 1)
   # The window tests are built for Windows too (their tauri-driver launcher is Windows code);
   # they run on the workflow's Windows runner, since Wine has no WebView2.

@@ -5,7 +5,9 @@
 //! ProcessPrng stand-in: `windows_installer INSTALLER.exe APP.exe bcryptprimitives.dll`. The
 //! installed app is also started, as on a Windows without the WebView2 Runtime (Wine has none):
 //! it must say so in the user's language and exit, not vanish. Every file is signed with a
-//! certificate made at test time (`CERTOPAY_SIGNING_DIR`) and verified. Needs wine64, osslsigncode, unshare (root) and a generated
+//! certificate made at test time (`CERTOPAY_SIGNING_DIR`) and verified. Then the update: this
+//! installer run silently over an older release, and its update signature (latest.json) checked
+//! by the app's own verifier. Needs wine64, osslsigncode, unshare (root) and a generated
 //! pt_BR.UTF-8 locale (scripts/install-deps.sh windows).
 
 use std::collections::BTreeSet;
@@ -213,6 +215,110 @@ fn check(
     assert!(left.is_empty(), "left behind after uninstalling: {left:?}");
 }
 
+/// Where a Windows program's resources keep its version (VS_FIXEDFILEINFO, found by its
+/// signature 0xFEEF04BD): the offset of that signature.
+fn fixed_file_info(exe: &[u8]) -> Option<usize> {
+    exe.windows(4).position(|w| w == [0xBD, 0x04, 0xEF, 0xFE])
+}
+
+/// The file version in a program's resources, as Explorer shows it ("0.1.0").
+fn file_version(exe: &[u8]) -> Option<String> {
+    let at = fixed_file_info(exe)?;
+    let word = |offset: usize| u32::from_le_bytes(exe[at + offset..at + offset + 4].try_into().unwrap());
+    let (high, low) = (word(8), word(12));
+    Some(format!("{}.{}.{}", high >> 16, high & 0xFFFF, low >> 16))
+}
+
+/// A copy of `exe` whose resources say `major.minor.patch` (file and product version): an
+/// older release's stand-in, made without building the app twice.
+fn with_file_version(exe: &[u8], (major, minor, patch): (u32, u32, u32)) -> Vec<u8> {
+    let mut copy = exe.to_vec();
+    let at = fixed_file_info(exe).expect("the app's resources carry a version");
+    for offset in [8, 16] {
+        copy[at + offset..at + offset + 4].copy_from_slice(&((major << 16) | minor).to_le_bytes());
+        copy[at + offset + 4..at + offset + 8].copy_from_slice(&(patch << 16).to_le_bytes());
+    }
+    copy
+}
+
+/// The installer of an older release (0.0.9): the same script around the app with an older
+/// version in its resources.
+fn older_installer(app: &Path, dir: &Path) -> PathBuf {
+    let older_app = dir.join("certopay-keys.exe");
+    std::fs::write(&older_app, with_file_version(&std::fs::read(app).unwrap(), (0, 0, 9))).unwrap();
+    let installer = dir.join("CertoPay-Keys_0.0.9_x64-setup.exe");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let define = |name: &str, value: &Path| format!("-D{name}={}", value.display());
+    let status = Command::new("makensis")
+        .args(["-V2", "-WX", "-DFAST_COMPRESSION", "-DVERSION=0.0.9"])
+        .arg(define("APP_EXE", &older_app))
+        .arg(define("WEBVIEW2_LOADER", &app.with_file_name("WebView2Loader.dll")))
+        .arg(define("APP_ICON", &root.join("icons/icon.ico")))
+        .arg(define("OUT_FILE", &installer))
+        .arg(root.join("src-tauri/windows/installer.nsi"))
+        .status()
+        .expect("makensis runs (package nsis)");
+    assert!(status.success(), "the older installer was built");
+    installer
+}
+
+/// The newer installer, run silently over an installed older release, replaces the app (its
+/// version read from its resources), keeps the user's settings and updates Apps & features.
+fn update_over_older(prefix: &Prefix, installer: &Path, app: &Path, clean: &BTreeSet<PathBuf>) {
+    let this_version = env!("CARGO_PKG_VERSION");
+    let app_bytes = std::fs::read(app).unwrap();
+    assert_eq!(file_version(&app_bytes).as_deref(), Some(this_version), "the app's resources carry its version");
+    let dir = tempfile::tempdir().unwrap();
+    let older = older_installer(app, dir.path());
+    let lang = "en_US.UTF-8";
+    assert!(prefix.run(&[older.to_str().unwrap(), "/S"], lang, true).success(), "the older release installs");
+    let installed_app = prefix.user_home().join("AppData/Local/Programs/CertoPay Keys/certopay-keys.exe");
+    assert_eq!(file_version(&std::fs::read(&installed_app).unwrap()).as_deref(), Some("0.0.9"));
+
+    // What the user had: their profiles and preferences, as the older release wrote them.
+    let settings_dir = prefix.user_home().join("AppData/Roaming/com.certopay.keys");
+    std::fs::create_dir_all(&settings_dir).unwrap();
+    let settings =
+        br#"{"profiles":[{"id":"loja-sp","name":"Loja S\u00e3o Paulo","baseUrl":"https://api.certopay.com.br"}],"language":"pt-BR"}"#;
+    std::fs::write(settings_dir.join("settings.json"), settings).unwrap();
+
+    let status = prefix.run(&[installer.to_str().unwrap(), "/S"], lang, true);
+    assert!(status.success(), "the update installs silently over the older release: {status}");
+    let updated = std::fs::read(&installed_app).unwrap();
+    assert_eq!(file_version(&updated).as_deref(), Some(this_version), "the installed app is the new version");
+    assert!(updated == app_bytes, "the installed app is the one built");
+    assert_eq!(std::fs::read(settings_dir.join("settings.json")).unwrap(), settings, "settings.json is kept as it was");
+    let registry = prefix.user_registry();
+    assert!(registry.contains(&format!(r#""DisplayVersion"="{this_version}""#)), "Apps & features shows the new version");
+
+    let uninstaller =
+        format!(r"C:\users\{}\AppData\Local\Programs\CertoPay Keys\uninstall.exe", std::env::var("USER").unwrap_or_else(|_| "root".into()));
+    assert!(prefix.run(&[&uninstaller, "/S"], lang, true).success());
+    // The settings stay on uninstall by design (a reinstall finds them); this test made them.
+    std::fs::remove_dir_all(&settings_dir).unwrap();
+    prefix.run(&["wineboot", "-r"], lang, false);
+    let left: Vec<_> = prefix.files().difference(clean).cloned().collect();
+    assert!(left.is_empty(), "left behind after the update and uninstall: {left:?}");
+}
+
+/// The update `make windows` signed (scripts/windows-package.sh with TAURI_SIGNING_PRIVATE_KEY):
+/// its feed entry beside the installer names it, and the app's own check accepts it with the
+/// updater's public key, refuses it changed, and refuses it with another key.
+fn check_update_signature(installer: &Path, public_key: &str, other_key: &str) {
+    use certopay_keys::rules::update_feed::{parse_feed, verify_package, UpdateProblem, FEED_TARGET};
+    let feed = std::fs::read(installer.with_file_name("latest.json")).expect("make windows wrote latest.json beside the installer");
+    let release = parse_feed(&feed, FEED_TARGET).expect("the feed entry reads as a feed");
+    assert_eq!(release.version.to_string(), env!("CARGO_PKG_VERSION"));
+    assert!(release.url.path().ends_with(&installer.file_name().unwrap().to_string_lossy().to_string()), "{}", release.url);
+    let package = std::fs::read(installer).unwrap();
+    assert_eq!(verify_package(public_key, &release.signature, &package, &release.version), Ok(()), "the update verifies");
+    let mut changed = package.clone();
+    let middle = changed.len() / 2;
+    changed[middle] ^= 1;
+    assert_eq!(verify_package(public_key, &release.signature, &changed, &release.version), Err(UpdateProblem::Tampered));
+    assert_eq!(verify_package(other_key, &release.signature, &package, &release.version), Err(UpdateProblem::OtherKey));
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [installer, app, prng] = args.as_slice() else {
@@ -235,5 +341,10 @@ fn main() {
         check(&prefix, installer, app, prng, signing, lang, description, says, &clean);
         println!("installer ({lang}): signed and verified (app, installer, uninstaller; tampered refused), silent install offline, Start-menu entry, Apps & features, the app without WebView2 says so, silent uninstall, nothing left: ok");
     }
-    println!("test result: ok. {} installer checks passed", cases.len());
+    update_over_older(&prefix, installer, app, &clean);
+    println!("update: the installer run silently over an installed 0.0.9 replaces the app (its resources say {}), keeps settings.json, updates Apps & features: ok", env!("CARGO_PKG_VERSION"));
+    let key = |name: &str| std::fs::read_to_string(signing.join(format!("{name}.key.pub"))).unwrap().trim().to_string();
+    check_update_signature(installer, &key("updater"), &key("other-updater"));
+    println!("update: signed by make windows with the updater key, its latest.json verified by the app's check; changed or another key refused: ok");
+    println!("test result: ok. {} installer checks passed", cases.len() + 2);
 }

@@ -30,6 +30,9 @@ export const api = {
   backgroundStart: () => invoke('background_start'),
   setBackgroundStart: (on) => invoke('set_background_start', { on }),
   about: () => invoke('about'),
+  // Settings → About's "Check now"; the offer's "Install and restart" (the app then quits).
+  checkForUpdates: () => invoke('check_for_updates'),
+  installUpdate: () => invoke('install_update'),
   exportRotationHistory: (kind, language, title) => invoke('export_rotation_history', { kind, language, title }),
   // `target` null removes it; the account password is always needed.
   setDeliveryTarget: (profileId, target, password) => invoke('set_delivery_target', { profileId, target, password }),

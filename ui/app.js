@@ -13,6 +13,7 @@ import { initOverview, refreshOverview } from './screens/overview.js';
 import { initRollout, tickRollout } from './screens/dashboard/rollout.js';
 import { initRotation } from './screens/rotation/rotation.js';
 import { initSettings } from './screens/settings/settings.js';
+import { initUpdateOffer } from './screens/update_offer.js';
 import { initSession, showSecretRemoved, startSession, tick } from './session.js';
 import { store } from './store.js';
 import { show } from './views.js';
@@ -49,6 +50,7 @@ async function start() {
 
   renderLogin();
   await refreshOverview();
+  await initUpdateOffer();
   // A key removed from the clipboard in an earlier run (the app was closed) is said at once.
   showSecretRemoved(snapshot.secretRemoved);
   const notice = settingsNotice(snapshot);

@@ -47,6 +47,8 @@ export function errorText(error) {
       return t('error.ClockAhead', { minutes: formatNumber(error.minutes) });
     case 'ExportFailed':
       return t('error.ExportFailed', { path: error.path });
+    case 'UpdateWaits':
+      return t(`error.UpdateWaits.${error.reason}`);
 
     case 'Confirmation':
     case 'RotationOutcomeUnknown':

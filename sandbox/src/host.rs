@@ -36,6 +36,8 @@ struct Wanted {
     faults: bool,
     rate_window_ms: u64,
     tls: Option<(String, String, String)>,
+    #[serde(default)]
+    files: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 impl From<&Options> for Wanted {
@@ -47,6 +49,7 @@ impl From<&Options> for Wanted {
             faults: o.faults,
             rate_window_ms: o.rate_window.as_millis() as u64,
             tls: o.tls.as_ref().map(|t| (t.cert_chain_pem.clone(), t.key_pem.clone(), t.host.clone())),
+            files: o.files.clone(),
         }
     }
 }
@@ -62,6 +65,7 @@ impl From<Wanted> for Options {
             rate_window: Duration::from_millis(w.rate_window_ms),
             log_requests: false,
             tls: w.tls.map(|(cert_chain_pem, key_pem, host)| TlsPem { cert_chain_pem, key_pem, host }),
+            files: w.files,
         }
     }
 }

@@ -46,6 +46,9 @@ pub struct Options {
     pub log_requests: bool,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<TlsPem>,
+    /// Files served at their paths to GET, as they are: an update feed and its package, in
+    /// the tests of the app's updates.
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 /// A server certificate (with its chain) and its private key, PEM-encoded.
@@ -68,6 +71,7 @@ impl Default for Options {
             rate_window: Duration::from_secs(60),
             log_requests: false,
             tls: None,
+            files: Default::default(),
         }
     }
 }
@@ -172,7 +176,7 @@ pub async fn start_here(options: Options) -> std::io::Result<Sandbox> {
         faults: Mutex::new(Vec::new()),
         requests: Mutex::default(),
     });
-    let router = router(state, options.faults, options.log_requests);
+    let router = router(state, options.faults, options.log_requests, &options.files);
     let acceptor = options.tls.as_ref().map(tls_acceptor).transpose()?;
     let task = tokio::spawn(async move {
         loop {
@@ -208,8 +212,13 @@ pub async fn start_here(options: Options) -> std::io::Result<Sandbox> {
     Ok(Sandbox { addr, tls_host: options.tls.map(|t| t.host), running: Running::Here(task) })
 }
 
-fn router(state: Shared, with_faults: bool, log_requests: bool) -> Router {
-    let mut router = Router::new()
+fn router(state: Shared, with_faults: bool, log_requests: bool, files: &std::collections::BTreeMap<String, Vec<u8>>) -> Router {
+    let mut router = Router::new();
+    for (path, bytes) in files {
+        let bytes = Bytes::from(bytes.clone());
+        router = router.route(path, get(move || async move { bytes }));
+    }
+    let mut router = router
         .route("/api/auth/login", post(login))
         .route("/api/api-keys/me", get(read_key))
         .route("/api/api-keys/me/regenerate", post(regenerate))

@@ -14,7 +14,7 @@ use crate::shell::CloseQuestion;
 use crate::wire::{
     About, AppEvent, AppSnapshot, BackgroundStart, ClearOutcome, ClipboardStatus, ExportDone, ExportKind, HistoryEntry, KeyView,
     LoginResult, LogoutOutcome, NetworkOverview, Preferences, ProfileRow, ProfileSaved, RotationDialog, RotationResult, SessionEnded,
-    Settings, WireError,
+    Settings, UpdateCheck, WireError,
 };
 
 type Result<T> = std::result::Result<T, WireError>;
@@ -97,6 +97,25 @@ pub async fn export_rotation_history<R: Runtime>(
 #[tauri::command]
 pub async fn about(state: State<'_, AppState>) -> Result<About> {
     Ok(state.off_thread(|s| s.about()).await)
+}
+
+/// Settings → About's "Check now": the feed asked at once; `None` when this copy checks none.
+#[tauri::command]
+pub async fn check_for_updates(state: State<'_, AppState>) -> Result<Option<UpdateCheck>> {
+    state.touch();
+    Ok(state.check_for_updates(true).await)
+}
+
+/// "Install and restart": the verified installer started, then the app quits the usual way
+/// (the installer waits for it, then starts it again). Refused while a rotation is in flight
+/// or a new key is on the clipboard.
+#[tauri::command]
+pub async fn install_update<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<()> {
+    state.touch();
+    let installer = state.off_thread(|s| s.prepare_update()).await?;
+    crate::platform::update_installer::start_installer(&installer)?;
+    app.exit(0);
+    Ok(())
 }
 
 /// Whether this desktop has a tray and the app starts with the computer (Settings).

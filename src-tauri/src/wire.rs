@@ -16,6 +16,7 @@ pub use crate::rules::rotation_reminder::RotationReminder;
 pub use crate::rules::secret_removed::{RemovalCause, SecretRemoved};
 pub use crate::rules::seen_key::SeenKey;
 pub use crate::rules::settings::Settings;
+pub use crate::rules::update_feed::UpdateCheck;
 pub use crate::rules::update_status::UpdateStatus;
 pub use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
 pub use crate::store::settings_store::{LoadNotice, LoadProblem};
@@ -179,6 +180,18 @@ pub struct ExportDone {
 pub struct About {
     pub version: String,
     pub updates: UpdateStatus,
+    /// When the feed was last asked and what it said (kept across starts).
+    pub last_check: Option<UpdateCheck>,
+    /// A newer version this run downloaded and verified: what the window offers.
+    pub offer: Option<UpdateOffer>,
+}
+
+/// "Version 0.2.0 is available: what changed …"
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOffer {
+    pub version: String,
+    pub notes: String,
 }
 
 /// Starting with the computer, minimized to the tray, as Settings shows it.
@@ -363,6 +376,8 @@ pub enum AppEvent {
         checks_planned: u32,
         status: Option<u16>,
     },
+    /// The update feed was asked: Settings → About and the offer read again.
+    UpdateChecked,
 }
 
 #[cfg(test)]

@@ -5,6 +5,9 @@
 ;   /DSIGN_COMMAND=... scripts/windows/sign.sh, when a certificate is given: the installer and
 ;                      the uninstaller it carries are signed as NSIS writes them
 ;
+; The app's update runs it as `setup.exe /S /UPDATE`: silent, and /UPDATE waits (30 s at most)
+; for the app that started it to close, then starts the new version when it is done.
+;
 ; WebView2: the window needs Microsoft's WebView2 Runtime, part of Windows 10 (since 2021
 ; updates) and 11. The installer does not download or carry it: a silent install must finish
 ; offline and behind company proxies, and the offline runtime is ~130 MB against an app of a
@@ -40,6 +43,7 @@ BrandingText "${PRODUCT} ${VERSION}"
 
 !include "MUI2.nsh"
 !include "LogicLib.nsh"
+!include "FileFunc.nsh"
 !define MUI_ICON "${APP_ICON}"
 !define MUI_UNICON "${APP_ICON}"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\certopay-keys.exe"
@@ -65,9 +69,39 @@ VIAddVersionKey /LANG=${LANG_ENGLISH} "ProductVersion" "${VERSION}"
 VIAddVersionKey /LANG=${LANG_ENGLISH} "CompanyName" "CertoPay"
 VIAddVersionKey /LANG=${LANG_ENGLISH} "LegalCopyright" "MIT licence"
 
+Var UPDATE
+
 Function .onInit
   ; The 64-bit view of the registry: the app is 64-bit.
   SetRegView 64
+  StrCpy $UPDATE 0
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/UPDATE" $R1
+  ${IfNot} ${Errors}
+    StrCpy $UPDATE 1
+  ${EndIf}
+FunctionEnd
+
+; An update is started by the app, which then quits: its file can be replaced once it has.
+Function WaitForTheApp
+  ${IfNot} ${FileExists} "$INSTDIR\certopay-keys.exe"
+    Return
+  ${EndIf}
+  StrCpy $R2 0
+  ${Do}
+    ClearErrors
+    FileOpen $R3 "$INSTDIR\certopay-keys.exe" a
+    ${IfNot} ${Errors}
+      FileClose $R3
+      Return
+    ${EndIf}
+    IntOp $R2 $R2 + 1
+    ${If} $R2 >= 150
+      Return
+    ${EndIf}
+    Sleep 200
+  ${Loop}
 FunctionEnd
 
 Function un.onInit
@@ -76,6 +110,9 @@ FunctionEnd
 
 Section "CertoPay Keys"
   SetOutPath "$INSTDIR"
+  ${If} $UPDATE == 1
+    Call WaitForTheApp
+  ${EndIf}
   File "/oname=certopay-keys.exe" "${APP_EXE}"
   File "/oname=WebView2Loader.dll" "${WEBVIEW2_LOADER}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
@@ -104,6 +141,10 @@ Section "CertoPay Keys"
     MessageBox MB_OK|MB_ICONINFORMATION "$(NO_WEBVIEW2)" /SD IDOK
   ${Else}
     DetailPrint "WebView2 Runtime: $0"
+  ${EndIf}
+
+  ${If} $UPDATE == 1
+    Exec '"$INSTDIR\certopay-keys.exe"'
   ${EndIf}
 SectionEnd
 

@@ -196,6 +196,7 @@ async fn without_a_clipboard_rotation_is_off_with_the_reason() {
         history: History::new(files.path()),
         client_options: ClientOptions::default(),
         settle: quick_settle(),
+        update_source: None,
     };
     let state = AppState::new(parts, Some(&sb.url()));
     let profile_id = state.settings().selected_profile.unwrap();

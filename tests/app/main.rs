@@ -15,3 +15,6 @@ mod ipc;
 mod office_network;
 mod overview;
 mod unanswered_rotations;
+// The Tauri CLI's signer and Squid run where the tests run natively.
+#[cfg(unix)]
+mod updates;

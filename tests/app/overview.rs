@@ -51,6 +51,7 @@ fn next_run(h: &Harness) -> AppState {
         history: History::new(&h.files.path().join("data")),
         client_options: ClientOptions::default(),
         settle: quick_settle(),
+        update_source: None,
     };
     AppState::new(parts, None)
 }

@@ -17,6 +17,7 @@ use certopay_keys::certopay::{parse_error, parse_key_answer, parse_login, parse_
 use certopay_keys::rules::jwt::Jwt;
 use certopay_keys::rules::rollout_watch::{Observation, RolloutWatch, Step};
 use certopay_keys::rules::settings::Settings;
+use certopay_keys::rules::update_feed::{parse_feed, verify_package, FEED_TARGET};
 use certopay_keys::store::history::HistoryEntry;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -153,6 +154,9 @@ fn samples() -> Vec<Vec<u8>> {
         serde_json::to_value(Settings::default()).unwrap(),
         json!({"time": "2026-11-29T16:29:00Z", "profile": "P", "email": "a@b.c", "oldPrefix": "sk_live_x...", "newPrefix": null,
             "outcome": "rotated", "rollout": {"kind": "inUseAfter", "seconds": 192}}),
+        json!({"version": "v0.2.0", "notes": "Fixes", "pub_date": "2026-12-01T10:00:00Z",
+            "platforms": {"windows-x86_64": {"url": "https://u.example/s.exe", "signature": "dW50cnVzdGVk"}}}),
+        json!(UPDATE_SIGNATURE),
     ]
     .iter()
     .map(|v| v.to_string().into_bytes())
@@ -228,7 +232,23 @@ const PARSERS: &[Parser] = &[
     ("settings file", |b| Settings::parse(b).is_some()),
     ("history line", |b| HistoryEntry::parse(&String::from_utf8_lossy(b)).is_some()),
     ("Retry-After in the watch", retry_after_in_the_watch),
+    ("update feed", |b| parse_feed(b, FEED_TARGET).is_ok()),
+    ("update signature", update_signature),
 ];
+
+/// A minisign signature file's shape (Tauri's signer writes it; the feed carries it in base64).
+const UPDATE_SIGNATURE: &str = "untrusted comment: signature from tauri secret key\nRUSWl8h83rC8jZLvpHUeC3Lb+Rn6bK/P7SxKVigiS+Ug7pWJvkKuncxTri1hK8NWvmQV4O3wKQK83EeL1UzUBfmNihpSvHM0VAo=\ntrusted comment: timestamp:1796523278\tfile:pkg.exe\tversion:0.2.0\nylNMnNL9R/rm1yjZ1O0AY0NYLARJeEKk4Mr8NdiReLT91hbzPvrKrJ8eQriYmSJwGfmjVZmofkdSe5yOZ3K1BQ==\n";
+
+/// Bytes taken as a signature file's text, checked against a package with a well-formed key:
+/// refused, never a panic (none of them was made with that key).
+fn update_signature(bytes: &[u8]) -> bool {
+    let encode = |text: &[u8]| base64::engine::general_purpose::STANDARD.encode(text);
+    let raw: Vec<u8> = b"Ed".iter().copied().chain(1..=8).chain([7u8; 32]).collect();
+    let key = encode(format!("untrusted comment: minisign public key\n{}\n", encode(&raw)).as_bytes());
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_matches('"').replace("\\n", "\n").replace("\\t", "\t");
+    verify_package(&key, &encode(text.as_bytes()), b"package", &semver::Version::new(0, 2, 0)).is_ok()
+}
 
 /// A `Retry-After` header's value, parsed and handed to the rollout watch as a 429 would be:
 /// half the inputs as they come, half as numbers of any size, sign and shape.

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use certopay_keys::app::{AppParts, AppState};
+use certopay_keys::certopay::update_server::UpdateSource;
 use certopay_keys::certopay::ClientOptions;
 use certopay_keys::platform::clipboard::{ClipboardBackend, SecretClipboard};
 use certopay_keys::platform::keychain::{Keychain, KeychainStatus};
@@ -113,6 +114,7 @@ pub async fn harness_on_the_desktop_clipboard(options: Options) -> Harness {
         Box::new(keychain),
         SecretClipboard::open(),
         MemoryClipboard::default(),
+        None,
     )
     .await
 }
@@ -136,9 +138,20 @@ pub async fn harness_keychain(
 ) -> Harness {
     let clipboard = MemoryClipboard::default();
     let app_clipboard = SecretClipboard::with_backend(Ok(Box::new(clipboard.clone())));
-    harness_parts(options, client_options, settle, keychain, app_keychain, app_clipboard, clipboard).await
+    harness_parts(options, client_options, settle, keychain, app_keychain, app_clipboard, clipboard, None).await
 }
 
+/// A harness whose app checks `source` for updates (its clipboard and keychain in memory).
+pub async fn harness_updating(options: Options, source: UpdateSource) -> Harness {
+    let keychain = MemoryKeychain::new();
+    let clipboard = MemoryClipboard::default();
+    let app_clipboard = SecretClipboard::with_backend(Ok(Box::new(clipboard.clone())));
+    let client_options = ClientOptions { backoff: Duration::from_millis(20), ..ClientOptions::default() };
+    harness_parts(options, client_options, quick_settle(), keychain.clone(), Box::new(keychain), app_clipboard, clipboard, Some(source))
+        .await
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn harness_parts(
     options: Options,
     client_options: ClientOptions,
@@ -147,6 +160,7 @@ async fn harness_parts(
     app_keychain: Box<dyn Keychain>,
     app_clipboard: SecretClipboard,
     clipboard: MemoryClipboard,
+    update_source: Option<UpdateSource>,
 ) -> Harness {
     let sb = sandbox(options).await;
     let files = tempfile::tempdir().unwrap();
@@ -157,6 +171,7 @@ async fn harness_parts(
         history: History::new(&files.path().join("data")),
         client_options,
         settle,
+        update_source,
     };
     let state = AppState::new(parts, Some(&sb.url()));
     let profile_id = state.settings().selected_profile.clone().unwrap();

@@ -8,12 +8,12 @@ pub mod harness;
 #[cfg(target_os = "linux")]
 pub mod notifications;
 pub mod own_process;
-// A desktop's tray (a StatusNotifierWatcher) on the test desktop's D-Bus (Linux).
 pub mod rotation;
 // A service of the test's own on the test desktop's D-Bus (Linux).
 #[cfg(target_os = "linux")]
 pub mod session_bus;
 pub mod source_files;
+// A desktop's tray (a StatusNotifierWatcher) on the test desktop's D-Bus (Linux).
 #[cfg(target_os = "linux")]
 pub mod status_notifier;
 // Squid and OpenSSH run only where the tests run natively (not the Windows build under Wine).
@@ -21,4 +21,7 @@ pub mod status_notifier;
 pub mod squid;
 #[cfg(unix)]
 pub mod sshd;
+// Update keys and signatures from the Tauri CLI (npm's prebuilt binary, for Linux).
+#[cfg(unix)]
+pub mod update_signer;
 pub mod webdriver;

@@ -1,6 +1,6 @@
 //! What the commands do, in plain Rust: settings and profiles (`profiles`), logging in, the
 //! session and the key view (`session`), ending a session (`session_end`), the idle and
-//! away lock (`auto_lock`), the history's export (`audit_record`), the version and its updates (`about`), every profile's key before a login and the reminders (`overview`),
+//! away lock (`auto_lock`), the history's export (`audit_record`), the version (`about`) and its updates (`updates`), every profile's key before a login and the reminders (`overview`),
 //! a rotation's whole life (`rotation`) and the rollout watch after
 //! it (`rollout_runner`). Commands in `commands.rs` only unwrap arguments and call these;
 //! tests drive `AppState` directly, with no window.
@@ -14,11 +14,13 @@ mod rollout_runner;
 mod rotation;
 mod session;
 mod session_end;
+mod updates;
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use crate::certopay::update_server::{UpdateSource, VerifiedUpdate};
 use crate::certopay::ClientOptions;
 use crate::platform::clipboard::SecretClipboard;
 use crate::platform::keychain::Keychain;
@@ -31,9 +33,11 @@ use crate::store::history::History;
 use crate::store::removed_notice::RemovedNoticeFile;
 use crate::store::seen_keys::SeenKeysFile;
 use crate::store::settings_store::{LoadNotice, SettingsStore};
+use crate::store::update_record::UpdateRecordFile;
 use crate::wire::{AppEvent, AppSnapshot};
 
 pub use session::ActiveSession;
+pub use updates::built_in_update_source;
 
 /// The app's state, shared: a cheap handle, so work that blocks (the keychain, files) can be
 /// moved off the calling thread with everything it needs (`off_thread`).
@@ -79,6 +83,13 @@ pub struct AppInner {
     events: Arc<EventHub>,
     /// The user's last action, for the idle lock.
     last_activity: Mutex<Instant>,
+    /// Where updates come from; `None`: this copy checks no feed.
+    update_source: Option<UpdateSource>,
+    update_record: Mutex<UpdateRecordFile>,
+    /// A newer version this run downloaded and verified, until it is installed.
+    verified_update: Mutex<Option<VerifiedUpdate>>,
+    /// One feed check at a time.
+    update_checking: tokio::sync::Mutex<()>,
 }
 
 /// Sends one event to the window.
@@ -105,15 +116,18 @@ pub struct AppParts {
     pub client_options: ClientOptions,
     /// `SettleSchedule::default()` but in tests, which bring a shorter one.
     pub settle: SettleSchedule,
+    /// The build's update feed and key (`updates::built_in_update_source`), or a test's.
+    pub update_source: Option<UpdateSource>,
 }
 
 impl AppState {
     pub fn new(parts: AppParts, launch_url: Option<&str>) -> Self {
-        let AppParts { mut store, keychain, clipboard, history, client_options, settle } = parts;
+        let AppParts { mut store, keychain, clipboard, history, client_options, settle, update_source } = parts;
         let removed_notice = RemovedNoticeFile::new(history.dir());
         let secret_removed = removed_notice.load();
         let (mut settings, notice) = store.load();
         let seen_keys = SeenKeysFile::open(store.path().parent().expect("the settings file has a folder"));
+        let update_record = UpdateRecordFile::open(store.path().parent().expect("the settings file has a folder"));
         let disk_selection = settings.selected_profile.clone();
         let mut launch_error = None;
         if let Some(url) = launch_url {
@@ -141,6 +155,10 @@ impl AppState {
             flight: tokio::sync::watch::Sender::new(false),
             events: Arc::default(),
             last_activity: Mutex::new(Instant::now()),
+            update_source,
+            update_record: Mutex::new(update_record),
+            verified_update: Mutex::new(None),
+            update_checking: tokio::sync::Mutex::new(()),
         }))
     }
 

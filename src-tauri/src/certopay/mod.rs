@@ -1,8 +1,10 @@
-//! The CertoPay client: login, key read and regenerate over HTTP. What the answers mean is
+//! The CertoPay client: login, key read and regenerate over HTTP; and CertoPay's update server
+//! (`update_server`), reached the same way. What the answers mean is
 //! read in `parse`, as tolerantly as `shared/certopay-api.md` says. Plain Rust: no tauri here.
 
 mod parse;
 mod transport;
+pub mod update_server;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -88,6 +90,33 @@ pub enum RegenerateError {
     RotatedWithoutSecret,
 }
 
+/// An HTTP client as every request of the app needs one: TLS verified against the system's
+/// trust store, the route's proxy and no other, the options' timeouts. The caller says where
+/// redirects may go.
+fn http_client_builder(options: &ClientOptions) -> Result<reqwest::ClientBuilder, AppError> {
+    let http = reqwest::Client::builder()
+        .use_preconfigured_tls(transport::tls_config()?)
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.request_timeout)
+        // localhost is this computer, never whatever a DNS server says it is.
+        .resolve_to_addrs("localhost", &[SocketAddr::from(([127, 0, 0, 1], 0)), SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 1], 0))])
+        .user_agent(concat!("CertoPayKeys/", env!("CARGO_PKG_VERSION")));
+    let client_error = |e: reqwest::Error| AppError::Network { detail: format!("HTTP client: {e}"), timed_out: false };
+    // Only the proxy the route names. To an https server a proxy only ever sees a CONNECT
+    // tunnel: the password and the token travel inside TLS.
+    Ok(match &options.proxy {
+        ProxyRoute::Direct => http.no_proxy(),
+        ProxyRoute::PlatformSettings => http,
+        ProxyRoute::Via { proxy, .. } => {
+            let mut via = reqwest::Proxy::all(proxy.as_str()).map_err(client_error)?;
+            if let Some((user, password)) = &options.proxy_credentials {
+                via = via.basic_auth(user, password);
+            }
+            http.no_proxy().proxy(via)
+        }
+    })
+}
+
 pub struct CertoPayClient {
     http: reqwest::Client,
     base: BaseUrl,
@@ -100,30 +129,11 @@ impl CertoPayClient {
     }
 
     pub fn for_server(base: BaseUrl, options: ClientOptions) -> Result<Self, AppError> {
-        let http = reqwest::Client::builder()
-            .use_preconfigured_tls(transport::tls_config()?)
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.request_timeout)
+        let http = http_client_builder(&options)?
             // No redirects: the token goes to the profile's host and nowhere else.
             .redirect(reqwest::redirect::Policy::none())
-            // localhost is this computer, never whatever a DNS server says it is.
-            .resolve_to_addrs("localhost", &[SocketAddr::from(([127, 0, 0, 1], 0)), SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 1], 0))])
-            .user_agent(concat!("CertoPayKeys/", env!("CARGO_PKG_VERSION")));
-        let client_error = |e: reqwest::Error| AppError::Network { detail: format!("HTTP client: {e}"), timed_out: false };
-        // Only the proxy the route names. To an https server a proxy only ever sees a CONNECT
-        // tunnel: the password and the token travel inside TLS.
-        let http = match &options.proxy {
-            ProxyRoute::Direct => http.no_proxy(),
-            ProxyRoute::PlatformSettings => http,
-            ProxyRoute::Via { proxy, .. } => {
-                let mut via = reqwest::Proxy::all(proxy.as_str()).map_err(client_error)?;
-                if let Some((user, password)) = &options.proxy_credentials {
-                    via = via.basic_auth(user, password);
-                }
-                http.no_proxy().proxy(via)
-            }
-        };
-        let http = http.build().map_err(client_error)?;
+            .build()
+            .map_err(|e| AppError::Network { detail: format!("HTTP client: {e}"), timed_out: false })?;
         Ok(CertoPayClient { http, base, options })
     }
 

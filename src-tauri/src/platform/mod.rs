@@ -1,7 +1,7 @@
 //! Code that differs by operating system, one concern a file (or a folder with a file per
 //! system), each behind `cfg(target_os)` inside: the clipboard, the keychain, the desktop
 //! saying the user stepped away, running a delivery command, GNOME's proxy settings, the
-//! system's language, whether the desktop has a tray, whether IT turned updates off, the process's hardening, and bench timings.
+//! system's language, whether the desktop has a tray, whether IT turned updates off, starting an update's installer, the process's hardening, and bench timings.
 
 pub mod away;
 pub mod clipboard;
@@ -12,6 +12,7 @@ pub(crate) mod process_hardening;
 pub(crate) mod system_language;
 pub(crate) mod system_tray;
 pub(crate) mod timing_marks;
+pub(crate) mod update_installer;
 pub(crate) mod update_policy;
 #[cfg(windows)]
 pub(crate) mod windows_text;

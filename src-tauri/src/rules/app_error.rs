@@ -5,11 +5,30 @@ use serde::Serialize;
 
 use crate::rules::delivery_target::DeliveryFailure;
 
+/// What an update waits for before it may be installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UpdateWait {
+    /// A rotation is in flight: its answer would be lost.
+    Rotation,
+    /// A new key is on the clipboard: quitting clears it.
+    Clipboard,
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum AppError {
     #[error("wrong e-mail or password")]
     InvalidCredentials,
+    /// Installing the update now would end a rotation's wait or clear a new key: later.
+    #[error("the update waits: {reason:?}")]
+    UpdateWaits { reason: UpdateWait },
+    /// No verified update is in memory to install.
+    #[error("no verified update to install")]
+    NoUpdate,
+    /// The update's installer could not be written or started; the app keeps running.
+    #[error("the update could not be started: {detail}")]
+    UpdateFailed { detail: String },
     /// The JWT ended (by `exp` or the server's word) or was refused: back to login.
     #[error("the session has ended")]
     SessionEnded,

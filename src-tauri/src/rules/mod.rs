@@ -16,4 +16,5 @@ pub mod secret_removed;
 pub mod seen_key;
 pub mod settings;
 pub mod settle_schedule;
+pub mod update_feed;
 pub mod update_status;

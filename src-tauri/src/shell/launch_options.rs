@@ -1,8 +1,11 @@
 //! What a launch may say about this run: the address to open (`--base-url`,
-//! `CERTOPAY_KEYS_BASE_URL`), and, in a build made for tests only, shorter waits.
+//! `CERTOPAY_KEYS_BASE_URL`), and, in a build made for tests only, shorter waits and an update
+//! feed of the test's.
 
 use std::time::Duration;
 
+use crate::app::built_in_update_source;
+use crate::certopay::update_server::UpdateSource;
 use crate::certopay::ClientOptions;
 use crate::rules::settle_schedule::SettleSchedule;
 
@@ -38,6 +41,18 @@ pub(super) fn client_options() -> ClientOptions {
         Some(request_timeout) => ClientOptions { request_timeout, ..defaults },
         None => defaults,
     }
+}
+
+/// Where updates come from: the build's feed and key; a test build may name its own
+/// (CERTOPAY_KEYS_TEST_UPDATE_FEED and CERTOPAY_KEYS_TEST_UPDATE_KEY), on any system.
+pub(super) fn update_source() -> Option<UpdateSource> {
+    if cfg!(feature = "webdriver") {
+        let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let (Some(feed), Some(public_key)) = (read("CERTOPAY_KEYS_TEST_UPDATE_FEED"), read("CERTOPAY_KEYS_TEST_UPDATE_KEY")) {
+            return url::Url::parse(&feed).ok().map(|feed| UpdateSource { feed, public_key });
+        }
+    }
+    built_in_update_source()
 }
 
 /// The checks after an unanswered rotation; a test build may shorten them (CERTOPAY_KEYS_SETTLE_MS="0,500,1000").

@@ -8,6 +8,7 @@ mod close_question;
 mod launch_options;
 mod reminders;
 mod startup_failure;
+mod update_checks;
 mod watchers;
 
 use tauri::{Manager, Runtime};
@@ -85,11 +86,13 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
                 history: History::new(&app.path().app_data_dir()?),
                 client_options: launch_options::client_options(),
                 settle: launch_options::settle_schedule(),
+                update_source: launch_options::update_source(),
             };
             app.manage(AppState::new(parts, launch_options::launch_base_url().as_deref()));
             app.manage(CloseQuestion::default());
             watchers::watch_for_the_lock(app.handle());
             reminders::remind_when_due(app.handle());
+            update_checks::check_when_due(app.handle());
             // Started with the computer: the window waits hidden, the tray shows the app, where
             // there is a tray (else the window opens as usual).
             let in_the_tray = background::started_minimized() && crate::platform::system_tray::tray_missing().is_none();
@@ -128,6 +131,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             crate::commands::background_start,
             crate::commands::set_background_start,
             crate::commands::about,
+            crate::commands::check_for_updates,
+            crate::commands::install_update,
             crate::commands::set_delivery_target,
             crate::commands::preset_command,
             crate::commands::begin_rotation,

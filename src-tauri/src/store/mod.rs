@@ -8,3 +8,4 @@ pub(crate) mod private_files;
 pub mod removed_notice;
 pub mod seen_keys;
 pub mod settings_store;
+pub mod update_record;
