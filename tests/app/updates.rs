@@ -5,15 +5,19 @@
 
 use crate::support;
 
-use certopay_keys::app::AppState;
+use certopay_keys::app::{AppParts, AppState};
 use certopay_keys::certopay::update_server::UpdateSource;
+use certopay_keys::certopay::ClientOptions;
+use certopay_keys::platform::clipboard::SecretClipboard;
 use certopay_keys::rules::app_error::{AppError, UpdateWait};
 use certopay_keys::rules::update_feed::{UpdateOutcome, UpdateProblem};
 use certopay_keys::rules::update_status::UpdateStatus;
+use certopay_keys::store::history::History;
+use certopay_keys::store::settings_store::SettingsStore;
 use certopay_sandbox::{Options, Sandbox};
 use support::app::{sandbox, LIVE};
 use support::company_ca::{CompanyCa, Leaf};
-use support::harness::{harness_updating, Harness};
+use support::harness::{harness_updating, quick_settle, Harness, MemoryKeychain};
 use support::squid::Squid;
 use support::update_signer::UpdateKey;
 
@@ -110,7 +114,7 @@ async fn offering(
     trusted: &UpdateKey,
     release: &Release,
     tamper: impl Fn(&mut Vec<u8>),
-) -> (UpdateServer, Harness) {
+) -> (UpdateServer, Harness, UpdateSource) {
     let port = support::app::free_port();
     let package_url = format!("https://{host}:{port}/download/CertoPay-Keys_{}_x64-setup.exe", release.version);
     let mut package = release.package.clone();
@@ -121,8 +125,22 @@ async fn offering(
     ];
     let server = UpdateServer::start(ca, host, port, files).await;
     let source = UpdateSource { feed: url::Url::parse(&server.url("/latest.json")).unwrap(), public_key: trusted.public.clone() };
-    let h = harness_updating(Options::default(), source).await;
-    (server, h)
+    let h = harness_updating(Options::default(), source.clone()).await;
+    (server, h, source)
+}
+
+/// The same files, opened by a new run of the app.
+fn next_run(h: &Harness, source: UpdateSource) -> AppState {
+    let parts = AppParts {
+        store: SettingsStore::new(&h.files.path().join("config")),
+        keychain: Box::new(MemoryKeychain::new()),
+        clipboard: SecretClipboard::with_backend(Err("not needed".into())),
+        history: History::new(&h.files.path().join("data")),
+        client_options: ClientOptions::default(),
+        settle: quick_settle(),
+        update_source: Some(source),
+    };
+    AppState::new(parts, None)
 }
 
 fn outcome(state: &AppState) -> UpdateOutcome {
@@ -142,7 +160,7 @@ async fn a_newer_signed_version_is_downloaded_verified_and_offered_and_kept_unti
     let keys = tempfile::tempdir().unwrap();
     let key = UpdateKey::generate(keys.path(), "project");
     let newer = release(&key, &newer_version(), &newer_version());
-    let (server, h) = offering(&ca, "localhost", &key, &newer, |_| {}).await;
+    let (server, h, source) = offering(&ca, "localhost", &key, &newer, |_| {}).await;
     assert_eq!(h.state.update_status(), UpdateStatus::Checked);
 
     let check = h.state.check_for_updates(false).await.expect("this copy checks");
@@ -164,6 +182,14 @@ async fn a_newer_signed_version_is_downloaded_verified_and_offered_and_kept_unti
     assert_eq!(std::fs::read(&installer).unwrap(), newer.package);
     assert!(installer.starts_with(h.files.path()), "{}", installer.display());
 
+    // The next run keeps the check (About says when) but not the installer: it verifies its own.
+    let next_run = next_run(&h, source.clone());
+    assert_eq!(next_run.last_update_check(), h.state.last_update_check(), "the last check is kept across starts");
+    assert_eq!(next_run.prepare_update(), Err(AppError::NoUpdate), "an earlier run's package is never installed");
+    next_run.check_for_updates(false).await.unwrap();
+    assert!(!installer.exists(), "an earlier run's installer is removed");
+    assert_eq!(server.gets(&package_path).await, 3, "an offer from an earlier run is checked and downloaded again");
+
     // Never while a new key is on the clipboard: installing ends the app, and the key with it.
     h.log_in(LIVE).await;
     h.rotate().await.unwrap();
@@ -182,7 +208,7 @@ async fn the_same_or_an_older_version_is_not_offered_nor_downloaded() {
     let key = UpdateKey::generate(keys.path(), "project");
     for version in [THIS_VERSION, OLDER_VERSION] {
         let old = release(&key, version, version);
-        let (server, h) = offering(&ca, "localhost", &key, &old, |_| {}).await;
+        let (server, h, _) = offering(&ca, "localhost", &key, &old, |_| {}).await;
         h.state.check_for_updates(true).await.unwrap();
         assert_eq!(outcome(&h.state), UpdateOutcome::UpToDate { feed_version: version.into() }, "{version}");
         assert_eq!(server.gets(&format!("/download/CertoPay-Keys_{version}_x64-setup.exe")).await, 0, "{version}: never downloaded");
@@ -219,7 +245,7 @@ async fn a_package_signed_with_another_key_tampered_with_or_signed_for_another_v
         ),
     ];
     for (what, release, tamper, problem) in cases {
-        let (_server, h) = offering(&ca, "localhost", &project, &release, tamper).await;
+        let (_server, h, _) = offering(&ca, "localhost", &project, &release, tamper).await;
         h.state.check_for_updates(true).await.unwrap();
         assert_eq!(outcome(&h.state), UpdateOutcome::Refused { problem }, "{what}");
         assert_eq!(h.state.prepare_update(), Err(AppError::NoUpdate), "{what}: nothing to install");
@@ -236,7 +262,7 @@ async fn the_organisations_variable_turns_checks_off() {
     let keys = tempfile::tempdir().unwrap();
     let key = UpdateKey::generate(keys.path(), "project");
     let newer = release(&key, &newer_version(), &newer_version());
-    let (server, h) = offering(&ca, "localhost", &key, &newer, |_| {}).await;
+    let (server, h, _) = offering(&ca, "localhost", &key, &newer, |_| {}).await;
     std::env::set_var("CERTOPAY_KEYS_DISABLE_UPDATES", "1");
     assert_eq!(h.state.update_status(), UpdateStatus::ManagedByOrganisation);
     assert_eq!(h.state.check_for_updates(true).await, None);
@@ -257,7 +283,7 @@ async fn through_the_system_proxy_the_check_goes_by_connect_only() {
     let keys = tempfile::tempdir().unwrap();
     let key = UpdateKey::generate(keys.path(), "project");
     let newer = release(&key, &newer_version(), &newer_version());
-    let (_server, h) = offering(&ca, HOST, &key, &newer, |_| {}).await;
+    let (_server, h, _) = offering(&ca, HOST, &key, &newer, |_| {}).await;
     h.state.check_for_updates(true).await.unwrap();
     assert!(matches!(outcome(&h.state), UpdateOutcome::Available { .. }), "{:?}", outcome(&h.state));
     let lines = squid.tunnels().await;

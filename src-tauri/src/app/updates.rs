@@ -46,7 +46,15 @@ impl AppState {
             return last;
         }
         let feed = source.feed.clone();
-        let options = self.off_thread(move |s| s.update_client_options(&feed)).await;
+        let options = self
+            .off_thread(move |s| {
+                // An installer an earlier run wrote (and ran) is not kept: each run verifies its own.
+                if s.verified_update.lock().unwrap().is_none() {
+                    let _ = std::fs::remove_dir_all(s.update_dir());
+                }
+                s.update_client_options(&feed)
+            })
+            .await;
         let answer = match options.and_then(|options| UpdateServer::new(source, &options)) {
             Ok(server) => server.check(THIS_VERSION).await,
             Err(problem) => Err(problem),
@@ -82,6 +90,11 @@ impl AppState {
         Ok(ClientOptions { proxy, proxy_credentials: None, ..self.client_options.clone() })
     }
 
+    /// Where the verified installer is written to be run: the app's private folder.
+    fn update_dir(&self) -> std::path::PathBuf {
+        self.store.lock().unwrap().path().parent().expect("the settings file has a folder").join("update")
+    }
+
     /// Writes the verified package where it can be run and says where. Refused while a
     /// rotation is in flight or a new key is on the clipboard (installing ends the app, and
     /// with it the rotation's answer or the key); the caller runs it and quits at once.
@@ -94,8 +107,7 @@ impl AppState {
         }
         let verified = self.verified_update.lock().unwrap();
         let update = verified.as_ref().ok_or(AppError::NoUpdate)?;
-        let dir = self.store.lock().unwrap().path().parent().expect("the settings file has a folder").join("update");
-        let path = dir.join(format!("CertoPay-Keys-{}-setup.exe", update.release.version));
+        let path = self.update_dir().join(format!("CertoPay-Keys-{}-setup.exe", update.release.version));
         crate::store::private_files::write_atomically(&path, &update.package)
             .map_err(|e| AppError::UpdateFailed { detail: format!("{}: {e}", path.display()) })?;
         Ok(path)
