@@ -3,8 +3,8 @@
 // display data only; the session token stays in Rust. Screens live in screens/, one module each.
 
 import { api } from './api.js';
-import { $, notify } from './dom.js';
-import { emit } from './events.js';
+import { $, notify, renderNotice } from './dom.js';
+import { emit, on } from './events.js';
 import { errorText } from './errors.js';
 import { t, setLanguage, translatePage } from './i18n.js';
 import { initDashboard, renderRelativeTimes } from './screens/dashboard/dashboard.js';
@@ -44,6 +44,7 @@ async function start() {
   initDashboard();
   initSettings();
   initRollout();
+  on('language:changed', renderNotice);
   setInterval(() => { tick(); renderRelativeTimes(); tickRollout(); }, 1000);
   // What Rust says unasked arrives as "app:<kind>" events.
   await api.subscribeEvents((event) => emit(`app:${event.kind}`, event));
@@ -59,12 +60,12 @@ async function start() {
   } else {
     show('login');
   }
-  if (notice) notify(notice, 'warning');
+  if (notice) notify(() => settingsNotice(snapshot), 'warning');
   document.body.dataset.ready = 'true';
   api.markTiming('login form interactive');
 }
 
 start().catch((error) => {
   document.body.dataset.ready = 'error';
-  notify(errorText(error), 'error');
+  notify(() => errorText(error), 'error');
 });

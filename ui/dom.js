@@ -5,12 +5,23 @@ import { t } from './i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
-/// The banner under the top bar.
+// What the banner says: a sentence, or a function that says it in the window's language.
+let noticeText = '';
+
+/// The banner under the top bar. `text`: a function of the language where it can be (the
+/// banner is said again when the language changes), or a sentence; '' hides it.
 export function notify(text, tone = 'info') {
+  noticeText = text;
+  $('notice').dataset.tone = tone;
+  renderNotice();
+}
+
+/// The banner again, in the language now chosen.
+export function renderNotice() {
   const el = $('notice');
-  el.textContent = text;
-  el.dataset.tone = tone;
-  el.hidden = !text;
+  const said = typeof noticeText === 'function' ? noticeText() : noticeText;
+  el.textContent = said;
+  el.hidden = !said;
 }
 
 /// An error element: the error's sentence, or hidden when there is none. Its technical side

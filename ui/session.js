@@ -48,6 +48,7 @@ function renderSecretRemoved() {
 }
 
 /// Back to login with the profile and e-mail kept. Screens blank what named the old session.
+/// `message`: what the login screen says (`notify`'s text).
 export async function endSession(message, tone = 'info') {
   store.session = null;
   await emit('session:ended');
@@ -62,9 +63,9 @@ export async function endSession(message, tone = 'info') {
 }
 
 /// Logs out once a rotation in flight has its answer; a new secret on the clipboard is not
-/// cleared without asking. `message`: what the login screen then says.
-export async function logOut(message = t('session.loggedOut')) {
-  if (store.rotating) notify(t('session.waitingLogout'), 'warning');
+/// cleared without asking. `message`: what the login screen then says (`notify`'s text).
+export async function logOut(message = () => t('session.loggedOut')) {
+  if (store.rotating) notify(() => t('session.waitingLogout'), 'warning');
   let outcome = await api.logout(false);
   if (outcome === 'secretOnClipboard') {
     notify('');
@@ -76,7 +77,7 @@ export async function logOut(message = t('session.loggedOut')) {
 
 /// The close button was pressed while closing would lose something: wait, ask, then quit.
 async function onCloseRequested({ rotationInFlight }) {
-  if (rotationInFlight) notify(t('session.waitingQuit'), 'warning');
+  if (rotationInFlight) notify(() => t('session.waitingQuit'), 'warning');
   const clipboard = await api.waitForRotation();
   notify('');
   if (clipboard.holdsSecret && !(await askConfirm(t('session.secretOnClipboardQuit'), t('session.quitAnyway'), t('session.stay')))) {
@@ -91,11 +92,11 @@ export async function sessionEnded() {
   const ended = await api.sessionEnded();
   if (ended.renewed) {
     await startSession(ended.renewed);
-    notify(t('session.renewed'), 'info');
+    notify(() => t('session.renewed'), 'info');
   } else if (ended.renewError) {
-    await endSession(t('session.renewFailed', { reason: errorText(ended.renewError) }), 'warning');
+    await endSession(() => t('session.renewFailed', { reason: errorText(ended.renewError) }), 'warning');
   } else {
-    await endSession(t('session.ended'), 'warning');
+    await endSession(() => t('session.ended'), 'warning');
   }
 }
 
@@ -130,7 +131,7 @@ export async function tick() {
 
 /// Rust ended the session: idle too long, the screen locked or the computer went to sleep.
 function onLocked({ reason, idleMinutes }) {
-  const text = reason === 'idle' ? t('session.locked', { minutes: idleMinutes }) : t('session.lockedAway');
+  const text = () => (reason === 'idle' ? t('session.locked', { minutes: idleMinutes }) : t('session.lockedAway'));
   return endSession(text, 'warning');
 }
 

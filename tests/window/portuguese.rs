@@ -6,7 +6,7 @@ use crate::support;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{choose_language, log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{choose_language, log_in, log_out, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::catalogue::{catalogue, fixed_runs};
 use support::webdriver::{Launch, Window};
 
@@ -116,6 +116,23 @@ async fn the_setting_gives_portuguese_on_an_english_system() {
     let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: Some(home) }).await;
     assert_eq!(w.text("#login-title").await, "Entrar");
     w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_banner_under_the_top_bar_is_said_again_in_a_newly_chosen_language() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: None }).await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+    log_out(&w).await;
+    assert_eq!(w.text("#notice").await, "You are logged out.");
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
+    choose_language(&w, "pt-BR").await;
+    w.wait_for("document.querySelector('#settings-title').textContent === 'Configurações'", "Portuguese").await;
+    assert_eq!(w.text("#notice").await, "Você saiu.");
+    assert_no_english(&w, "settings after logging out, switched").await;
 }
 
 fn is_ddmmyyyy(text: &str) -> bool {

@@ -93,7 +93,7 @@ async function onLogin(event) {
     api.markTiming('login answered');
     password.value = '';
     await emit('login:succeeded', result);
-    if (result.warnings.length) notify(result.warnings.map(errorText).join(' '), 'warning');
+    if (result.warnings.length) notify(() => result.warnings.map(errorText).join(' '), 'warning');
   } catch (error) {
     showError('login-error', error);
     if (error?.kind === 'InvalidCredentials' || error?.field === 'password') password.select();

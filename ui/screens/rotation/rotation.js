@@ -42,10 +42,10 @@ async function handleRotationError(error) {
       showTooSoonActions(error);
       return;
     case 'SessionEnded':
-      await endSession(t('rotate.expiredAgain'), 'warning');
+      await endSession(() => t('rotate.expiredAgain'), 'warning');
       return;
     case 'WrongPasswordsEndedSession':
-      await endSession(errorText(error), 'error');
+      await endSession(() => errorText(error), 'error');
       return;
     case 'Forbidden':
       if (store.key) store.key.rotationBlocked = 'forbidden';
@@ -261,7 +261,7 @@ export function initRotation() {
   $('rotate-typed').addEventListener('input', onTyped);
   $('rotate-password').addEventListener('input', onTyped);
   $('rotate-renew').addEventListener('click', renewAndContinue);
-  $('rotate-relogin').addEventListener('click', () => logOut(t('rotate.reloginNotice')));
+  $('rotate-relogin').addEventListener('click', () => logOut(() => t('rotate.reloginNotice')));
   on('app:rotationChecking', showChecking);
   on('language:changed', () => {
     const until = $('rotation-checking').dataset.until;

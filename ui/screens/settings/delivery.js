@@ -81,7 +81,7 @@ async function save(target) {
     // What the user typed stays; only the password goes.
     $('delivery-password').value = '';
     if (error?.kind === 'WrongPasswordsEndedSession') {
-      await endSession(errorText(error), 'error');
+      await endSession(() => errorText(error), 'error');
       return;
     }
     showError('delivery-error', error);
