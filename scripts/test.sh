@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: every test, on a private desktop (scripts/with-desktop.sh), then the Windows
-# tests under Wine (scripts/windows-test.sh) and the release hygiene (scripts/deny.sh).
+# `make test`: every test, on a private desktop (scripts/with-desktop.sh), the Windows tests
+# under Wine beside them (scripts/windows-test.sh, on a desktop of their own) and the release
+# hygiene (scripts/deny.sh).
 # Extra arguments go to `cargo test` (e.g. `scripts/test.sh --test window`) and run only those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,14 +14,15 @@ else
 fi
 windows_build=""
 if [[ $# -eq 0 ]]; then
-  # The Windows build (its standard library, the test binaries, the installer) compiles from the
-  # start, at the lowest priority: it takes what the lints and the Linux build leave idle (their
-  # serial stretches, their links) and the Linux tests, which mostly wait on windows, servers
-  # and timers. In its own target folder under target/, so neither waits for the other's lock.
+  # The Windows part (its standard library, the test binaries, the installer, then the tests
+  # under Wine on a private desktop of their own) starts at once, at the lowest priority: it
+  # takes what the lints and the Linux build leave idle (their serial stretches, their links)
+  # and the Linux tests, which mostly wait on windows, servers and timers. In its own target
+  # folder under target/, so neither waits for the other's lock.
   windows_log=$(mktemp)
   # Its own session gets its own scheduling autogroup, which the kernel shares fairly with the
   # others whatever the nice value inside: the autogroup itself is set to 19 as well.
-  setsid sh -c 'echo 19 >/proc/self/autogroup 2>/dev/null; exec nice -n 19 scripts/windows-test.sh build' >"$windows_log" 2>&1 &
+  setsid sh -c 'echo 19 >/proc/self/autogroup 2>/dev/null; exec nice -n 19 scripts/windows-test.sh all' >"$windows_log" 2>&1 &
   windows_build=$!
   # Its own process group (setsid), so that a failure here stops its compilers too.
   trap 'kill -- -"$windows_build" 2>/dev/null || true; rm -f "$windows_log"' EXIT
@@ -49,12 +51,12 @@ echo "Screenshots go to $CERTOPAY_SCREENSHOTS"
 
 scripts/with-desktop.sh cargo test --workspace --features certopay-keys/webdriver "$@"
 if [[ -n "$windows_build" ]]; then
-  echo "Waiting for the Windows build"
+  echo "Waiting for the Windows build and its tests under Wine"
   if ! wait "$windows_build"; then
     cat "$windows_log" >&2
-    echo "the Windows build failed" >&2
+    echo "the Windows build or its tests failed" >&2
     exit 1
   fi
-  tail -n 3 "$windows_log"
-  scripts/windows-test.sh run
+  # What the Wine run said: its test results and the installer's checks.
+  grep -E '^(test result|installer|update|Windows)' "$windows_log"
 fi

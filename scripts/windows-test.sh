@@ -5,8 +5,8 @@
 # (`certopay-sandbox --host`); the unit test of the language again with Wine in Portuguese;
 # then the installer, silently installed and uninstalled in a private prefix
 # (tests/windows_installer.rs).
-# Usage: scripts/windows-test.sh [build|run]: `build` compiles everything (make test runs it
-# while the Linux tests run), `run` runs what was built; neither does both.
+# Usage: scripts/windows-test.sh [build|run]: `build` compiles everything, `run` runs what was
+# built, neither does both; with no argument, both (make test runs that beside the Linux tests).
 # Wine 8 lacks bcryptprimitives.dll, whose ProcessPrng Rust's standard library calls: a
 # test-only stand-in (scripts/windows/process-prng.c) goes beside the test binaries, never into
 # a package. Wine needs a display for windows (the session watch's hidden one, the clipboard's):
