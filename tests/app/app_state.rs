@@ -14,11 +14,11 @@ use certopay_keys::platform::clipboard::SecretClipboard;
 use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal};
 use certopay_keys::store::history::{History, RotationOutcome};
 use certopay_keys::store::settings_store::SettingsStore;
-use certopay_keys::wire::{AppEvent, KeyMode, LockReason, LogoutOutcome, RotationBlocked, RotationResult};
+use certopay_keys::wire::{AppEvent, KeyMode, LockReason, LogoutOutcome, RotationBlocked};
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::{arm, requests_to, sandbox, served_key, LIVE};
-use support::harness::{harness, harness_with, quick_settle, recorded_events, Harness, MemoryKeychain};
+use support::harness::{harness, harness_with, quick_settle, recorded_events, rotation_in_flight, MemoryKeychain};
 use support::rotation::payment_status;
 use zeroize::Zeroizing;
 
@@ -205,22 +205,6 @@ async fn without_a_clipboard_rotation_is_off_with_the_reason() {
     assert_eq!(key.rotation_blocked, Some(RotationBlocked::Clipboard));
     assert_eq!(key.clipboard_problem.as_deref(), Some("no display"));
     assert_eq!(state.begin_rotation().await.unwrap_err(), AppError::Clipboard { detail: "no display".into() });
-}
-
-/// Starts a rotation whose regenerate answer the sandbox holds back for `delay_ms`, and returns
-/// once the request is out.
-async fn rotation_in_flight(h: &Arc<Harness>, delay_ms: u64) -> tokio::task::JoinHandle<Result<RotationResult, AppError>> {
-    arm(&h.sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "latency", "delayMs": delay_ms})).await;
-    let dialog = h.state.begin_rotation().await.unwrap();
-    let rotating = {
-        let h = h.clone();
-        tokio::spawn(async move { h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await })
-    };
-    while !h.state.rotation_in_flight() {
-        assert!(!rotating.is_finished(), "the rotation ended before it was seen in flight: {:?}", rotating.await);
-        tokio::task::yield_now().await;
-    }
-    rotating
 }
 
 #[tokio::test(flavor = "multi_thread")]

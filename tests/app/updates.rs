@@ -3,6 +3,8 @@
 //! `SSL_CERT_FILE`, and update keys made with the Tauri CLI's signer. What is offered is read
 //! from `AppState` as Settings → About and the window's offer read it.
 
+use std::sync::Arc;
+
 use crate::support;
 
 use certopay_keys::app::{AppParts, AppState};
@@ -17,7 +19,7 @@ use certopay_keys::store::settings_store::SettingsStore;
 use certopay_sandbox::{Options, Sandbox};
 use support::app::{sandbox, LIVE};
 use support::company_ca::{CompanyCa, Leaf};
-use support::harness::{harness_updating, quick_settle, Harness, MemoryKeychain};
+use support::harness::{harness_updating, quick_settle, rotation_in_flight, Harness, MemoryKeychain};
 use support::squid::Squid;
 use support::update_signer::UpdateKey;
 
@@ -148,11 +150,8 @@ fn outcome(state: &AppState) -> UpdateOutcome {
 }
 
 #[tokio::test]
-async fn a_newer_signed_version_is_downloaded_verified_and_offered_and_kept_until_installed() {
-    if support::own_process::run_alone(concat!(
-        module_path!(),
-        "::a_newer_signed_version_is_downloaded_verified_and_offered_and_kept_until_installed"
-    )) {
+async fn a_newer_signed_version_is_downloaded_verified_and_offered() {
+    if support::own_process::run_alone(concat!(module_path!(), "::a_newer_signed_version_is_downloaded_verified_and_offered")) {
         return;
     }
     let ca = CompanyCa::new("CertoPay releases");
@@ -189,12 +188,35 @@ async fn a_newer_signed_version_is_downloaded_verified_and_offered_and_kept_unti
     next_run.check_for_updates(false).await.unwrap();
     assert!(!installer.exists(), "an earlier run's installer is removed");
     assert_eq!(server.gets(&package_path).await, 3, "an offer from an earlier run is checked and downloaded again");
+}
 
-    // Never while a new key is on the clipboard: installing ends the app, and the key with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn installing_waits_for_a_rotation_in_flight_and_for_a_new_key_to_leave_the_clipboard() {
+    if support::own_process::run_alone(concat!(
+        module_path!(),
+        "::installing_waits_for_a_rotation_in_flight_and_for_a_new_key_to_leave_the_clipboard"
+    )) {
+        return;
+    }
+    let ca = CompanyCa::new("CertoPay releases");
+    trusting(&ca);
+    let keys = tempfile::tempdir().unwrap();
+    let key = UpdateKey::generate(keys.path(), "project");
+    let newer = release(&key, &newer_version(), &newer_version());
+    let (_server, h, _) = offering(&ca, "localhost", &key, &newer, |_| {}).await;
+    let h = Arc::new(h);
+    h.state.check_for_updates(true).await.unwrap();
+    assert!(matches!(outcome(&h.state), UpdateOutcome::Available { .. }));
     h.log_in(LIVE).await;
-    h.rotate().await.unwrap();
+
+    // Installing ends the app: a rotation's answer would be lost, then the new key with it.
+    let rotating = rotation_in_flight(&h, 3000).await;
+    assert_eq!(h.state.prepare_update(), Err(AppError::UpdateWaits { reason: UpdateWait::Rotation }));
+    rotating.await.unwrap().unwrap();
     assert!(h.clipboard.text().is_some());
     assert_eq!(h.state.prepare_update(), Err(AppError::UpdateWaits { reason: UpdateWait::Clipboard }));
+    h.state.clear_clipboard_now().unwrap();
+    assert!(h.state.prepare_update().is_ok(), "once the key has left the clipboard");
 }
 
 #[tokio::test]

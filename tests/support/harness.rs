@@ -201,3 +201,19 @@ pub fn recorded_events(h: &Harness) -> Arc<Mutex<Vec<AppEvent>>> {
     h.state.subscribe(move |event| sink.lock().unwrap().push(event));
     events
 }
+
+/// Starts a rotation whose regenerate answer the sandbox holds back for `delay_ms`, and returns
+/// once the request is out.
+pub async fn rotation_in_flight(h: &Arc<Harness>, delay_ms: u64) -> tokio::task::JoinHandle<Result<RotationResult, AppError>> {
+    super::app::arm(&h.sb, serde_json::json!({"path": "/api/api-keys/me/regenerate", "kind": "latency", "delayMs": delay_ms})).await;
+    let dialog = h.state.begin_rotation().await.unwrap();
+    let rotating = {
+        let h = h.clone();
+        tokio::spawn(async move { h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await })
+    };
+    while !h.state.rotation_in_flight() {
+        assert!(!rotating.is_finished(), "the rotation ended before it was seen in flight: {:?}", rotating.await);
+        tokio::task::yield_now().await;
+    }
+    rotating
+}
