@@ -34,7 +34,10 @@ cargo clippy --workspace --all-targets --features certopay-keys/webdriver -- -D 
 scripts/deny.sh
 # Build first, so a slow compile never looks like a hung test. The webdriver feature lets the
 # tests drive the window; no package is ever built with it.
-cargo build --workspace --tests --bins --features certopay-keys/webdriver
+# With the Windows part: the installer's native check too, so its run does not wait to link it.
+windows_installer_check=()
+[[ -n "$windows_build" ]] && windows_installer_check=(--test windows_installer)
+cargo build --workspace --tests --bins --features certopay-keys/webdriver "${windows_installer_check[@]}"
 # axe-core, from the npm registry by name, for the accessibility checks of the window tests.
 axe_dir="${CARGO_TARGET_DIR:-$PWD/target}/axe"
 axe_version=4.14.1

@@ -39,7 +39,7 @@ build() {
   tests_dir=$(dirname "$unit_exe")
   x86_64-w64-mingw32-gcc -shared -O2 -o "$tests_dir/bcryptprimitives.dll" scripts/windows/process-prng.c -lbcrypt
   cp "$windows_build_dir/$windows_target/debug/WebView2Loader.dll" "$tests_dir/"
-  # The installer packs the app the test build just made (before the window tests' build below
+  # The installer packs the app the test build just made (before the window tests' build
   # remakes it with their feature), all signed with certificates made for this run.
   scripts/windows/test-signing.sh "$signing_dir"
   # And the updater's key pair, with another to be refused, made by the Tauri CLI's signer.
@@ -51,13 +51,17 @@ build() {
   installer=$(WINDOWS_SIGN_CERT="$signing_dir/chain.pem" WINDOWS_SIGN_KEY="$signing_dir/signer.key" \
     TAURI_SIGNING_PRIVATE_KEY="$(cat "$signing_dir/updater.key")" TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" \
     scripts/windows-package.sh debug | tail -n 1)
-  # The window tests are built for Windows too (their tauri-driver launcher is Windows code);
-  # they run on the workflow's Windows runner, since Wine has no WebView2.
-  windows_cargo test -Zbuild-std --target "$windows_target" --features webdriver --test window --no-run
-  # The native parts of the run: the sandbox host and the installer's check.
+  # The native parts of the run: the sandbox host and the installer's check (make test's Linux
+  # build has usually made both already).
   cargo build -q "${native_flags[@]}" --bin certopay-sandbox
   cargo test -q "${native_flags[@]}" --test windows_installer --no-run
   printf '%s\n' "$unit_exe" "$app_exe" "$installer" >"$built_list"
+}
+
+# The window tests, built for Windows too (their tauri-driver launcher is Windows code); they
+# run on the workflow's Windows runner, since Wine has no WebView2.
+build_window_tests() {
+  windows_cargo test -Zbuild-std --target "$windows_target" --features webdriver --test window --no-run
 }
 
 run() {
@@ -107,11 +111,23 @@ run() {
 }
 
 case "$phase" in
-  build) build ;;
+  build)
+    build
+    build_window_tests
+    ;;
   run) run ;;
   # Not `build && run`: set -e does not reach inside a function called in a list.
   all)
     build
+    # The run needs none of the window tests' build: it compiles beside the run.
+    window_tests_log="$windows_build_dir/window-tests-build.log"
+    build_window_tests >"$window_tests_log" 2>&1 &
+    window_tests_build=$!
     run
+    if ! wait "$window_tests_build"; then
+      cat "$window_tests_log" >&2
+      echo "the window tests did not build for Windows" >&2
+      exit 1
+    fi
     ;;
 esac
