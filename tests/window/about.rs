@@ -56,12 +56,15 @@ struct UpdateFeed {
 
 const NOTES: &str = "The rollout watch reads the key less often.";
 
-async fn update_feed(version: &str) -> UpdateFeed {
+/// `signed_by_the_project`: false signs the package with another key than the one the app is
+/// given.
+async fn update_feed(version: &str, signed_by_the_project: bool) -> UpdateFeed {
     let ca = CompanyCa::new("CertoPay releases");
     let keys = tempfile::tempdir().unwrap();
-    let key = UpdateKey::generate(keys.path(), "project");
+    let project = UpdateKey::generate(keys.path(), "project");
+    let someone_else = (!signed_by_the_project).then(|| UpdateKey::generate(keys.path(), "someone-else"));
     let package: Vec<u8> = format!("MZ CertoPay Keys {version} setup").bytes().chain((0..4096).map(|i| (i % 251) as u8)).collect();
-    let signature = key.sign(&package, version);
+    let signature = someone_else.as_ref().unwrap_or(&project).sign(&package, version);
     let port = free_port();
     let package_path = format!("/download/CertoPay-Keys_{version}_x64-setup.exe");
     let feed = json!({
@@ -71,7 +74,7 @@ async fn update_feed(version: &str) -> UpdateFeed {
     });
     let files = [("/latest.json".to_string(), feed.to_string().into_bytes()), (package_path, package)].into_iter().collect();
     let server = sandbox(Options { tls: Some(ca.server("localhost", Leaf::default())), port, files, ..Options::default() }).await;
-    UpdateFeed { feed: format!("{}/latest.json", server.url()), _server: server, _keys: keys, ca, public_key: key.public }
+    UpdateFeed { feed: format!("{}/latest.json", server.url()), _server: server, _keys: keys, ca, public_key: project.public }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -81,7 +84,7 @@ async fn a_verified_update_is_offered_waits_while_a_new_key_is_on_the_clipboard_
         let v = semver::Version::parse(env!("CARGO_PKG_VERSION")).unwrap();
         format!("{}.{}.0", v.major, v.minor + 1)
     };
-    let updates = update_feed(&version).await;
+    let updates = update_feed(&version, true).await;
     let sb = sandbox(Options::default()).await;
     let env = vec![
         ("SSL_CERT_FILE", updates.ca.bundle().display().to_string()),
@@ -142,4 +145,38 @@ async fn a_verified_update_is_offered_waits_while_a_new_key_is_on_the_clipboard_
     w.screenshot("pt-settings-about-update-light").await;
     w.script("window.scrollTo(0, 0);", vec![]).await;
     w.screenshot("pt-update-offer-light").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_signed_with_another_key_is_not_offered_and_about_says_why_in_both_languages() {
+    let _one = ONE_WINDOW.lock().await;
+    let updates = update_feed("9.0.0", false).await;
+    let sb = sandbox(Options::default()).await;
+    let env = vec![
+        ("SSL_CERT_FILE", updates.ca.bundle().display().to_string()),
+        ("CERTOPAY_KEYS_TEST_UPDATE_FEED", updates.feed.clone()),
+        ("CERTOPAY_KEYS_TEST_UPDATE_KEY", updates.public_key.clone()),
+    ];
+    let w = Window::open(Launch { base_url: &sb.url(), env, home: None }).await;
+    w.click("#open-settings").await;
+    w.wait_for("document.querySelector('#about-last-check').dataset.outcome === 'refused'", "the refused check").await;
+    w.script("document.querySelector('#about-last-check').scrollIntoView({block: 'center'});", vec![]).await;
+    let last = w.text("#about-last-check").await;
+    assert!(
+        last.starts_with("Last checked ")
+            && last.ends_with(": an update was refused because it was not signed with CertoPay’s update key. Nothing was installed."),
+        "{last}"
+    );
+    assert!(w.script("return document.querySelector('#update-offer').hidden;", vec![]).await.as_bool().unwrap(), "nothing is offered");
+    w.screenshot("settings-about-refused-light").await;
+    choose_language(&w, "pt-BR").await;
+    w.wait_for("document.querySelector('#about-last-check').textContent.startsWith('Última')", "Portuguese").await;
+    let last = w.text("#about-last-check").await;
+    assert!(
+        last.ends_with(
+            ": uma atualização foi recusada porque não foi assinada com a chave de atualização da CertoPay. Nada foi instalado."
+        ),
+        "{last}"
+    );
+    w.screenshot("pt-settings-about-refused-light").await;
 }
