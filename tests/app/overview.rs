@@ -6,17 +6,13 @@ use crate::support;
 
 use chrono::{Duration, Utc};
 
-use certopay_keys::app::{AppParts, AppState};
-use certopay_keys::certopay::ClientOptions;
-use certopay_keys::platform::clipboard::SecretClipboard;
+use certopay_keys::app::AppState;
 use certopay_keys::rules::api_key::KeyMode;
 use certopay_keys::rules::settings::Profile;
-use certopay_keys::store::history::History;
-use certopay_keys::store::settings_store::SettingsStore;
 use certopay_keys::wire::Preferences;
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use support::app::{served_key, JWT_START, LIVE};
-use support::harness::{harness, quick_settle, Harness, MemoryKeychain};
+use support::harness::{harness, next_run, Harness};
 use zeroize::Zeroizing;
 
 const TEST: &str = "admin@test.example";
@@ -40,20 +36,6 @@ fn add_profile(h: &Harness, name: &str) -> String {
 async fn look_at_the_key(h: &Harness, profile_id: &str, email: &str) {
     h.state.login(profile_id, email, Zeroizing::new(DEMO_PASSWORD.into()), false).await.unwrap();
     h.state.current_key().await.unwrap();
-}
-
-/// The same files, opened by a new run of the app.
-fn next_run(h: &Harness) -> AppState {
-    let parts = AppParts {
-        store: SettingsStore::new(&h.files.path().join("config")),
-        keychain: Box::new(MemoryKeychain::new()),
-        clipboard: SecretClipboard::with_backend(Err("not needed".into())),
-        history: History::new(&h.files.path().join("data")),
-        client_options: ClientOptions::default(),
-        settle: quick_settle(),
-        update_source: None,
-    };
-    AppState::new(parts, None)
 }
 
 fn files_text(h: &Harness) -> String {
@@ -85,7 +67,7 @@ async fn the_overview_shows_each_profiles_key_as_last_seen_kept_without_a_secret
     h.state.logout(true).await;
 
     let live = served_key(&h.sb, LIVE).await;
-    for state in [&h.state, &next_run(&h)] {
+    for state in [&h.state, &next_run(&h, None)] {
         let centro_row = row(state, &centro);
         let seen = centro_row.seen.as_ref().expect("seen at its last login");
         assert_eq!((centro_row.name.as_str(), centro_row.mode), ("Loja Centro", KeyMode::Live));
@@ -114,7 +96,7 @@ async fn the_overview_shows_each_profiles_key_as_last_seen_kept_without_a_secret
     assert!(h.state.profile_overview(Utc::now()).iter().all(|r| r.id != centro));
     let seen_file = std::fs::read_to_string(h.files.path().join("config/seen-keys.json")).unwrap();
     assert!(!seen_file.contains(&centro) && !seen_file.contains("Chave principal"), "its metadata went with it: {seen_file}");
-    assert!(next_run(&h).profile_overview(Utc::now()).iter().all(|r| r.id != centro));
+    assert!(next_run(&h, None).profile_overview(Utc::now()).iter().all(|r| r.id != centro));
 }
 
 #[tokio::test]
@@ -131,8 +113,8 @@ async fn a_key_past_its_period_is_reminded_once_a_day_and_one_under_it_never() {
     assert_eq!(reminders.len(), 1, "{reminders:?}");
     assert_eq!((reminders[0].profile_name.as_str(), reminders[0].age_days), ("Loja Centro", 120));
     assert_eq!(h.state.take_due_reminders(now + Duration::hours(1)), [], "once a day");
-    assert_eq!(next_run(&h).take_due_reminders(now + Duration::hours(23)), [], "a restart does not say it again");
-    assert_eq!(next_run(&h).take_due_reminders(now + Duration::hours(25)).len(), 1, "the next day it does");
+    assert_eq!(next_run(&h, None).take_due_reminders(now + Duration::hours(23)), [], "a restart does not say it again");
+    assert_eq!(next_run(&h, None).take_due_reminders(now + Duration::hours(25)).len(), 1, "the next day it does");
 
     // Reminders off: nothing, even when one is due.
     let settings = h.state.settings();
@@ -145,5 +127,5 @@ async fn a_key_past_its_period_is_reminded_once_a_day_and_one_under_it_never() {
         reminders: Some(false),
     };
     h.state.save_preferences(off).unwrap();
-    assert_eq!(next_run(&h).take_due_reminders(now + Duration::days(3)), []);
+    assert_eq!(next_run(&h, None).take_due_reminders(now + Duration::days(3)), []);
 }

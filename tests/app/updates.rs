@@ -7,19 +7,15 @@ use std::sync::Arc;
 
 use crate::support;
 
-use certopay_keys::app::{AppParts, AppState};
+use certopay_keys::app::AppState;
 use certopay_keys::certopay::update_server::UpdateSource;
-use certopay_keys::certopay::ClientOptions;
-use certopay_keys::platform::clipboard::SecretClipboard;
 use certopay_keys::rules::app_error::{AppError, UpdateWait};
 use certopay_keys::rules::update_feed::{UpdateOutcome, UpdateProblem};
 use certopay_keys::rules::update_status::UpdateStatus;
-use certopay_keys::store::history::History;
-use certopay_keys::store::settings_store::SettingsStore;
 use certopay_sandbox::{Options, Sandbox};
 use support::app::{sandbox, LIVE};
 use support::company_ca::{CompanyCa, Leaf};
-use support::harness::{harness_updating, quick_settle, rotation_in_flight, Harness, MemoryKeychain};
+use support::harness::{harness_updating, next_run, rotation_in_flight, Harness};
 use support::squid::Squid;
 use support::update_signer::UpdateKey;
 
@@ -86,12 +82,52 @@ impl UpdateServer {
     }
 }
 
-/// Makes `ca` the only authority this process trusts (tests that call it run alone).
-fn trusting(ca: &CompanyCa) {
-    std::env::set_var("SSL_CERT_FILE", ca.bundle());
-    std::env::remove_var("SSL_CERT_DIR");
-    for name in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "CERTOPAY_KEYS_DISABLE_UPDATES"] {
-        std::env::remove_var(name);
+/// What each test here starts from: a release authority this process alone trusts, and the
+/// project's update key, the one the app is given. Tests that make it run alone.
+struct Releases {
+    ca: CompanyCa,
+    keys: tempfile::TempDir,
+    project: UpdateKey,
+}
+
+impl Releases {
+    fn new() -> Releases {
+        let ca = CompanyCa::new("CertoPay releases");
+        std::env::set_var("SSL_CERT_FILE", ca.bundle());
+        std::env::remove_var("SSL_CERT_DIR");
+        for name in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "CERTOPAY_KEYS_DISABLE_UPDATES"] {
+            std::env::remove_var(name);
+        }
+        let keys = tempfile::tempdir().unwrap();
+        let project = UpdateKey::generate(keys.path(), "project");
+        Releases { ca, keys, project }
+    }
+
+    /// A key the app is not given.
+    fn someone_elses_key(&self) -> UpdateKey {
+        UpdateKey::generate(self.keys.path(), "someone-else")
+    }
+
+    /// The next version, signed for itself with the project's key.
+    fn newer(&self) -> Release {
+        release(&self.project, &newer_version(), &newer_version())
+    }
+
+    /// A server at `host` offering `release` (its package changed on the way by `tamper`), and
+    /// an app that trusts the project's key and checks that server's feed.
+    async fn offering(&self, host: &str, release: &Release, tamper: impl Fn(&mut Vec<u8>)) -> (UpdateServer, Harness, UpdateSource) {
+        let port = support::app::free_port();
+        let package_url = format!("https://{host}:{port}/download/CertoPay-Keys_{}_x64-setup.exe", release.version);
+        let mut package = release.package.clone();
+        tamper(&mut package);
+        let files = vec![
+            ("/latest.json".to_string(), feed(&release.version, &package_url, &release.signature)),
+            (format!("/download/CertoPay-Keys_{}_x64-setup.exe", release.version), package),
+        ];
+        let server = UpdateServer::start(&self.ca, host, port, files).await;
+        let source = UpdateSource { feed: url::Url::parse(&server.url("/latest.json")).unwrap(), public_key: self.project.public.clone() };
+        let h = harness_updating(Options::default(), source.clone()).await;
+        (server, h, source)
     }
 }
 
@@ -108,43 +144,6 @@ fn release(key: &UpdateKey, version: &str, signed_version: &str) -> Release {
     Release { version: version.to_string(), package, signature }
 }
 
-/// A server offering `release` (its package tampered with by `tamper`), and an app that trusts
-/// `trusted` and checks that server's feed.
-async fn offering(
-    ca: &CompanyCa,
-    host: &str,
-    trusted: &UpdateKey,
-    release: &Release,
-    tamper: impl Fn(&mut Vec<u8>),
-) -> (UpdateServer, Harness, UpdateSource) {
-    let port = support::app::free_port();
-    let package_url = format!("https://{host}:{port}/download/CertoPay-Keys_{}_x64-setup.exe", release.version);
-    let mut package = release.package.clone();
-    tamper(&mut package);
-    let files = vec![
-        ("/latest.json".to_string(), feed(&release.version, &package_url, &release.signature)),
-        (format!("/download/CertoPay-Keys_{}_x64-setup.exe", release.version), package),
-    ];
-    let server = UpdateServer::start(ca, host, port, files).await;
-    let source = UpdateSource { feed: url::Url::parse(&server.url("/latest.json")).unwrap(), public_key: trusted.public.clone() };
-    let h = harness_updating(Options::default(), source.clone()).await;
-    (server, h, source)
-}
-
-/// The same files, opened by a new run of the app.
-fn next_run(h: &Harness, source: UpdateSource) -> AppState {
-    let parts = AppParts {
-        store: SettingsStore::new(&h.files.path().join("config")),
-        keychain: Box::new(MemoryKeychain::new()),
-        clipboard: SecretClipboard::with_backend(Err("not needed".into())),
-        history: History::new(&h.files.path().join("data")),
-        client_options: ClientOptions::default(),
-        settle: quick_settle(),
-        update_source: Some(source),
-    };
-    AppState::new(parts, None)
-}
-
 fn outcome(state: &AppState) -> UpdateOutcome {
     state.last_update_check().expect("a check was made").outcome
 }
@@ -154,12 +153,9 @@ async fn a_newer_signed_version_is_downloaded_verified_and_offered() {
     if support::own_process::run_alone(concat!(module_path!(), "::a_newer_signed_version_is_downloaded_verified_and_offered")) {
         return;
     }
-    let ca = CompanyCa::new("CertoPay releases");
-    trusting(&ca);
-    let keys = tempfile::tempdir().unwrap();
-    let key = UpdateKey::generate(keys.path(), "project");
-    let newer = release(&key, &newer_version(), &newer_version());
-    let (server, h, source) = offering(&ca, "localhost", &key, &newer, |_| {}).await;
+    let releases = Releases::new();
+    let newer = releases.newer();
+    let (server, h, source) = releases.offering("localhost", &newer, |_| {}).await;
     assert_eq!(h.state.update_status(), UpdateStatus::Checked);
 
     let check = h.state.check_for_updates(false).await.expect("this copy checks");
@@ -182,7 +178,7 @@ async fn a_newer_signed_version_is_downloaded_verified_and_offered() {
     assert!(installer.starts_with(h.files.path()), "{}", installer.display());
 
     // The next run keeps the check (About says when) but not the installer: it verifies its own.
-    let next_run = next_run(&h, source.clone());
+    let next_run = next_run(&h, Some(source.clone()));
     assert_eq!(next_run.last_update_check(), h.state.last_update_check(), "the last check is kept across starts");
     assert_eq!(next_run.prepare_update(), Err(AppError::NoUpdate), "an earlier run's package is never installed");
     next_run.check_for_updates(false).await.unwrap();
@@ -198,12 +194,9 @@ async fn installing_waits_for_a_rotation_in_flight_and_for_a_new_key_to_leave_th
     )) {
         return;
     }
-    let ca = CompanyCa::new("CertoPay releases");
-    trusting(&ca);
-    let keys = tempfile::tempdir().unwrap();
-    let key = UpdateKey::generate(keys.path(), "project");
-    let newer = release(&key, &newer_version(), &newer_version());
-    let (_server, h, _) = offering(&ca, "localhost", &key, &newer, |_| {}).await;
+    let releases = Releases::new();
+    let newer = releases.newer();
+    let (_server, h, _) = releases.offering("localhost", &newer, |_| {}).await;
     let h = Arc::new(h);
     h.state.check_for_updates(true).await.unwrap();
     assert!(matches!(outcome(&h.state), UpdateOutcome::Available { .. }));
@@ -224,13 +217,10 @@ async fn the_same_or_an_older_version_is_not_offered_nor_downloaded() {
     if support::own_process::run_alone(concat!(module_path!(), "::the_same_or_an_older_version_is_not_offered_nor_downloaded")) {
         return;
     }
-    let ca = CompanyCa::new("CertoPay releases");
-    trusting(&ca);
-    let keys = tempfile::tempdir().unwrap();
-    let key = UpdateKey::generate(keys.path(), "project");
+    let releases = Releases::new();
     for version in [THIS_VERSION, OLDER_VERSION] {
-        let old = release(&key, version, version);
-        let (server, h, _) = offering(&ca, "localhost", &key, &old, |_| {}).await;
+        let old = release(&releases.project, version, version);
+        let (server, h, _) = releases.offering("localhost", &old, |_| {}).await;
         h.state.check_for_updates(true).await.unwrap();
         assert_eq!(outcome(&h.state), UpdateOutcome::UpToDate { feed_version: version.into() }, "{version}");
         assert_eq!(server.gets(&format!("/download/CertoPay-Keys_{version}_x64-setup.exe")).await, 0, "{version}: never downloaded");
@@ -246,28 +236,25 @@ async fn a_package_signed_with_another_key_tampered_with_or_signed_for_another_v
     )) {
         return;
     }
-    let ca = CompanyCa::new("CertoPay releases");
-    trusting(&ca);
-    let keys = tempfile::tempdir().unwrap();
-    let project = UpdateKey::generate(keys.path(), "project");
-    let someone_else = UpdateKey::generate(keys.path(), "someone-else");
+    let releases = Releases::new();
+    let (project, someone_else) = (&releases.project, releases.someone_elses_key());
     let newer = newer_version();
 
     // What is served, how the package is changed on the way, and what the app must say.
     type Case = (&'static str, Release, fn(&mut Vec<u8>), UpdateProblem);
     let cases: [Case; 3] = [
         ("another key", release(&someone_else, &newer, &newer), |_| {}, UpdateProblem::OtherKey),
-        ("tampered", release(&project, &newer, &newer), |p| p[40] ^= 1, UpdateProblem::Tampered),
+        ("tampered", release(project, &newer, &newer), |p| p[40] ^= 1, UpdateProblem::Tampered),
         (
             // An older signed package under a newer number: a downgrade in disguise.
             "signed for another version",
-            release(&project, &newer, OLDER_VERSION),
+            release(project, &newer, OLDER_VERSION),
             |_| {},
             UpdateProblem::SignedForAnotherVersion { signed: Some(OLDER_VERSION.into()), announced: newer.clone() },
         ),
     ];
     for (what, release, tamper, problem) in cases {
-        let (_server, h, _) = offering(&ca, "localhost", &project, &release, tamper).await;
+        let (_server, h, _) = releases.offering("localhost", &release, tamper).await;
         h.state.check_for_updates(true).await.unwrap();
         assert_eq!(outcome(&h.state), UpdateOutcome::Refused { problem }, "{what}");
         assert_eq!(h.state.prepare_update(), Err(AppError::NoUpdate), "{what}: nothing to install");
@@ -279,12 +266,9 @@ async fn the_organisations_variable_turns_checks_off() {
     if support::own_process::run_alone(concat!(module_path!(), "::the_organisations_variable_turns_checks_off")) {
         return;
     }
-    let ca = CompanyCa::new("CertoPay releases");
-    trusting(&ca);
-    let keys = tempfile::tempdir().unwrap();
-    let key = UpdateKey::generate(keys.path(), "project");
-    let newer = release(&key, &newer_version(), &newer_version());
-    let (server, h, _) = offering(&ca, "localhost", &key, &newer, |_| {}).await;
+    let releases = Releases::new();
+    let newer = releases.newer();
+    let (server, h, _) = releases.offering("localhost", &newer, |_| {}).await;
     std::env::set_var("CERTOPAY_KEYS_DISABLE_UPDATES", "1");
     assert_eq!(h.state.update_status(), UpdateStatus::ManagedByOrganisation);
     assert_eq!(h.state.check_for_updates(true).await, None);
@@ -298,14 +282,10 @@ async fn through_the_system_proxy_the_check_goes_by_connect_only() {
     }
     // A name only the proxy knows: the check can reach the server through it alone.
     const HOST: &str = "updates.certopay.test";
-    let ca = CompanyCa::new("CertoPay releases");
-    trusting(&ca);
+    let releases = Releases::new();
     let squid = Squid::start(&[(HOST, "127.0.0.1")], None).await;
     std::env::set_var("HTTPS_PROXY", format!("http://{}", squid.address()));
-    let keys = tempfile::tempdir().unwrap();
-    let key = UpdateKey::generate(keys.path(), "project");
-    let newer = release(&key, &newer_version(), &newer_version());
-    let (_server, h, _) = offering(&ca, HOST, &key, &newer, |_| {}).await;
+    let (_server, h, _) = releases.offering(HOST, &releases.newer(), |_| {}).await;
     h.state.check_for_updates(true).await.unwrap();
     assert!(matches!(outcome(&h.state), UpdateOutcome::Available { .. }), "{:?}", outcome(&h.state));
     let lines = squid.tunnels().await;

@@ -217,3 +217,17 @@ pub async fn rotation_in_flight(h: &Arc<Harness>, delay_ms: u64) -> tokio::task:
     }
     rotating
 }
+
+/// The same files as `h`'s app, opened by a new run of the app (checking `update_source`).
+pub fn next_run(h: &Harness, update_source: Option<UpdateSource>) -> AppState {
+    let parts = AppParts {
+        store: SettingsStore::new(&h.files.path().join("config")),
+        keychain: Box::new(MemoryKeychain::new()),
+        clipboard: SecretClipboard::with_backend(Err("not needed".into())),
+        history: History::new(&h.files.path().join("data")),
+        client_options: ClientOptions::default(),
+        settle: quick_settle(),
+        update_source,
+    };
+    AppState::new(parts, None)
+}

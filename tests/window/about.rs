@@ -54,6 +54,19 @@ struct UpdateFeed {
     public_key: String,
 }
 
+impl UpdateFeed {
+    /// The app over `sb`, trusting this feed's authority and checking this feed with the
+    /// project's key (a build made for tests takes both from its environment).
+    async fn open_app(&self, sb: &certopay_sandbox::Sandbox) -> Window {
+        let env = vec![
+            ("SSL_CERT_FILE", self.ca.bundle().display().to_string()),
+            ("CERTOPAY_KEYS_TEST_UPDATE_FEED", self.feed.clone()),
+            ("CERTOPAY_KEYS_TEST_UPDATE_KEY", self.public_key.clone()),
+        ];
+        Window::open(Launch { base_url: &sb.url(), env, home: None }).await
+    }
+}
+
 const NOTES: &str = "The rollout watch reads the key less often.";
 
 /// `signed_by_the_project`: false signs the package with another key than the one the app is
@@ -86,12 +99,7 @@ async fn a_verified_update_is_offered_waits_while_a_new_key_is_on_the_clipboard_
     };
     let updates = update_feed(&version, true).await;
     let sb = sandbox(Options::default()).await;
-    let env = vec![
-        ("SSL_CERT_FILE", updates.ca.bundle().display().to_string()),
-        ("CERTOPAY_KEYS_TEST_UPDATE_FEED", updates.feed.clone()),
-        ("CERTOPAY_KEYS_TEST_UPDATE_KEY", updates.public_key.clone()),
-    ];
-    let w = Window::open(Launch { base_url: &sb.url(), env, home: None }).await;
+    let w = updates.open_app(&sb).await;
 
     // Checked at start: the offer, once the package is downloaded and verified.
     w.wait_for("!document.querySelector('#update-offer').hidden", "the update offer").await;
@@ -152,12 +160,7 @@ async fn an_update_signed_with_another_key_is_not_offered_and_about_says_why_in_
     let _one = ONE_WINDOW.lock().await;
     let updates = update_feed("9.0.0", false).await;
     let sb = sandbox(Options::default()).await;
-    let env = vec![
-        ("SSL_CERT_FILE", updates.ca.bundle().display().to_string()),
-        ("CERTOPAY_KEYS_TEST_UPDATE_FEED", updates.feed.clone()),
-        ("CERTOPAY_KEYS_TEST_UPDATE_KEY", updates.public_key.clone()),
-    ];
-    let w = Window::open(Launch { base_url: &sb.url(), env, home: None }).await;
+    let w = updates.open_app(&sb).await;
     w.click("#open-settings").await;
     w.wait_for("document.querySelector('#about-last-check').dataset.outcome === 'refused'", "the refused check").await;
     w.script("document.querySelector('#about-last-check').scrollIntoView({block: 'center'});", vec![]).await;
