@@ -15,4 +15,6 @@ pub(crate) mod timing_marks;
 pub(crate) mod update_installer;
 pub(crate) mod update_policy;
 #[cfg(windows)]
+pub(crate) mod windows_registry;
+#[cfg(windows)]
 pub(crate) mod windows_text;

@@ -54,9 +54,10 @@ mod windows_error_reporting {
 
 #[cfg(all(test, windows))]
 mod windows_tests {
+    use crate::platform::windows_registry::read_dword;
     use crate::platform::windows_text::wide;
     use windows_sys::Win32::System::Diagnostics::Debug::{GetErrorMode, SEM_NOGPFAULTERRORBOX};
-    use windows_sys::Win32::System::Registry::{RegDeleteKeyValueW, RegGetValueW, HKEY_CURRENT_USER, RRF_RT_REG_DWORD};
+    use windows_sys::Win32::System::Registry::{RegDeleteKeyValueW, HKEY_CURRENT_USER};
 
     /// The user's ExcludedApplications key, where WER looks: Windows documents it under
     /// `Software\Microsoft\Windows\Windows Error Reporting`; Wine 8 keeps it one level up,
@@ -76,26 +77,7 @@ mod windows_tests {
         super::disable_core_dumps().unwrap();
         // SAFETY: reads the process's flags.
         assert_ne!(unsafe { GetErrorMode() } & SEM_NOGPFAULTERRORBOX, 0);
-        let excluded = keys
-            .into_iter()
-            .filter_map(|key| {
-                let mut value: u32 = 0;
-                let mut size = std::mem::size_of::<u32>() as u32;
-                // SAFETY: the strings are NUL-terminated and the buffer is a DWORD with its size.
-                let status = unsafe {
-                    RegGetValueW(
-                        HKEY_CURRENT_USER,
-                        wide(key).as_ptr(),
-                        wide(&name).as_ptr(),
-                        RRF_RT_REG_DWORD,
-                        std::ptr::null_mut(),
-                        (&mut value as *mut u32).cast(),
-                        &mut size,
-                    )
-                };
-                (status == 0).then_some(value)
-            })
-            .collect::<Vec<_>>();
+        let excluded = keys.into_iter().filter_map(|key| read_dword(HKEY_CURRENT_USER, key, &name)).collect::<Vec<_>>();
         assert_eq!(excluded, [1], "ExcludedApplications names {name} once, with 1");
     }
 }

@@ -16,25 +16,8 @@ pub(crate) const POLICY_KEY: &str = r"Software\Policies\CertoPay Keys";
 /// The machine's policy value: `DisableUpdates` is a DWORD 1.
 #[cfg(windows)]
 fn policy_disables() -> bool {
-    use windows_sys::Win32::System::Registry::{RegGetValueW, HKEY_LOCAL_MACHINE, RRF_RT_REG_DWORD};
-
-    use crate::platform::windows_text::wide;
-
-    let mut value: u32 = 0;
-    let mut size = std::mem::size_of::<u32>() as u32;
-    // SAFETY: NUL-terminated strings; the buffer is a DWORD with its size.
-    let status = unsafe {
-        RegGetValueW(
-            HKEY_LOCAL_MACHINE,
-            wide(POLICY_KEY).as_ptr(),
-            wide("DisableUpdates").as_ptr(),
-            RRF_RT_REG_DWORD,
-            std::ptr::null_mut(),
-            (&mut value as *mut u32).cast(),
-            &mut size,
-        )
-    };
-    status == 0 && value == 1
+    use windows_sys::Win32::System::Registry::HKEY_LOCAL_MACHINE;
+    crate::platform::windows_registry::read_dword(HKEY_LOCAL_MACHINE, POLICY_KEY, "DisableUpdates") == Some(1)
 }
 
 #[cfg(not(windows))]
