@@ -195,6 +195,8 @@ async function rotateNow(event) {
   try {
     const password = rotation.passwordRequired ? $('rotate-password').value : null;
     const result = await api.confirmRotation(rotation.confirmationToken, $('rotate-typed').value, password);
+    // The outcome is known: the "no answer yet" banner goes before anything says it.
+    hideChecking();
     rotation = null;
     store.rotating = false;
     dialog.close('done');
@@ -205,6 +207,9 @@ async function rotateNow(event) {
     }
     showRotationResult(result);
   } catch (error) {
+    // Before the outcome is said, and before the key is read again (a network call): the
+    // banner never stands beside the outcome it was waiting for.
+    hideChecking();
     store.rotating = false;
     const retyped = { typedTextMismatch: 'rotate-typed', passwordRequired: 'rotate-password', passwordMismatch: 'rotate-password' };
     if (error?.kind === 'Confirmation' && retyped[error.reason]) {
@@ -224,7 +229,6 @@ async function rotateNow(event) {
     if (store.session) await refreshKey();
   } finally {
     store.rotating = false;
-    hideChecking();
     $('rotate-password').value = '';
     $('rotate-step2-wait').hidden = true;
     $('rotate-cancel2').disabled = false;
