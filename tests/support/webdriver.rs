@@ -61,6 +61,11 @@ fn driver_command(port: u16, home: &std::path::Path) -> Command {
     }
 }
 
+/// A JS expression: the element `css` is on the page, not inside anything hidden, and laid out.
+fn visible_expression(css: &str) -> String {
+    format!("((el) => !!el && !el.closest('[hidden]') && el.getClientRects().length > 0)(document.querySelector({}))", json!(css))
+}
+
 impl Window {
     pub async fn open(launch: Launch<'_>) -> Window {
         let home = launch.home.unwrap_or_else(|| tempfile::tempdir().unwrap());
@@ -158,13 +163,18 @@ impl Window {
         found[ELEMENT].as_str().unwrap().to_string()
     }
 
+    /// Clicks `css` once it can be seen, as a person does. WebKit dispatches a click's events
+    /// after the WebDriver call returns: on a loaded machine the view an earlier click asked
+    /// for may still be on its way when the next command comes.
     pub async fn click(&self, css: &str) {
+        self.wait_visible(css).await;
         let id = self.find(css).await;
         self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
     }
 
-    /// Clears a field and types into it, as a user would.
+    /// Clears a field and types into it, as a user would, once it can be seen.
     pub async fn type_into(&self, css: &str, text: &str) {
+        self.wait_visible(css).await;
         let id = self.find(css).await;
         self.call(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(json!({}))).await;
         if !text.is_empty() {
@@ -195,12 +205,11 @@ impl Window {
     }
 
     pub async fn visible(&self, css: &str) -> bool {
-        self.script(
-            "const el = document.querySelector(arguments[0]); return !!el && !el.closest('[hidden]') && el.getClientRects().length > 0;",
-            vec![json!(css)],
-        )
-        .await
-            == json!(true)
+        self.script(&format!("return {};", visible_expression(css)), vec![]).await == json!(true)
+    }
+
+    async fn wait_visible(&self, css: &str) {
+        self.wait_for(&visible_expression(css), &format!("{css} to be visible")).await;
     }
 
     /// Everything the page holds as text: markup, form values and storage.
