@@ -28,7 +28,7 @@ async fn one_run(sshd: &Sshd, by_ssh: bool) -> (Duration, u64, f64) {
     h.log_in(LIVE).await;
     if by_ssh {
         let target = DeliveryTarget { name: "Servidor".into(), command: sshd.preset_command(&key_file), timeout_s: 30, also_copy: false };
-        h.state.set_delivery_target(&h.profile_id, Some(target), DEMO_PASSWORD).unwrap();
+        h.state.set_delivery_target(&h.profile_id, Some(target), DEMO_PASSWORD).await.unwrap();
     }
     let events = recorded_events(&h);
     let shop_url = format!("{}/api/payment-gateway/process", h.sb.url());

@@ -27,6 +27,8 @@ export function deliveryFailureText(failure) {
     timedOut: () => t('delivery.failure.timedOut', { seconds: failure.seconds }),
     leftUnread: () => t('delivery.failure.leftUnread'),
     batchFile: () => t('delivery.failure.batchFile'),
+    implausibleKey: () => t('delivery.failure.implausibleKey'),
+    cannotKeep: () => t(`delivery.failure.cannotKeep.${failure.what}`),
     failed: () => failure.detail || t('delivery.failure.failed'),
   }[failure.kind]?.() || failure.kind;
 }
@@ -90,6 +92,8 @@ function rotationErrorText(error) {
     case 'RotatedWithoutSecret':
       return t('rotate.noSecret');
     case 'DeliveryNotReady':
+      // The shop's file would lose what lets its service read it: said as such, not as unreachable.
+      if (error.failure?.kind === 'cannotKeep') return t(`rotate.deliveryCannotKeep.${error.failure.what}`, { name: error.name });
       return t('rotate.deliveryNotReady', { name: error.name, how: deliveryFailureText(error.failure) });
     default:
       return t('rotate.clipboardFailed');

@@ -9,7 +9,8 @@
 //! error shape, nothing done; 429 as the rate limit answers it, with `retryAfter` seconds, or
 //! a string sent as it is), `html` (a proxy's HTML page, 502 unless `status` says, nothing
 //! done), `truncated_json` (the normal answer cut in half: a regenerate has committed),
-//! `no_secret` (a regenerate that commits and answers 200 without the secret),
+//! `no_secret` (a regenerate that commits and answers 200 without the secret), `no_details` (a
+//! regenerate that commits and answers 200 with the secret alone, none of the key's details),
 //! `drop_after_commit` (the request is carried out, then the connection closes unanswered),
 //! `late_commit` (with `delayMs`: the handler goes on after the delay and commits whether or not
 //! the client is still there, as a real server's does), `drop` (the connection closes unanswered
@@ -48,6 +49,8 @@ pub enum FaultKind {
     },
     TruncatedJson,
     NoSecret,
+    /// The regenerate answer holds the secret and nothing else.
+    NoDetails,
     /// The regenerate answer shows the whole secret as its `keyPrefix` and `maskedKey`.
     SecretInPrefix,
     DropAfterCommit,
@@ -170,6 +173,12 @@ pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Re
         FaultKind::NoSecret => {
             with_json_edited(next.run(req).await, |object| {
                 object.remove("apiKey");
+            })
+            .await
+        }
+        FaultKind::NoDetails => {
+            with_json_edited(next.run(req).await, |object| {
+                object.retain(|name, _| name == "apiKey");
             })
             .await
         }

@@ -218,7 +218,7 @@ pub async fn set_delivery_target(
 ) -> Result<Settings> {
     state.touch();
     let password = Zeroizing::new(password);
-    Ok(state.off_thread(move |s| s.set_delivery_target(&profile_id, target, &password)).await?)
+    Ok(state.set_delivery_target(&profile_id, target, &password).await?)
 }
 
 /// A preset's command line from the names the person typed.

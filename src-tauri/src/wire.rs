@@ -285,6 +285,10 @@ pub struct DeliveryResult {
     pub failure: Option<DeliveryFailure>,
     /// What the command printed, bounded and screened: for the details line.
     pub output: String,
+    /// Where the key now is, as the command said (the SSH preset: the file on the server).
+    pub destination: Option<String>,
+    /// When the command had the key (delivered only).
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
 /// A rotation that delivered its secret: to the delivery command, the clipboard, or both.
@@ -293,6 +297,9 @@ pub struct DeliveryResult {
 pub struct RotationResult {
     pub new_prefix: Option<String>,
     pub clear_in_s: u32,
+    /// When the clipboard is cleared: the window counts down to this moment, which is counted
+    /// from when this result was sent, not from the copy.
+    pub clear_at: Option<DateTime<Utc>>,
     pub warnings: Vec<RotationWarning>,
     pub key: Option<KeyView>,
     /// The secret is on the clipboard (no target, a failed delivery, or "also copy").

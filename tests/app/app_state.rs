@@ -465,30 +465,66 @@ async fn a_token_already_ended_by_this_computers_clock_is_not_a_session() {
     assert_eq!(requests_to(&h.sb, "POST /api/auth/login").await, 1, "one login, never renewed in a loop");
 }
 
+/// A delivery target that reads the key and stores nothing: what a wrong password tries to set.
+fn reading_target() -> Option<certopay_keys::rules::delivery_target::DeliveryTarget> {
+    Some(certopay_keys::rules::delivery_target::DeliveryTarget {
+        name: "Servidor da loja".into(),
+        command: "sh -c 'cat > /dev/null'".into(),
+        timeout_s: 10,
+        also_copy: false,
+    })
+}
+
 #[tokio::test]
 async fn five_wrong_passwords_end_the_session_and_a_sixth_finds_none() {
     let h = harness(Options::default()).await;
     h.log_in(LIVE).await;
-    let target = || {
-        Some(certopay_keys::rules::delivery_target::DeliveryTarget {
-            name: "Servidor da loja".into(),
-            command: "sh -c 'cat > /dev/null'".into(),
-            timeout_s: 10,
-            also_copy: false,
-        })
-    };
+    let target = reading_target;
     let mismatch = AppError::Confirmation { reason: ConfirmationRefusal::PasswordMismatch };
     for attempt in 1..=4 {
-        assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").unwrap_err(), mismatch, "attempt {attempt}");
+        assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt {attempt}");
     }
     // An empty one is only refused, never counted.
     let required = AppError::Confirmation { reason: ConfirmationRefusal::PasswordRequired };
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "").unwrap_err(), required);
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").unwrap_err(), AppError::WrongPasswordsEndedSession);
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "").await.unwrap_err(), required);
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), AppError::WrongPasswordsEndedSession);
     assert!(matches!(h.state.active_session(), Err(AppError::NotLoggedIn)), "the fifth ended the session");
     // The sixth, even the right one, finds no session to set a target in.
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), DEMO_PASSWORD).unwrap_err(), AppError::NotLoggedIn);
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), DEMO_PASSWORD).await.unwrap_err(), AppError::NotLoggedIn);
     assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, None);
+}
+
+#[tokio::test]
+async fn the_wrong_password_limit_holds_across_a_new_login_and_a_renewal_until_the_person_types_it() {
+    let h = harness(Options::default()).await;
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    let target = reading_target;
+    let mismatch = AppError::Confirmation { reason: ConfirmationRefusal::PasswordMismatch };
+    for attempt in 1..=2 {
+        assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt {attempt}");
+    }
+    // A page script renews the session with the remembered password, then logs in with it again:
+    // neither starts the count again.
+    h.state.renew_session().await.unwrap();
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt 3");
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap();
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt 4");
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), AppError::WrongPasswordsEndedSession);
+    assert!(matches!(h.state.active_session(), Err(AppError::NotLoggedIn)), "the fifth ended the session");
+    // The remembered password is held back now: not for a login, not for a renewal.
+    let held = h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap_err();
+    assert_eq!(held, AppError::RememberedPasswordHeld);
+    assert!(matches!(h.state.active_session(), Err(AppError::NotLoggedIn)));
+    let ended = h.state.session_ended().await;
+    assert!(ended.renewed.is_none(), "no renewal with the held password");
+    assert_eq!(ended.renew_error.map(|e| e.0), Some(AppError::RememberedPasswordHeld));
+    // The person types it: a fresh count, and the remembered password works again.
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    for attempt in 1..=4 {
+        assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "again {attempt}");
+    }
+    h.state.set_delivery_target(&h.profile_id, target(), DEMO_PASSWORD).await.unwrap();
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap();
 }
 
 #[tokio::test]

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use certopay_keys::certopay::ClientOptions;
 use certopay_keys::platform::away::Away;
 use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal};
-use certopay_keys::rules::delivery_target::{DeliveryFailure, DeliveryTarget};
-use certopay_keys::wire::{AppEvent, RolloutState};
+use certopay_keys::rules::delivery_target::{DeliveryFailure, DeliveryTarget, KeptAttribute};
+use certopay_keys::wire::{AppEvent, RolloutState, RotationResult};
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::LIVE;
@@ -29,7 +29,7 @@ fn target(command: &str) -> DeliveryTarget {
 async fn with_target(target: DeliveryTarget) -> Harness {
     let h = harness(Options::default()).await;
     h.log_in(LIVE).await;
-    h.state.set_delivery_target(&h.profile_id, Some(target), DEMO_PASSWORD).unwrap();
+    h.state.set_delivery_target(&h.profile_id, Some(target), DEMO_PASSWORD).await.unwrap();
     h
 }
 
@@ -122,6 +122,83 @@ async fn a_command_that_fails_hangs_or_is_missing_leaves_the_key_on_the_clipboar
             assert_eq!(delivery.output, "permission denied for [hidden]");
         }
     }
+}
+
+/// A file on the shop's server as the shop set it up: its bytes, owner, group and mode.
+fn shop_file(path: &std::path::Path, text: &str, uid: u32, gid: u32, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// (owner, group, mode) of a file, through links.
+fn kept(path: &std::path::Path) -> (u32, u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).unwrap();
+    (meta.uid(), meta.gid(), meta.mode() & 0o7777)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shops_key_file_keeps_its_owner_group_and_mode_so_the_service_can_still_read_it() {
+    // The common layout: the service runs as `loja` and reads a file deploy:loja 0640, which
+    // the `deploy` user delivers over SSH.
+    let users = support::sshd::shop_users();
+    let sshd = Sshd::start().await;
+    let key_file = sshd.shop_folder(users).join("certopay.key");
+    shop_file(&key_file, "sk_live_the_key_the_shop_uses_now\n", users.deploy_uid, users.loja_gid, 0o640);
+    let h = with_target(target(&sshd.preset_command_as(users.deploy, &key_file))).await;
+    let before_rotation = chrono::Utc::now();
+    let result = h.rotate().await.unwrap();
+    let delivery = result.delivery.expect("a delivery result");
+    assert_eq!(delivery.failure, None, "{}\n{}", delivery.output, sshd.log());
+    let on_server = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(payment_status(&h.sb, &on_server).await, 200, "the file holds the live key");
+    assert_eq!(kept(&key_file), (users.deploy_uid, users.loja_gid, 0o640), "deploy:loja 0640, as the shop set it up");
+    // The result says which file holds the key now, and since when.
+    assert_eq!(delivery.destination.as_deref(), Some(key_file.to_str().unwrap()));
+    let at = delivery.delivered_at.expect("when it was delivered");
+    assert!(at >= before_rotation && at <= chrono::Utc::now(), "{at}");
+    assert!(!delivery.output.contains("certopay-"), "the preset's own lines are not output: {:?}", delivery.output);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_symlinked_key_file_stays_a_link_and_its_target_gets_the_new_key() {
+    let users = support::sshd::shop_users();
+    let sshd = Sshd::start().await;
+    let folder = sshd.shop_folder(users);
+    let (link, real) = (folder.join("certopay.key"), folder.join("releases-current-certopay.key"));
+    shop_file(&real, "sk_live_the_key_the_shop_uses_now\n", users.deploy_uid, users.loja_gid, 0o640);
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let h = with_target(target(&sshd.preset_command_as(users.deploy, &link))).await;
+    let result = h.rotate().await.unwrap();
+    let delivery = result.delivery.unwrap();
+    assert_eq!(delivery.failure, None, "{}\n{}", delivery.output, sshd.log());
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "still a link");
+    assert_eq!(std::fs::read_link(&link).unwrap(), real, "to the same file");
+    assert_eq!(payment_status(&h.sb, &std::fs::read_to_string(&real).unwrap()).await, 200, "its target holds the live key");
+    assert_eq!(kept(&real), (users.deploy_uid, users.loja_gid, 0o640));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_file_whose_group_the_ssh_user_cannot_give_is_refused_before_the_rotation_and_left_unchanged() {
+    let users = support::sshd::shop_users();
+    let sshd = Sshd::start().await;
+    let key_file = sshd.shop_folder(users).join("certopay.key");
+    // Its group is one `deploy` is not in: a new file of deploy's could not have it.
+    let before = "sk_live_the_key_the_shop_uses_now\n";
+    shop_file(&key_file, before, users.deploy_uid, users.other_gid, 0o640);
+    let h = with_target(target(&sshd.preset_command_as(users.deploy, &key_file))).await;
+    let old = live_prefix(&h).await;
+    let refused = h.rotate().await.unwrap_err();
+    let AppError::DeliveryNotReady { failure, .. } = refused else { panic!("{refused:?}") };
+    assert_eq!(failure, DeliveryFailure::CannotKeep { what: KeptAttribute::Group });
+    assert_eq!(requests_to(&h.sb, "POST /api/api-keys/me/regenerate").await, 0, "nothing was regenerated");
+    assert_eq!(live_prefix(&h).await, old, "the shop's key still works");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), before, "the file, byte for byte");
+    assert_eq!(kept(&key_file), (users.deploy_uid, users.other_gid, 0o640));
+    let left: Vec<_> = std::fs::read_dir(key_file.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 1, "no temporary file left: {left:?}");
 }
 
 /// The key the sandbox serves now, by its prefix.
@@ -235,7 +312,7 @@ async fn a_command_that_leaves_the_key_unread_is_not_delivered_and_the_key_is_on
     h.log_in(LIVE).await;
     // Reads one byte and exits 0, as a mistyped command that takes no input might.
     let partial = target("sh -c 'echo certopay-ready; dd bs=1 count=1 of=/dev/null 2>/dev/null'");
-    h.state.set_delivery_target(&h.profile_id, Some(partial), DEMO_PASSWORD).unwrap();
+    h.state.set_delivery_target(&h.profile_id, Some(partial), DEMO_PASSWORD).await.unwrap();
     let result = h.rotate().await.unwrap();
     let delivery = result.delivery.unwrap();
     let secret = clipboard_text().expect("the key is on the clipboard, as another program pastes it");
@@ -246,7 +323,7 @@ async fn a_command_that_leaves_the_key_unread_is_not_delivered_and_the_key_is_on
 
     // `true` never counts as delivered: refused before the rotation, or the key on the clipboard.
     let before = live_prefix(&h).await;
-    h.state.set_delivery_target(&h.profile_id, Some(target("true")), DEMO_PASSWORD).unwrap();
+    h.state.set_delivery_target(&h.profile_id, Some(target("true")), DEMO_PASSWORD).await.unwrap();
     match h.rotate().await {
         Err(AppError::DeliveryNotReady { failure: DeliveryFailure::Exited { code: 0 }, .. }) => assert_eq!(live_prefix(&h).await, before),
         Ok(result) => {
@@ -260,10 +337,24 @@ async fn a_command_that_leaves_the_key_unread_is_not_delivered_and_the_key_is_on
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lock_during_a_long_delivery_waits_for_its_verdict_and_the_key_is_never_left_behind() {
+    // The command works for 14 s after it took the key, longer than the wait for a rotation
+    // without a delivery (11 s with these timeouts).
+    let (h, rotating, _dir) = long_delivery_in_flight().await;
+    // The screen locks while the command works.
+    assert!(h.state.lock_away(Away::ScreenLocked).await, "the lock ended the session");
+    let result = rotating.await.unwrap().unwrap();
+    // The failed delivery's key went to the clipboard before the session ended, so the end
+    // cleared it and said so; nothing is on the clipboard of the ended session.
+    the_end_waited_for_the_verdict(&h, &result);
+}
+
+/// A harness whose rotations without a delivery wait 11 s at most (1 s timeouts), logged in,
+/// rotating in the background to a command that takes the key and then works for 14 s and
+/// fails (the key then goes to the clipboard); returns once the command has the key.
+async fn long_delivery_in_flight() -> (std::sync::Arc<Harness>, tokio::task::JoinHandle<Result<RotationResult, AppError>>, tempfile::TempDir)
+{
     let dir = tempfile::tempdir().unwrap();
     let got = dir.path().join("got");
-    // Takes the key, then works for 14 s (longer than the wait for a rotation without a
-    // delivery, 11 s with these timeouts) and fails: the key goes to the clipboard.
     let slow = format!("sh -c 'echo certopay-ready; cat > {}; sleep 14; exit 1'", got.display());
     let client = ClientOptions {
         request_timeout: Duration::from_secs(1),
@@ -273,7 +364,7 @@ async fn a_lock_during_a_long_delivery_waits_for_its_verdict_and_the_key_is_neve
     };
     let h = std::sync::Arc::new(harness_with(Options::default(), client).await);
     h.log_in(LIVE).await;
-    h.state.set_delivery_target(&h.profile_id, Some(DeliveryTarget { timeout_s: 60, ..target(&slow) }), DEMO_PASSWORD).unwrap();
+    h.state.set_delivery_target(&h.profile_id, Some(DeliveryTarget { timeout_s: 60, ..target(&slow) }), DEMO_PASSWORD).await.unwrap();
     let rotating = {
         let h = h.clone();
         tokio::spawn(async move { h.rotate().await })
@@ -283,15 +374,40 @@ async fn a_lock_during_a_long_delivery_waits_for_its_verdict_and_the_key_is_neve
         assert!(started.elapsed() < Duration::from_secs(20), "the key never reached the command");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // The screen locks while the command works.
-    assert!(h.state.lock_away(Away::ScreenLocked).await, "the lock ended the session");
-    let result = rotating.await.unwrap().unwrap();
-    assert!(matches!(result.delivery.unwrap().failure, Some(DeliveryFailure::Exited { code: 1 })));
-    // The failed delivery's key went to the clipboard before the session ended, so the end
-    // cleared it and said so; nothing is on the clipboard of the ended session.
+    (h, rotating, dir)
+}
+
+/// The rotation's verdict came first, then the session's end: its key, on the clipboard after
+/// the failed delivery, was cleared by that end and the notice says so.
+fn the_end_waited_for_the_verdict(h: &Harness, result: &RotationResult) {
+    assert!(matches!(result.delivery.as_ref().unwrap().failure, Some(DeliveryFailure::Exited { code: 1 })));
     assert_eq!(h.clipboard.text(), None, "no key left on the clipboard after the session ended");
     let notice = h.state.secret_removed().expect("the removed-key notice");
     assert_eq!(notice.key_prefix, result.new_prefix);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifth_wrong_password_during_a_rotation_waits_for_its_verdict_like_every_session_end() {
+    let (h, rotating, _dir) = long_delivery_in_flight().await;
+    for _ in 1..=4 {
+        let _ = h.state.set_delivery_target(&h.profile_id, None, "guess").await;
+    }
+    let fifth = h.state.set_delivery_target(&h.profile_id, None, "guess").await.unwrap_err();
+    assert_eq!(fifth, AppError::WrongPasswordsEndedSession);
+    assert!(rotating.is_finished(), "the session ended only after the rotation's verdict");
+    let result = rotating.await.unwrap().unwrap();
+    the_end_waited_for_the_verdict(&h, &result);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn removing_the_target_during_its_delivery_does_not_shorten_the_locks_wait() {
+    let (h, rotating, _dir) = long_delivery_in_flight().await;
+    // Removed while it works: the rotation in flight still has its delivery's time.
+    h.state.set_delivery_target(&h.profile_id, None, DEMO_PASSWORD).await.unwrap();
+    assert!(h.state.lock_away(Away::ScreenLocked).await, "the lock ended the session");
+    assert!(rotating.is_finished(), "the lock waited for the rotation's verdict");
+    let result = rotating.await.unwrap().unwrap();
+    the_end_waited_for_the_verdict(&h, &result);
 }
 
 #[tokio::test]
@@ -345,10 +461,10 @@ async fn the_window_alone_cannot_set_a_target() {
     let h = harness(Options::default()).await;
     let wanted = || Some(target("sh -c 'cat > /tmp/stolen-key'"));
     // Not logged in: nobody to ask for the password.
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, wanted(), DEMO_PASSWORD).unwrap_err(), AppError::NotLoggedIn);
+    assert_eq!(h.state.set_delivery_target(&h.profile_id, wanted(), DEMO_PASSWORD).await.unwrap_err(), AppError::NotLoggedIn);
     h.log_in(LIVE).await;
     for (password, reason) in [("", ConfirmationRefusal::PasswordRequired), ("guess", ConfirmationRefusal::PasswordMismatch)] {
-        assert_eq!(h.state.set_delivery_target(&h.profile_id, wanted(), password).unwrap_err(), AppError::Confirmation { reason });
+        assert_eq!(h.state.set_delivery_target(&h.profile_id, wanted(), password).await.unwrap_err(), AppError::Confirmation { reason });
     }
     // A profile saved from the window keeps no target it brings along.
     let mut profile = h.state.settings().profile(&h.profile_id).unwrap().clone();
@@ -361,7 +477,7 @@ async fn the_window_alone_cannot_set_a_target() {
     assert!(added.profiles.iter().all(|p| p.delivery.is_none()), "nor does a new one");
 
     // With the password, the person sets it.
-    h.state.set_delivery_target(&h.profile_id, wanted(), DEMO_PASSWORD).unwrap();
+    h.state.set_delivery_target(&h.profile_id, wanted(), DEMO_PASSWORD).await.unwrap();
     assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, wanted());
 }
 
@@ -370,7 +486,7 @@ async fn a_batch_file_is_never_a_delivery_target() {
     let h = harness(Options::default()).await;
     h.log_in(LIVE).await;
     for command in ["C:/loja/entrega.cmd", "deliver.BAT --to loja"] {
-        let refused = h.state.set_delivery_target(&h.profile_id, Some(target(command)), DEMO_PASSWORD).unwrap_err();
+        let refused = h.state.set_delivery_target(&h.profile_id, Some(target(command)), DEMO_PASSWORD).await.unwrap_err();
         assert_eq!(refused, AppError::InvalidInput { field: "deliveryCommand".into(), reason: "batchFile".into() }, "{command}");
     }
     assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, None);

@@ -67,9 +67,14 @@ impl Sshd {
     /// The SSH preset's command line, with the options this test server needs: its own known
     /// hosts, the test's key, its port.
     pub fn preset_command(&self, remote_file: &Path) -> String {
+        self.preset_command_as(&user(), remote_file)
+    }
+
+    /// The same, logging in as `user` on the server.
+    pub fn preset_command_as(&self, user: &str, remote_file: &Path) -> String {
         let preset = certopay_keys::rules::delivery_target::preset_command(
             certopay_keys::rules::delivery_target::Preset::Ssh,
-            &[&format!("{}@127.0.0.1", user()), &remote_file.display().to_string(), ""],
+            &[&format!("{user}@127.0.0.1"), &remote_file.display().to_string(), ""],
         );
         let options = format!(
             "-o UserKnownHostsFile={} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -i {} -p {}",
@@ -80,7 +85,69 @@ impl Sshd {
         preset.replacen("ssh -o BatchMode=yes", &format!("ssh -o BatchMode=yes {options}"), 1)
     }
 
+    /// A folder on "the server" owned by the shop's deploy user, as `/etc/loja` would be: it may
+    /// replace files in it. The test server's own folder lets that user through (and read the
+    /// authorized keys, as sshd reads them as the user).
+    pub fn shop_folder(&self, user: &ShopUsers) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(self.dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+        std::fs::set_permissions(self.file("authorized_keys"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let folder = self.file("loja");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::os::unix::fs::chown(&folder, Some(user.deploy_uid), Some(user.deploy_gid)).unwrap();
+        folder
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.file("sshd.log")).unwrap_or_default()
     }
+}
+
+/// The users of a common shop server: `deploy` (who delivers, member of the service's group)
+/// and the service's group `loja`, plus a group `deploy` is not in. Real accounts on this
+/// machine (the tests run as root, as sshd needs), made once with the system's own tools and
+/// named so that nothing else could be meant.
+pub struct ShopUsers {
+    pub deploy: &'static str,
+    pub deploy_uid: u32,
+    pub deploy_gid: u32,
+    /// The service's group, which `deploy` belongs to.
+    pub loja_gid: u32,
+    /// A group `deploy` does not belong to.
+    pub other_gid: u32,
+}
+
+pub fn shop_users() -> &'static ShopUsers {
+    static USERS: std::sync::OnceLock<ShopUsers> = std::sync::OnceLock::new();
+    USERS.get_or_init(|| {
+        let run = |program: &str, args: &[&str]| {
+            let status = std::process::Command::new(program).args(args).status().unwrap_or_else(|e| panic!("{program}: {e}"));
+            assert!(status.success(), "{program} {args:?}");
+        };
+        let exists = |db: &str, name: &str| std::process::Command::new("getent").args([db, name]).output().unwrap().status.success();
+        for group in ["certopay-loja", "certopay-other"] {
+            if !exists("group", group) {
+                run("groupadd", &[group]);
+            }
+        }
+        if !exists("passwd", "certopay-deploy") {
+            // A usable login (a shell, no password: key only; `*` is not a locked account).
+            run("useradd", &["-M", "-d", "/nonexistent", "-s", "/bin/sh", "-p", "*", "-G", "certopay-loja", "certopay-deploy"]);
+        }
+        let id = |flag: &str, name: &str| -> u32 {
+            let out = std::process::Command::new("id").args([flag, name]).output().unwrap();
+            String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+        };
+        let gid = |group: &str| -> u32 {
+            let out = std::process::Command::new("getent").args(["group", group]).output().unwrap();
+            String::from_utf8(out.stdout).unwrap().split(':').nth(2).unwrap().parse().unwrap()
+        };
+        ShopUsers {
+            deploy: "certopay-deploy",
+            deploy_uid: id("-u", "certopay-deploy"),
+            deploy_gid: id("-g", "certopay-deploy"),
+            loja_gid: gid("certopay-loja"),
+            other_gid: gid("certopay-other"),
+        }
+    })
 }

@@ -48,10 +48,14 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.type_into("#delivery-field-0", "deploy@loja.com.br").await;
     w.type_into("#delivery-field-1", "/etc/loja/certopay.key").await;
     w.type_into("#delivery-field-2", "systemctl reload loja").await;
+    // The line Rust's preset makes (its exact words are the preset's own test).
+    let preset = certopay_keys::rules::delivery_target::preset_command(
+        certopay_keys::rules::delivery_target::Preset::Ssh,
+        &["deploy@loja.com.br", "/etc/loja/certopay.key", "systemctl reload loja"],
+    );
+    assert!(preset.starts_with("ssh -o BatchMode=yes deploy@loja.com.br '{ umask 077 && f=$(readlink -f /etc/loja/certopay.key)"));
     w.wait_for(
-        "document.querySelector('#delivery-command').value === \"ssh -o BatchMode=yes deploy@loja.com.br '{ umask 077 && \
-         t=$(mktemp /etc/loja/.certopay.key.XXXXXX) && echo certopay-ready && cat > \\\"$t\\\" && test -s \\\"$t\\\" && \
-         mv -f \\\"$t\\\" /etc/loja/certopay.key && systemctl reload loja; } || { rm -f \\\"$t\\\"; exit 1; }'\"",
+        &format!("document.querySelector('#delivery-command').value === {}", serde_json::to_string(&preset).unwrap()),
         "the preset's command line",
     )
     .await;
@@ -85,6 +89,9 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
     let text = w.text("#rotation-result-text").await;
     assert!(text.starts_with("New key sk_live_") && text.contains(" delivered to Servidor da loja in "), "{text}");
+    // Which file holds the key now, and since when (a time of day with seconds).
+    let held = format!("{} holds it since ", key_file.display());
+    assert!(text.contains(&held), "{text}");
     assert!(!w.visible("#clipboard-clear").await, "no clipboard countdown: the key is not on it");
     assert_eq!(clipboard_text().as_deref(), Some("the user's own copy"), "the clipboard is left as the user had it");
     let on_server = std::fs::read_to_string(&key_file).unwrap();
@@ -135,6 +142,12 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     // sentence says the current key keeps working, the details give the command's own words.
     let live_before = served_key(&sb, LIVE).await["keyPrefix"].clone();
     let unreachable = format!("ssh -o BatchMode=yes -p {} nobody@127.0.0.1 'echo certopay-ready; cat > key'", free_port());
+    let users = support::sshd::shop_users();
+    let guarded = sshd.shop_folder(users).join("certopay.key");
+    let guarded_before = "sk_live_the_key_the_shop_uses_now\n";
+    std::fs::write(&guarded, guarded_before).unwrap();
+    std::os::unix::fs::chown(&guarded, Some(users.deploy_uid), Some(users.other_gid)).unwrap();
+    let cannot_keep = sshd.preset_command_as(users.deploy, &guarded);
     let cases = [
         (
             "en",
@@ -155,6 +168,24 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
             "Não foi possível chegar a Servidor da loja: código de saída 255. A chave não foi trocada e a atual continua funcionando.",
             "rotate-delivery-not-ready-pt-light",
         ),
+        // The shop's key file belongs to a group the SSH user is not in: a new file could not
+        // keep it, so the service could no longer read its key.
+        (
+            "en",
+            cannot_keep.as_str(),
+            "The key file on Servidor da loja belongs to a group the SSH user is not in, so a new file could not keep that group and \
+             the shop’s service might no longer read its key. The key was not rotated and the current one keeps working. Ask IT to add \
+             the SSH user to the file’s group, then try again.",
+            "rotate-delivery-cannot-keep-light",
+        ),
+        (
+            "pt-BR",
+            cannot_keep.as_str(),
+            "O arquivo da chave em Servidor da loja pertence a um grupo do qual o usuário SSH não faz parte, então um arquivo novo não \
+             manteria esse grupo e o serviço da loja poderia deixar de ler a chave. A chave não foi trocada e a atual continua \
+             funcionando. Peça à TI para incluir o usuário SSH no grupo do arquivo e tente de novo.",
+            "rotate-delivery-cannot-keep-pt-light",
+        ),
     ];
     for (language, command, sentence, shot) in cases {
         set_target(&w, "Servidor da loja", command, "30", DEMO_PASSWORD).await;
@@ -172,5 +203,6 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
         assert_eq!(served_key(&sb, LIVE).await["keyPrefix"], live_before, "{command}: the old key is still the live one");
         w.screenshot(shot).await;
     }
+    assert_eq!(std::fs::read_to_string(&guarded).unwrap(), guarded_before, "the shop's file is as it was");
     w.close().await;
 }

@@ -6,7 +6,7 @@
 use crate::support;
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::{json, Value};
@@ -140,6 +140,36 @@ async fn the_clipboard_is_cleared_after_the_delay_unless_the_user_copied_somethi
     )
     .await;
     assert_eq!(clipboard_text().as_deref(), Some("my own note"));
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_clear_countdown_starts_when_the_window_says_it_even_after_a_slow_details_read() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open_logged_in(&sb, "admin@test.example").await;
+    set_delays(&w, 8, 10).await;
+    w.click("#rotate-open").await;
+    w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
+    w.click("#rotate-continue").await;
+    w.wait_for("document.querySelector('#rotate-step2').open", "step 2").await;
+    w.type_into("#rotate-typed", "Homologação").await;
+    // The answer brings the secret but not the key's details, and reading them is slow: longer
+    // than the clear's whole delay.
+    arm(&sb, json!({"path": "/api/api-keys/me/regenerate", "kind": "no_details"})).await;
+    arm(&sb, json!({"path": "/api/api-keys/me", "kind": "latency", "delayMs": 12000})).await;
+    w.click("#rotate-now").await;
+    w.wait_for_within("!document.querySelector('#rotation-result').hidden", "the result", Duration::from_secs(30)).await;
+    let shown = Instant::now();
+    let secret = clipboard_text().expect("the key is on the clipboard when the window says it was copied");
+    assert!(secret.starts_with("sk_test_"));
+    assert!(w.text("#rotation-result-text").await.contains("It will be cleared in 8 s."));
+    w.screenshot("rotate-slow-details-countdown-light").await;
+    wait_clipboard(None, "cleared at the end of the countdown").await;
+    let held = shown.elapsed();
+    assert!(held >= Duration::from_secs(5), "the key was cleared {held:?} after the window said it had 8 s");
+    w.wait_for("document.querySelector('#rotation-result-countdown').textContent === 'The clipboard was cleared.'", "the window to say so")
+        .await;
     w.close().await;
 }
 

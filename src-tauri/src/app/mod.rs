@@ -80,6 +80,11 @@ pub struct AppInner {
     /// an unanswered one included) and its secret delivered: one rotation at a time, and what
     /// would end the session waits for it.
     flight: tokio::sync::watch::Sender<bool>,
+    /// How long an ending session waits for the rotation in flight: fixed when its slot was
+    /// claimed, whatever changes in the profile meanwhile.
+    flight_wait: Mutex<std::time::Duration>,
+    /// Wrong passwords per profile, across sessions.
+    password_limit: session::PasswordLimit,
     events: Arc<EventHub>,
     /// The user's last action, for the idle lock.
     last_activity: Mutex<Instant>,
@@ -153,6 +158,8 @@ impl AppState {
             seen_keys: Mutex::new(seen_keys),
             session: Mutex::new(None),
             flight: tokio::sync::watch::Sender::new(false),
+            flight_wait: Mutex::new(std::time::Duration::ZERO),
+            password_limit: session::PasswordLimit::default(),
             events: Arc::default(),
             last_activity: Mutex::new(Instant::now()),
             update_source,

@@ -171,12 +171,26 @@ impl AppState {
     /// Sets (or with `None` removes) where the profile's new keys go. A delivery target receives
     /// a live payment key, so the window alone cannot set one: the account's password must be
     /// typed, and is checked against the live session of this very profile.
-    pub fn set_delivery_target(&self, profile_id: &str, target: Option<DeliveryTarget>, password: &str) -> Result<Settings, AppError> {
+    pub async fn set_delivery_target(
+        &self,
+        profile_id: &str,
+        target: Option<DeliveryTarget>,
+        password: &str,
+    ) -> Result<Settings, AppError> {
         let active = self.active_session()?;
         if active.session.profile_id != profile_id {
             return Err(AppError::InvalidInput { field: "profile".into(), reason: "notLoggedIn".into() });
         }
-        active.check_password(Some(password)).map_err(|reason| self.password_refused(&active, reason, false))?;
+        if let Err(reason) = active.check_password(Some(password)) {
+            return Err(self.password_refused(&active, reason, false).await);
+        }
+        drop(active);
+        let (profile_id, target) = (profile_id.to_string(), target);
+        // The settings file is synced to disk: not on the thread that asked.
+        self.off_thread(move |s| s.store_delivery_target(&profile_id, target)).await
+    }
+
+    fn store_delivery_target(&self, profile_id: &str, target: Option<DeliveryTarget>) -> Result<Settings, AppError> {
         let target = target
             .map(|mut t| {
                 t.name = t.name.trim().to_string();

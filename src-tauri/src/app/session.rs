@@ -1,6 +1,6 @@
 //! Logging in, the live session and what it owns, the key view, and ending a session.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -40,8 +40,33 @@ pub struct ActiveSession {
     pub(super) password_check: PasswordCheck,
     /// Opened or renewed with the remembered password (nobody typed it): rotating asks for it.
     pub(super) opened_by_keychain: bool,
-    /// Wrong passwords typed in this session so far.
-    wrong_passwords: AtomicU32,
+}
+
+/// Wrong passwords typed per profile, across its sessions: a new login or a renewal with the
+/// remembered password does not start the count again, so a page script cannot reset it and
+/// keep guessing. Once a profile reached the limit, its remembered password is not used until
+/// the person types the password at a login, which also starts the count again.
+#[derive(Default)]
+pub(super) struct PasswordLimit(Mutex<std::collections::HashMap<String, u32>>);
+
+impl PasswordLimit {
+    /// Counts a wrong password for the profile; true when it reached the limit.
+    pub(super) fn count(&self, profile_id: &str) -> bool {
+        let mut counts = self.0.lock().unwrap();
+        let count = counts.entry(profile_id.to_string()).or_default();
+        *count = count.saturating_add(1);
+        *count >= MAX_WRONG_PASSWORDS
+    }
+
+    /// Whether the profile's remembered password is held back until the person types it.
+    pub(super) fn holds_remembered(&self, profile_id: &str) -> bool {
+        self.0.lock().unwrap().get(profile_id).is_some_and(|count| *count >= MAX_WRONG_PASSWORDS)
+    }
+
+    /// The person typed the right password at a login.
+    fn reset(&self, profile_id: &str) {
+        self.0.lock().unwrap().remove(profile_id);
+    }
 }
 
 impl ActiveSession {
@@ -55,7 +80,6 @@ impl ActiveSession {
             rotation_forbidden: AtomicBool::new(false),
             guard: Mutex::new(RotationGuard::default()),
             rollout: Mutex::new(None),
-            wrong_passwords: AtomicU32::new(0),
         }
     }
 
@@ -68,7 +92,7 @@ impl ActiveSession {
     }
 
     /// The person, not the desk: the account password typed now, checked in constant time
-    /// against this session's, and sent nowhere. Not counted here: `count_wrong_password`.
+    /// against this session's, and sent nowhere. Not counted here: `PasswordLimit`.
     pub(super) fn check_password(&self, typed: Option<&str>) -> Result<(), ConfirmationRefusal> {
         // The digest is computed whatever was typed: an empty one costs the same.
         let matches = self.password_check.matches(typed.unwrap_or(""));
@@ -77,11 +101,6 @@ impl ActiveSession {
             Some(_) if !matches => Err(ConfirmationRefusal::PasswordMismatch),
             Some(_) => Ok(()),
         }
-    }
-
-    /// Counts a wrong password; true when it was the last one this session takes.
-    pub(super) fn count_wrong_password(&self) -> bool {
-        self.wrong_passwords.fetch_add(1, Ordering::SeqCst) + 1 >= MAX_WRONG_PASSWORDS
     }
 
     pub(super) fn last_key_id(&self) -> Option<String> {
@@ -118,6 +137,8 @@ impl AppState {
         let typed = !password.is_empty();
         let password = if typed {
             password
+        } else if self.password_limit.holds_remembered(&profile.id) {
+            return Err(AppError::RememberedPasswordHeld);
         } else if profile.remember_password {
             let (origin, email) = (origin.clone(), email.clone());
             self.off_thread(move |s| s.keychain.fetch(&origin, &email))
@@ -134,6 +155,9 @@ impl AppState {
         mark("login: HTTP sent");
         let logged_in = client.login(&email, &password).await?;
         mark("login: HTTP answered");
+        if typed {
+            self.password_limit.reset(&profile.id);
+        }
         let session =
             Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
         let view = session.view();

@@ -34,14 +34,14 @@ impl AppState {
     }
 
     /// A password typed to rotate or to set a delivery target was refused: a wrong one is
-    /// counted, and the last one a session takes ends it (`holds_slot`: the caller is the
-    /// rotation in flight). A missing one is only refused.
-    pub(in crate::app) fn password_refused(&self, active: &ActiveSession, reason: ConfirmationRefusal, holds_slot: bool) -> AppError {
-        if reason != ConfirmationRefusal::PasswordMismatch || !active.count_wrong_password() {
+    /// counted for the profile, and the last one it takes ends the session (`holds_slot`: the
+    /// caller is the rotation in flight; otherwise a rotation in flight is waited for, as by
+    /// every other session end). A missing one is only refused.
+    pub(in crate::app) async fn password_refused(&self, active: &ActiveSession, reason: ConfirmationRefusal, holds_slot: bool) -> AppError {
+        if reason != ConfirmationRefusal::PasswordMismatch || !self.password_limit.count(&active.session.profile_id) {
             return AppError::Confirmation { reason };
         }
-        // A rotation in flight (not ours) keeps its own hold on the session and finishes.
-        let _claim = if holds_slot { None } else { self.try_claim_rotation() };
+        let _settled = if holds_slot { None } else { self.claim_slot_when_free().await };
         drop(self.end_session_now(RemovalCause::WrongPasswords));
         AppError::WrongPasswordsEndedSession
     }

@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
 
-use crate::rules::delivery_target::{screened, DeliveryFailure, DeliveryTarget, MAX_OUTPUT, READY_MARKER};
+use crate::platform::process_tree::{self, ProcessTree};
+use crate::rules::delivery_target::{
+    plausible_secret, screened, DeliveryFailure, DeliveryTarget, KeptAttribute, DELIVERED_MARKER, KEEP_MARKER, MAX_OUTPUT, READY_MARKER,
+};
 
 /// Finds the program as the system would run it: a path as given, or a name on `PATH`. `None`
 /// when it is not there or cannot be run.
@@ -60,11 +63,14 @@ pub struct DeliveryReport {
     pub outcome: Result<Duration, DeliveryFailure>,
     /// What it printed (standard output, then standard error), bounded and screened.
     pub output: String,
+    /// Where the key now is, as the command said it (`DELIVERED_MARKER`: the SSH preset names
+    /// the file); `None` when it did not say.
+    pub destination: Option<String>,
 }
 
 impl DeliveryReport {
     fn failed(failure: DeliveryFailure) -> DeliveryReport {
-        DeliveryReport { outcome: Err(failure), output: String::new() }
+        DeliveryReport { outcome: Err(failure), output: String::new(), destination: None }
     }
 }
 
@@ -74,6 +80,8 @@ impl DeliveryReport {
 /// (the app quits), it is killed the same way.
 pub struct OpenDelivery {
     child: tokio::process::Child,
+    /// The command and everything it started: what a kill stops.
+    tree: ProcessTree,
     /// Its standard input; dropped (end of input) only after the whole secret is in.
     input: Option<std::io::PipeWriter>,
     /// Our own read end of that pipe: what is still in it once the command exited was never
@@ -109,13 +117,10 @@ pub async fn open(target: &DeliveryTarget, hidden: &(dyn Fn(&str) -> bool + Sync
     let unread_probe = reader.try_clone().map_err(io_failure)?;
     let mut command = tokio::process::Command::new(&program);
     command.args(&words[1..]).stdin(reader).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
-    // Its own process group: a kill reaches the children it started (a shell's `cat`), so none
-    // of them is left to see end of input and write an empty key.
-    #[cfg(unix)]
-    command.process_group(0);
-    // No console window flashes up for it on Windows.
-    #[cfg(windows)]
-    command.creation_flags(0x0800_0000); // CREATE_NO_WINDOW
+    // A kill reaches every process it starts (a shell's `cat`, a job-control shell's background
+    // job, PowerShell's `vault.exe`), so none of them is left to see end of input and write an
+    // empty key.
+    let mark = process_tree::prepare(&mut command);
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -124,8 +129,15 @@ pub async fn open(target: &DeliveryTarget, hidden: &(dyn Fn(&str) -> bool + Sync
         Err(e) => return Err(io_failure(e)),
     };
     drop(command);
+    let tree = match ProcessTree::adopt(mark, &child) {
+        Ok(tree) => tree,
+        Err(e) => {
+            let _ = child.start_kill();
+            return Err(io_failure(e));
+        }
+    };
     let output = OutputReaders::start(&mut child);
-    let mut open = OpenDelivery { child, input: Some(writer), unread_probe, output, timeout: target.timeout(), settled: false };
+    let mut open = OpenDelivery { child, tree, input: Some(writer), unread_probe, output, timeout: target.timeout(), settled: false };
     let promises_ready_line = target.command.contains(READY_MARKER);
     let mut ready_line = open.output.ready_line.clone();
     let ready = async {
@@ -149,8 +161,13 @@ pub async fn open(target: &DeliveryTarget, hidden: &(dyn Fn(&str) -> bool + Sync
         },
     };
     open.kill().await;
-    let output = open.output.collect("", hidden).await;
-    Err(DeliveryReport { outcome: Err(failure), output })
+    let said = open.output.collect("", hidden).await;
+    // The preset said why: the new file could not keep the shop's owner, group or mode.
+    let failure = match said.cannot_keep {
+        Some(what) => DeliveryFailure::CannotKeep { what },
+        None => failure,
+    };
+    Err(DeliveryReport { outcome: Err(failure), output: said.output, destination: None })
 }
 
 impl OpenDelivery {
@@ -165,19 +182,32 @@ impl OpenDelivery {
 
     /// Writes the secret, then end of input, and waits for the command within its timeout.
     /// Delivered only if it read every byte and exited 0; the verdict follows the process, not
-    /// its pipes.
+    /// its pipes. A secret that is not a plausible key is never written: the command is
+    /// stopped and the key goes to the clipboard.
     pub async fn deliver(mut self, secret: &str, hidden: &(dyn Fn(&str) -> bool + Sync)) -> DeliveryReport {
+        if !plausible_secret(secret) {
+            self.kill().await;
+            let said = self.output.collect(secret, hidden).await;
+            return DeliveryReport { outcome: Err(DeliveryFailure::ImplausibleKey), output: said.output, destination: None };
+        }
         let started = Instant::now();
-        let mut input = self.input.take().expect("written once");
-        // The pipe is empty and we hold a read end: a key's few bytes go in at once.
-        let written = std::io::Write::write_all(&mut input, secret.as_bytes());
-        drop(input);
-        let outcome = match tokio::time::timeout(self.timeout, self.child.wait()).await {
+        let input = self.input.take().expect("written once");
+        let key = zeroize::Zeroizing::new(secret.as_bytes().to_vec());
+        // The write and the wait, both within the timeout; the write off the runtime's threads,
+        // and never blocking even there (a key of at most 512 bytes into an empty pipe).
+        let verdict = tokio::time::timeout(self.timeout, async {
+            let written = tokio::task::spawn_blocking(move || write_whole(input, &key))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
+            (written, self.child.wait().await)
+        })
+        .await;
+        let outcome = match verdict {
             Err(_) => {
                 self.kill().await;
                 Err(DeliveryFailure::TimedOut { seconds: self.timeout.as_secs() as u32 })
             }
-            Ok(status) => {
+            Ok((written, status)) => {
                 self.settled = true;
                 let unread = unread_bytes(&self.unread_probe);
                 match (written, status) {
@@ -189,8 +219,9 @@ impl OpenDelivery {
                 }
             }
         };
-        let output = self.output.collect(secret, hidden).await;
-        DeliveryReport { outcome, output }
+        let said = self.output.collect(secret, hidden).await;
+        let destination = said.delivered_to.filter(|_| outcome.is_ok());
+        DeliveryReport { outcome, output: said.output, destination }
     }
 
     /// There is no secret to give: the command is killed before it ever sees end of input.
@@ -198,8 +229,8 @@ impl OpenDelivery {
         self.kill().await;
     }
 
-    /// Kills the command (its whole process group on Unix) and reaps it; only then is its
-    /// input closed, when this is dropped.
+    /// Kills the command and everything it started, and reaps it; only then is its input
+    /// closed, when this is dropped.
     async fn kill(&mut self) {
         self.kill_now();
         let _ = self.child.wait().await;
@@ -207,11 +238,7 @@ impl OpenDelivery {
     }
 
     fn kill_now(&mut self) {
-        #[cfg(unix)]
-        if let Some(pid) = self.child.id() {
-            // SAFETY: a plain signal to the group this child leads (process_group(0)).
-            unsafe { libc::killpg(pid as libc::pid_t, libc::SIGKILL) };
-        }
+        self.tree.stop();
         let _ = self.child.start_kill();
     }
 }
@@ -223,6 +250,19 @@ impl Drop for OpenDelivery {
             self.kill_now();
         }
     }
+}
+
+/// Writes the whole key and closes the input (end of input). On Unix the write end is made
+/// non-blocking first: the pipe is empty and the key small, so it goes in at once or fails.
+fn write_whole(mut input: std::io::PipeWriter, key: &[u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let fd = input.as_raw_fd();
+        // SAFETY: reads and sets the status flags of our own descriptor.
+        unsafe { libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK) };
+    }
+    std::io::Write::write_all(&mut input, key)
 }
 
 /// The bytes still in the pipe behind our read end.
@@ -288,8 +328,9 @@ impl OutputReaders {
     }
 
     /// What it printed, screened: read to the end, or for `OUTPUT_GRACE` after the command
-    /// ended when something else still holds the pipes.
-    async fn collect(&mut self, secret: &str, hidden: &(dyn Fn(&str) -> bool + Sync)) -> String {
+    /// ended when something else still holds the pipes. The preset's own lines are read out,
+    /// never shown.
+    async fn collect(&mut self, secret: &str, hidden: &(dyn Fn(&str) -> bool + Sync)) -> Said {
         let _ = tokio::time::timeout(OUTPUT_GRACE, async {
             let _ = (&mut self.stdout).await;
             let _ = (&mut self.stderr).await;
@@ -298,9 +339,25 @@ impl OutputReaders {
         self.stdout.abort();
         self.stderr.abort();
         let text = |kept: &std::sync::Mutex<Vec<u8>>| String::from_utf8_lossy(&kept.lock().unwrap()).into_owned();
-        let out: String = text(&self.kept_stdout).lines().filter(|line| line.trim() != READY_MARKER).collect::<Vec<_>>().join("\n");
-        screened(&[out, text(&self.kept_stderr)].join("\n"), secret, hidden)
+        let stdout = text(&self.kept_stdout);
+        let after = |marker: &str| stdout.lines().find_map(|line| line.trim().strip_prefix(marker)).map(|rest| rest.trim().to_string());
+        let delivered_to = after(DELIVERED_MARKER).filter(|place| !place.is_empty());
+        let cannot_keep = after(KEEP_MARKER).and_then(|what| KeptAttribute::named(&what));
+        let own_line = |line: &&str| {
+            let line = line.trim();
+            line == READY_MARKER || line.starts_with(DELIVERED_MARKER) || line.starts_with(KEEP_MARKER)
+        };
+        let out: String = stdout.lines().filter(|line| !own_line(line)).collect::<Vec<_>>().join("\n");
+        let output = screened(&[out, text(&self.kept_stderr)].join("\n"), secret, hidden);
+        Said { output, delivered_to: delivered_to.map(|place| screened(&place, secret, hidden)), cannot_keep }
     }
+}
+
+/// What a command printed: its output for the details line, and what the preset's own lines said.
+struct Said {
+    output: String,
+    delivered_to: Option<String>,
+    cannot_keep: Option<KeptAttribute>,
 }
 
 fn exit_failure(status: std::process::ExitStatus) -> DeliveryFailure {
@@ -419,9 +476,157 @@ mod tests {
     }
 }
 
+#[cfg(all(test, target_os = "linux"))]
+mod whole_tree_tests {
+    use super::*;
+
+    fn target(command: &str) -> DeliveryTarget {
+        DeliveryTarget { name: "Servidor da loja".into(), command: command.into(), timeout_s: 10, also_copy: false }
+    }
+
+    /// Waits (bounded) until the process whose id is written in `pid_file` has ended, whatever
+    /// ended it: only then can a test say what it did or did not do.
+    async fn wait_until_gone(pid_file: &Path) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let pid = loop {
+            if let Some(pid) = std::fs::read_to_string(pid_file).ok().and_then(|t| t.trim().parse::<u32>().ok()) {
+                break pid;
+            }
+            assert!(Instant::now() < deadline, "the reader never started");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        loop {
+            let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+            // Gone, or a zombie: it runs no more code.
+            if state.as_deref().is_none_or(|s| s.rsplit(") ").next().is_some_and(|rest| rest.starts_with('Z'))) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the reader {pid} still runs");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Abandons the delivery (a refused regenerate) and says whether anything of it went on to
+    /// see end of input.
+    async fn after_abandon(command: impl Fn(&Path, &Path) -> String, wait_for_leader: bool) -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let (after, pid) = (dir.path().join("AFTER"), dir.path().join("reader.pid"));
+        let mut open = open(&target(&command(&after, &pid)), &|_| false).await.expect("ready");
+        if wait_for_leader {
+            // The leader ends on its own and is reaped (as the check before the regenerate does).
+            while open.still_ready().is_ok() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        open.abandon().await;
+        wait_until_gone(&pid).await;
+        after.exists()
+    }
+
+    #[tokio::test]
+    async fn a_background_reader_is_stopped_even_after_its_shell_was_reaped() {
+        let went_on = after_abandon(
+            |after, pid| {
+                // A background job of a shell without job control reads /dev/null unless it takes
+                // the input by another descriptor: this one does, as a real reader would.
+                format!(
+                    "sh -c 'exec 3<&0; (exec sh -c \"echo \\$\\$ > {}; cat <&3 > /dev/null; touch {}\") & sleep 0.6'",
+                    pid.display(),
+                    after.display()
+                )
+            },
+            true,
+        )
+        .await;
+        assert!(!went_on, "the background reader saw end of input after its shell had ended");
+    }
+
+    #[tokio::test]
+    async fn a_reader_in_a_job_control_shells_own_group_is_stopped_too() {
+        let went_on = after_abandon(
+            |after, pid| {
+                format!("bash -c 'set -m; (echo $BASHPID > {}; cat > /dev/null; touch {}) & wait'", pid.display(), after.display())
+            },
+            false,
+        )
+        .await;
+        assert!(!went_on, "the job-control shell's background job saw end of input");
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_started_its_own_session_is_stopped_too() {
+        let went_on = after_abandon(
+            |after, pid| format!("setsid -w sh -c 'echo $$ > {}; cat > /dev/null; touch {}'", pid.display(), after.display()),
+            false,
+        )
+        .await;
+        assert!(!went_on, "the reader in its own session saw end of input");
+    }
+
+    #[tokio::test]
+    async fn a_secret_that_is_not_a_plausible_key_never_reaches_the_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let got = dir.path().join("got");
+        for secret in ["sk_live_abc\nsecond line".to_string(), format!("sk_live_{}", "x".repeat(600))] {
+            let open = open(&target(&format!("sh -c 'cat > {}'", got.display())), &|_| false).await.expect("ready");
+            let report = open.deliver(&secret, &|_| false).await;
+            assert_eq!(report.outcome, Err(DeliveryFailure::ImplausibleKey));
+            assert!(std::fs::read(&got).is_ok_and(|got| got.is_empty()) || !got.exists(), "nothing was written");
+        }
+    }
+}
+
 #[cfg(all(test, windows))]
 mod windows_tests {
     use super::*;
+
+    /// Whether a process of this name runs now (a snapshot of the system's processes).
+    fn running(name: &str) -> bool {
+        use windows_sys::Win32::Foundation::{CloseHandle, INVALID_HANDLE_VALUE};
+        use windows_sys::Win32::System::Diagnostics::ToolHelp::{
+            CreateToolhelp32Snapshot, Process32FirstW, Process32NextW, PROCESSENTRY32W, TH32CS_SNAPPROCESS,
+        };
+        // SAFETY: a snapshot walked with a sized entry, then closed.
+        unsafe {
+            let snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+            assert!(snapshot != INVALID_HANDLE_VALUE);
+            let mut entry: PROCESSENTRY32W = std::mem::zeroed();
+            entry.dwSize = std::mem::size_of::<PROCESSENTRY32W>() as u32;
+            let mut found = false;
+            let mut more = Process32FirstW(snapshot, &mut entry) != 0;
+            while more && !found {
+                let end = entry.szExeFile.iter().position(|c| *c == 0).unwrap_or(entry.szExeFile.len());
+                found = String::from_utf16_lossy(&entry.szExeFile[..end]).eq_ignore_ascii_case(name);
+                more = Process32NextW(snapshot, &mut entry) != 0;
+            }
+            CloseHandle(snapshot);
+            found
+        }
+    }
+
+    /// cmd.exe starts another cmd.exe, which runs find.exe on the input and, once find.exe saw
+    /// end of input, writes a file. Killing the first cmd.exe alone would leave the others to
+    /// go on: the whole job is ended, so the file is never written.
+    #[tokio::test]
+    async fn an_abandoned_command_and_all_it_started_are_ended_with_its_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let after = dir.path().join("after.txt");
+        let command = format!("cmd.exe /c cmd.exe /c \"find x & echo after> {}\"", after.display());
+        let target = DeliveryTarget { name: "Servidor da loja".into(), command, timeout_s: 60, also_copy: false };
+        let open = open(&target, &|_| false).await.expect("ready");
+        let started = Instant::now();
+        while !running("find.exe") {
+            assert!(started.elapsed() < Duration::from_secs(30), "find.exe never started");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        open.abandon().await;
+        // Whatever ended them (the job, or end of input), they write nothing more once gone.
+        while running("find.exe") || running("cmd.exe") {
+            assert!(started.elapsed() < Duration::from_secs(60), "find.exe or cmd.exe still runs");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(!after.exists(), "what the command started saw end of input and went on");
+    }
 
     /// A real program (Windows' own find.exe) copied into a folder with spaces, named by its
     /// backslash path: split by Windows' rules, it runs, reads the whole key and exits 0.

@@ -98,7 +98,17 @@ impl Keychain for OsKeychain {
 
     fn fetch(&self, origin: &str, email: &str) -> Result<Option<Zeroizing<String>>, AppError> {
         match self.entry(origin, email)?.get_password() {
-            Ok(password) => Ok(Some(Zeroizing::new(password))),
+            Ok(password) => {
+                let password = Zeroizing::new(password);
+                // An earlier build wrote it through keyring, roaming (CRED_PERSIST_ENTERPRISE):
+                // it is written again for this computer only, now that it is read. If that
+                // fails, the login still works and the next read tries again.
+                #[cfg(windows)]
+                if !this_computer_only::is_kept_here(&self.service, &user_name(origin, email)) {
+                    let _ = this_computer_only::store(&self.service, &user_name(origin, email), &password);
+                }
+                Ok(Some(password))
+            }
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keychain_error(e)),
         }
@@ -127,16 +137,39 @@ fn keychain_error(error: keyring::Error) -> AppError {
 #[cfg(windows)]
 mod this_computer_only {
     use windows_sys::Win32::Foundation::GetLastError;
-    use windows_sys::Win32::Security::Credentials::{CredWriteW, CREDENTIALW, CRED_PERSIST_LOCAL_MACHINE, CRED_TYPE_GENERIC};
+    use windows_sys::Win32::Security::Credentials::{
+        CredFree, CredReadW, CredWriteW, CREDENTIALW, CRED_PERSIST_LOCAL_MACHINE, CRED_TYPE_GENERIC,
+    };
     use zeroize::Zeroizing;
 
     use crate::platform::windows_text::wide;
 
+    /// keyring's naming of a credential: "user.service".
+    fn target_name(service: &str, user: &str) -> Vec<u16> {
+        wide(&format!("{user}.{service}"))
+    }
+
+    /// Whether the credential is kept for this computer only (false too when there is none).
+    pub(super) fn is_kept_here(service: &str, user: &str) -> bool {
+        let name = target_name(service, user);
+        let mut found: *mut CREDENTIALW = std::ptr::null_mut();
+        // SAFETY: a NUL-terminated name; the credential is freed below with CredFree.
+        if unsafe { CredReadW(name.as_ptr(), CRED_TYPE_GENERIC, 0, &mut found) } == 0 {
+            return false;
+        }
+        // SAFETY: CredReadW succeeded, so `found` points to one credential, freed once.
+        unsafe {
+            let persist = (*found).Persist;
+            CredFree(found.cast());
+            persist == CRED_PERSIST_LOCAL_MACHINE
+        }
+    }
+
     /// Keeps `password` for `user` of `service` in Credential Manager, for this computer only;
     /// the error is Windows' code.
     pub(super) fn store(service: &str, user: &str, password: &str) -> Result<(), u32> {
-        // keyring's naming ("user.service") and its blob: the password as UTF-16, no NUL.
-        let mut target = wide(&format!("{user}.{service}"));
+        // keyring's naming and its blob: the password as UTF-16, no NUL.
+        let mut target = target_name(service, user);
         let mut user_name = wide(user);
         let mut blob: Zeroizing<Vec<u8>> = Zeroizing::new(password.encode_utf16().flat_map(u16::to_le_bytes).collect());
         let credential = CREDENTIALW {
@@ -168,7 +201,7 @@ mod this_computer_only {
 mod windows_tests {
     use super::*;
     use windows_sys::Win32::Security::Credentials::{
-        CredEnumerateW, CredFree, CredReadW, CREDENTIALW, CRED_PERSIST_LOCAL_MACHINE, CRED_TYPE_GENERIC,
+        CredEnumerateW, CredFree, CredReadW, CREDENTIALW, CRED_PERSIST_ENTERPRISE, CRED_PERSIST_LOCAL_MACHINE, CRED_TYPE_GENERIC,
     };
 
     /// How the credential named `target` is kept (CRED_PERSIST_*), read back with CredReadW.
@@ -232,5 +265,20 @@ mod windows_tests {
         keychain.delete(origin, email).unwrap();
         assert_eq!(keychain.fetch(origin, email).unwrap(), None);
         assert!(credential_manager_holds("https://api.certopay.test/ana@loja.example").is_empty());
+    }
+
+    #[test]
+    fn a_roaming_password_an_earlier_build_wrote_is_kept_for_this_computer_once_read() {
+        let keychain = OsKeychain::open("CertoPay Keys (roaming test)");
+        let (origin, email) = ("https://api.certopay.test", "bia@loja.example");
+        // What an earlier build did: keyring's own write, which roams with the user's profile.
+        keyring::Entry::new("CertoPay Keys (roaming test)", &user_name(origin, email)).unwrap().set_password("senha-antiga").unwrap();
+        let target = "https://api.certopay.test/bia@loja.example.CertoPay Keys (roaming test)";
+        assert_eq!(persistence_of(target), Some(CRED_PERSIST_ENTERPRISE), "an earlier build's credential roams");
+        // The next login reads it: the same password, now kept on this computer only.
+        assert_eq!(keychain.fetch(origin, email).unwrap().as_deref().map(String::as_str), Some("senha-antiga"));
+        assert_eq!(persistence_of(target), Some(CRED_PERSIST_LOCAL_MACHINE), "rewritten for this computer only");
+        assert_eq!(credential_manager_holds("https://api.certopay.test/bia@loja.example"), ["senha-antiga"], "one credential");
+        keychain.delete(origin, email).unwrap();
     }
 }

@@ -1,6 +1,6 @@
 //! Code that differs by operating system, one concern a file (or a folder with a file per
 //! system), each behind `cfg(target_os)` inside: the clipboard, the keychain, the desktop
-//! saying the user stepped away, running a delivery command, GNOME's proxy settings, the
+//! saying the user stepped away, running a delivery command and stopping all it started, GNOME's proxy settings, the
 //! system's language, whether the desktop has a tray, whether IT turned updates off, starting an update's installer, the process's hardening, and bench timings.
 
 pub mod away;
@@ -9,6 +9,7 @@ pub(crate) mod command_runner;
 pub(crate) mod gnome_proxy;
 pub mod keychain;
 pub(crate) mod process_hardening;
+pub(crate) mod process_tree;
 pub(crate) mod system_language;
 pub(crate) mod system_tray;
 pub(crate) mod timing_marks;

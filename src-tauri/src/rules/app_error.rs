@@ -38,6 +38,10 @@ pub enum AppError {
     /// target): the session ended.
     #[error("too many wrong passwords; the session ended")]
     WrongPasswordsEndedSession,
+    /// After too many wrong passwords for this profile, its remembered password is not used
+    /// until the person types the password at a login.
+    #[error("the remembered password is held back until the password is typed")]
+    RememberedPasswordHeld,
     /// The login's token had already ended by this computer's clock: the clock is about
     /// `minutes` ahead of the server's (at least that many when the token does not say when
     /// it was issued). Not a session; nothing is renewed.

@@ -14,6 +14,12 @@ pub const MAX_TIMEOUT_S: u32 = 600;
 /// The line a command prints once it can take the key (the SSH preset: the connection is up and
 /// the temporary file made). A command line that contains it is waited for until it is printed.
 pub const READY_MARKER: &str = "certopay-ready";
+/// The line a command prints once the key is where the shop reads it, followed by where that is
+/// (the SSH preset: the file's path). Said in the result; never shown as output.
+pub const DELIVERED_MARKER: &str = "certopay-delivered";
+/// The line the SSH preset prints when the new file cannot keep the existing one's owner, group
+/// or mode (followed by which), before it is ready: nothing is rotated.
+pub const KEEP_MARKER: &str = "certopay-cannot-keep";
 /// The longest wait for a command to be ready, whatever its timeout: an SSH connection that
 /// takes longer is not going to work.
 pub const MAX_READY_S: u32 = 30;
@@ -86,10 +92,33 @@ impl DeliveryTarget {
 }
 
 /// A Windows batch file (`.bat`, `.cmd`) runs through cmd.exe, a shell that would read its
-/// arguments its own way: never a delivery command.
+/// arguments its own way: never a delivery command. Caught under the names Windows resolves to
+/// one too: trailing dots and spaces (`deliver.cmd.`, `deliver.bat `) and the file's data
+/// stream (`deliver.cmd::$DATA`).
 pub fn is_batch_file(program: &str) -> bool {
-    let lower = program.to_ascii_lowercase();
-    lower.ends_with(".bat") || lower.ends_with(".cmd")
+    let mut name = program.to_ascii_lowercase();
+    loop {
+        let before = name.len();
+        name = name.trim_end_matches(['.', ' ']).to_string();
+        if let Some(stripped) = name.strip_suffix("::$data") {
+            name = stripped.to_string();
+        }
+        if name.len() == before {
+            break;
+        }
+    }
+    name.ends_with(".bat") || name.ends_with(".cmd")
+}
+
+/// The longest secret given to a command: CertoPay's keys are some tens of bytes; anything far
+/// longer is not a key, and would not fit a pipe's guaranteed room.
+pub const MAX_SECRET_BYTES: usize = 512;
+
+/// Whether a secret looks like a key a command may be given: not empty, at most
+/// `MAX_SECRET_BYTES`, no control characters (a line break would end the key early for a
+/// reader of lines). Anything else goes to the clipboard only.
+pub fn plausible_secret(secret: &str) -> bool {
+    !secret.is_empty() && secret.len() <= MAX_SECRET_BYTES && !secret.chars().any(char::is_control)
 }
 
 /// Why a delivery did not work; the secret then goes to the clipboard.
@@ -108,8 +137,35 @@ pub enum DeliveryFailure {
     TimedOut { seconds: u32 },
     /// It ended without reading the whole key (`true`, or a command that takes no input).
     LeftUnread { bytes: u64 },
+    /// The file the shop reads has an owner, group or mode the new file could not be given by
+    /// the SSH user: nothing was rotated, the file is as it was.
+    CannotKeep { what: KeptAttribute },
+    /// The secret CertoPay sent does not look like a key (too long, or control characters): it
+    /// was not given to the command.
+    ImplausibleKey,
     /// It could not be started or talked to.
     Failed { detail: String },
+}
+
+/// What of the shop's file the new one must keep (`DeliveryFailure::CannotKeep`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KeptAttribute {
+    Owner,
+    Group,
+    Mode,
+}
+
+impl KeptAttribute {
+    /// The word the SSH preset prints after `KEEP_MARKER`.
+    pub fn named(word: &str) -> Option<KeptAttribute> {
+        match word {
+            "owner" => Some(KeptAttribute::Owner),
+            "group" => Some(KeptAttribute::Group),
+            "mode" => Some(KeptAttribute::Mode),
+            _ => None,
+        }
+    }
 }
 
 /// The output as the window may see it: never the secret, a token, a key or a word `hidden`
@@ -255,20 +311,24 @@ pub fn preset_command(preset: Preset, fields: &[&str]) -> String {
     match preset {
         Preset::Ssh => {
             // user@host, the file, an optional reload command. The key is written to a
-            // temporary file beside the target (mode 0600: umask) and renamed over it only when
-            // it arrived whole: a killed delivery ends the remote `cat` with an empty file,
-            // which is removed, so the file the shop reads is never truncated or half-written.
-            let file = field(1);
-            let (folder, name) = match file.rsplit_once('/') {
-                Some((folder, name)) => (if folder.is_empty() { "/" } else { folder }, name),
-                None => (".", file),
-            };
+            // temporary file beside the file the shop reads (through a symlink, beside its
+            // target) and renamed over it only when it arrived whole: a killed delivery ends the
+            // remote `cat` with an empty file, which is removed, so that file is never truncated
+            // or half-written. The temporary file first takes the existing file's owner, group
+            // and mode (0600 by umask for a new one), before the ready line: what the SSH user
+            // may not give it is said (`KEEP_MARKER`) and nothing is rotated.
+            let file = remote_quoted(field(1));
             // The remote command is read by the server's POSIX shell: quoted for it, whatever this
             // system is; the whole of it is then one word of the local command line.
-            let temporary = remote_quoted(&format!("{folder}/.{name}.XXXXXX"));
+            let keep = format!(
+                "if [ -e \"$f\" ]; then u=$(stat -c %u \"$f\") && g=$(stat -c %g \"$f\") && m=$(stat -c %a \"$f\") \
+                 && {{ chown \"$u\" \"$t\" 2>/dev/null || {{ echo {KEEP_MARKER} owner; false; }}; }} \
+                 && {{ chgrp \"$g\" \"$t\" 2>/dev/null || {{ echo {KEEP_MARKER} group; false; }}; }} \
+                 && {{ chmod \"$m\" \"$t\" 2>/dev/null || {{ echo {KEEP_MARKER} mode; false; }}; }}; fi"
+            );
             let mut remote = format!(
-                "umask 077 && t=$(mktemp {temporary}) && echo {READY_MARKER} && cat > \"$t\" && test -s \"$t\" && mv -f \"$t\" {}",
-                remote_quoted(file)
+                "umask 077 && f=$(readlink -f {file}) && t=$(mktemp \"${{f%/*}}/.${{f##*/}}.XXXXXX\") && exec 3>\"$t\" && {keep} \
+                 && echo {READY_MARKER} && cat >&3 && exec 3>&- && test -s \"$t\" && mv -f \"$t\" \"$f\" && echo {DELIVERED_MARKER} {file}"
             );
             if !field(2).is_empty() {
                 remote.push_str(&format!(" && {}", field(2)));
@@ -323,6 +383,28 @@ mod tests {
     }
 
     #[test]
+    fn the_names_windows_resolves_to_a_batch_file_are_refused_too() {
+        for name in ["deliver.cmd.", "deliver.bat ", "deliver.bat. .", "C:/loja/deliver.CMD::$DATA", "deliver.cmd::$data.", "x.bat::$DATA "]
+        {
+            assert!(is_batch_file(name), "{name:?}");
+        }
+        for name in ["deliver.exe", "deliver.cmd.exe", "batch", "deliver.exe::$DATA", "cmd"] {
+            assert!(!is_batch_file(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_plausible_key_is_given_to_a_command() {
+        assert!(plausible_secret("sk_live_4f9a0b1c2d3e4f5a6b7c8d9e"));
+        assert!(plausible_secret(&"k".repeat(MAX_SECRET_BYTES)));
+        assert!(!plausible_secret(&"k".repeat(MAX_SECRET_BYTES + 1)));
+        assert!(!plausible_secret(""));
+        for odd in ["sk_live_abc\n", "sk_live_abc\r\nrm -rf /", "sk_live_\u{0}abc", "sk_live_\u{1b}[2J", "sk_live_\tx"] {
+            assert!(!plausible_secret(odd), "{odd:?}");
+        }
+    }
+
+    #[test]
     fn presets_give_the_documented_stdin_forms() {
         // Quoted for this system's splitting: the words come back the same on every system.
         let words = |line: &str| target(line).words().unwrap();
@@ -334,8 +416,13 @@ mod tests {
                 "-o",
                 "BatchMode=yes",
                 "deploy@loja.example",
-                "{ umask 077 && t=$(mktemp '/srv/loja/.certopay key.XXXXXX') && echo certopay-ready && cat > \"$t\" && test -s \"$t\" \
-                 && mv -f \"$t\" '/srv/loja/certopay key' && systemctl reload loja; } || { rm -f \"$t\"; exit 1; }"
+                "{ umask 077 && f=$(readlink -f '/srv/loja/certopay key') && t=$(mktemp \"${f%/*}/.${f##*/}.XXXXXX\") && exec 3>\"$t\" \
+                 && if [ -e \"$f\" ]; then u=$(stat -c %u \"$f\") && g=$(stat -c %g \"$f\") && m=$(stat -c %a \"$f\") \
+                 && { chown \"$u\" \"$t\" 2>/dev/null || { echo certopay-cannot-keep owner; false; }; } \
+                 && { chgrp \"$g\" \"$t\" 2>/dev/null || { echo certopay-cannot-keep group; false; }; } \
+                 && { chmod \"$m\" \"$t\" 2>/dev/null || { echo certopay-cannot-keep mode; false; }; }; fi \
+                 && echo certopay-ready && cat >&3 && exec 3>&- && test -s \"$t\" && mv -f \"$t\" \"$f\" \
+                 && echo certopay-delivered '/srv/loja/certopay key' && systemctl reload loja; } || { rm -f \"$t\"; exit 1; }"
             ]
         );
         assert_eq!(

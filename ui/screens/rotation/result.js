@@ -5,7 +5,7 @@ import { api } from '../../api.js';
 import { $, setDetails } from '../../dom.js';
 import { on } from '../../events.js';
 import { errorText, errorDetails, deliveryFailureText } from '../../errors.js';
-import { t, formatCountdown, formatNumber } from '../../i18n.js';
+import { t, formatClock, formatCountdown, formatNumber } from '../../i18n.js';
 
 let countdownTimer = null;
 
@@ -28,7 +28,8 @@ export function showRotationResult(result) {
   $('clipboard-clear').hidden = !result.onClipboard;
   $('rotation-result-countdown').hidden = !result.onClipboard;
   if (result.onClipboard) {
-    startCountdown(result.clearInS);
+    // The Rust side clears at `clearAt`, counted from when it sent this result.
+    startCountdown(result.clearAt ? Date.parse(result.clearAt) : Date.now() + result.clearInS * 1000);
     $('clipboard-clear').focus();
   } else {
     announce($('rotation-result-text').textContent);
@@ -42,9 +43,16 @@ function deliveryText(result) {
   if (!delivery) return null;
   if (!delivery.failure) {
     const seconds = formatNumber(Math.round(delivery.elapsedMs / 100) / 10);
-    return result.newPrefix
+    const done = result.newPrefix
       ? t('rotate.delivered', { prefix: result.newPrefix, name: delivery.name, seconds })
       : t('rotate.deliveredNoPrefix', { name: delivery.name, seconds });
+    // Which file (or secret) holds the key now, and since when.
+    if (!delivery.deliveredAt) return done;
+    const time = formatClock(delivery.deliveredAt);
+    const held = delivery.destination
+      ? t('rotate.heldIn', { destination: delivery.destination, time })
+      : t('rotate.heldBy', { name: delivery.name, time });
+    return `${done} ${held}`;
   }
   return t('rotate.deliveryFailed', { name: delivery.name });
 }
@@ -77,10 +85,9 @@ function renderResultText() {
   }));
 }
 
-function startCountdown(seconds) {
-  const deadline = Date.now() + seconds * 1000;
+function startCountdown(deadline) {
   clearInterval(countdownTimer);
-  let announcedTen = seconds <= 10;
+  let announcedTen = deadline - Date.now() <= 10000;
   const update = async () => {
     const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     const line = t('rotate.countdown', { time: formatCountdown(left) });

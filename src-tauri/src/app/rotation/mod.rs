@@ -121,7 +121,7 @@ impl AppState {
         let target = match confirmed {
             Ok(target) => target,
             Err(reason @ (ConfirmationRefusal::PasswordMismatch | ConfirmationRefusal::PasswordRequired)) => {
-                return Err(self.password_refused(&active, reason, true))
+                return Err(self.password_refused(&active, reason, true).await)
             }
             Err(reason) => return Err(AppError::Confirmation { reason }),
         };
@@ -196,6 +196,7 @@ impl AppState {
             None => (None, None),
         };
         let delivered = report.as_ref().is_some_and(|r| r.outcome.is_ok());
+        let delivered_at = delivered.then(Utc::now);
         let to_clipboard = !delivered || target.as_ref().is_some_and(|t| t.also_copy);
         let mut warnings = Vec::new();
         let clipboard_delivery = if to_clipboard {
@@ -214,22 +215,19 @@ impl AppState {
         } else {
             None
         };
-        let clear_in_s = self.settings().clipboard_clear_seconds;
-        if let Some(number) = clipboard_delivery {
-            let clipboard = self.clipboard.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_secs(u64::from(clear_in_s))).await;
-                let _ = clipboard.clear_if_ours(Some(number));
-            });
-        }
-
         if !(regenerated.secret.starts_with("sk_live_") || regenerated.secret.starts_with("sk_test_")) {
             warnings.push(RotationWarning::OddShape);
         }
         let metadata = match regenerated.metadata.clone() {
             Some(m) => Some(m),
-            // A re-read that shows the secret is no better: malformed for display.
-            None => active.client.current_key(&active.session.jwt).await.ok().filter(|key| !key.reveals(&regenerated.secret)),
+            // One short attempt: the key is already delivered, and its clear must not start
+            // before the window says so. A re-read that shows the secret is no better: malformed
+            // for display.
+            None => tokio::time::timeout(DETAILS_REREAD_LIMIT, active.client.current_key_once(&active.session.jwt))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .filter(|key| !key.reveals(&regenerated.secret)),
         };
         match &metadata {
             Some(m) if !regenerated.secret.starts_with(bare_prefix(&m.key_prefix)) => warnings.push(RotationWarning::PrefixMismatch),
@@ -252,10 +250,25 @@ impl AppState {
         let delivery = target.zip(report).map(|(target, report)| DeliveryResult {
             name: target.name,
             elapsed_ms: report.outcome.as_ref().ok().map(|d| d.as_millis() as u64),
+            delivered_at: delivered_at.filter(|_| report.outcome.is_ok()),
             failure: report.outcome.err(),
             output: report.output,
+            destination: report.destination,
         });
-        Ok(RotationResult { new_prefix, clear_in_s, warnings, key, on_clipboard: clipboard_delivery.is_some(), delivery })
+        // The clear's delay counts from now, as the result goes to the window: the person sees
+        // "cleared in 60 s" with the whole 60 s still ahead, and the window counts down to
+        // `clear_at`, the moment the timer below fires.
+        let clear_in_s = self.settings().clipboard_clear_seconds;
+        let clear_at = clipboard_delivery.map(|number| {
+            let clipboard = self.clipboard.clone();
+            let delay = Duration::from_secs(u64::from(clear_in_s));
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let _ = clipboard.clear_if_ours(Some(number));
+            });
+            Utc::now() + chrono::Duration::seconds(i64::from(clear_in_s))
+        });
+        Ok(RotationResult { new_prefix, clear_in_s, clear_at, warnings, key, on_clipboard: clipboard_delivery.is_some(), delivery })
     }
 
     pub fn clear_clipboard_now(&self) -> Result<ClearOutcome, AppError> {
@@ -277,6 +290,10 @@ impl AppState {
         self.history.newest_first()
     }
 }
+
+/// The longest wait for the new key's details when the regenerate's answer lacked them: one
+/// request, no retry.
+const DETAILS_REREAD_LIMIT: Duration = Duration::from_secs(5);
 
 /// The delivery could not be proven before the rotation: nothing was regenerated.
 fn not_ready(target: &DeliveryTarget, failure: Option<DeliveryFailure>, output: String) -> AppError {

@@ -20,6 +20,11 @@ impl AppState {
     /// an ending session) can take it.
     pub(in crate::app) fn try_claim_rotation(&self) -> Option<RotationClaim<'_>> {
         let claimed = self.flight.send_if_modified(|busy| !std::mem::replace(busy, true));
+        if claimed {
+            // What it may take is what the profile needs now: a target removed meanwhile
+            // shortens no one's wait.
+            *self.flight_wait.lock().unwrap() = self.rotation_wait();
+        }
         claimed.then_some(RotationClaim(&self.flight))
     }
 
@@ -47,7 +52,8 @@ impl AppState {
                 }
             }
         };
-        tokio::time::timeout(self.rotation_wait(), claim).await.ok().flatten()
+        let wait = *self.flight_wait.lock().unwrap();
+        tokio::time::timeout(wait.max(self.rotation_wait()), claim).await.ok().flatten()
     }
 
     /// Whether a rotation is out now: its request, or the checks after an unanswered one.
