@@ -29,6 +29,7 @@ export function deliveryFailureText(failure) {
     batchFile: () => t('delivery.failure.batchFile'),
     implausibleKey: () => t('delivery.failure.implausibleKey'),
     cannotKeep: () => t(`delivery.failure.cannotKeep.${failure.what}`),
+    envFile: () => t(`delivery.failure.envFile.${failure.problem}`),
     failed: () => failure.detail || t('delivery.failure.failed'),
   }[failure.kind]?.() || failure.kind;
 }
@@ -94,6 +95,7 @@ function rotationErrorText(error) {
     case 'DeliveryNotReady':
       // The shop's file would lose what lets its service read it: said as such, not as unreachable.
       if (error.failure?.kind === 'cannotKeep') return t(`rotate.deliveryCannotKeep.${error.failure.what}`, { name: error.name });
+      if (error.failure?.kind === 'envFile') return t(`rotate.deliveryEnvFile.${error.failure.problem}`, { name: error.name });
       return t('rotate.deliveryNotReady', { name: error.name, how: deliveryFailureText(error.failure) });
     default:
       return t('rotate.clipboardFailed');

@@ -289,6 +289,8 @@ pub struct DeliveryResult {
     pub destination: Option<String>,
     /// When the command had the key (delivered only).
     pub delivered_at: Option<DateTime<Utc>>,
+    /// The `.env` preset added the variable's line at the end: the file did not set it.
+    pub appended: bool,
 }
 
 /// A rotation that delivered its secret: to the delivery command, the clipboard, or both.

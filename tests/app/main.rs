@@ -10,6 +10,8 @@ mod audit_record;
 // SSH and Squid run where the tests run natively, not in the Windows build under Wine.
 #[cfg(unix)]
 mod delivery;
+#[cfg(unix)]
+mod env_file;
 mod ipc;
 #[cfg(unix)]
 mod office_network;

@@ -64,7 +64,8 @@ pub async fn served_key(sb: &Sandbox, email: &str) -> Value {
 
 pub async fn arm(sb: &Sandbox, fault: Value) {
     let response = reqwest::Client::new().post(format!("{}/__sandbox/faults", sb.url())).json(&fault).send().await.unwrap();
-    assert!(response.status().is_success(), "{fault}");
+    let status = response.status();
+    assert!(status.is_success(), "{fault}: {status} {}", response.text().await.unwrap_or_default());
 }
 
 pub async fn log_in(w: &Window, email: &str, password: &str) {

@@ -72,10 +72,23 @@ impl Sshd {
 
     /// The same, logging in as `user` on the server.
     pub fn preset_command_as(&self, user: &str, remote_file: &Path) -> String {
-        let preset = certopay_keys::rules::delivery_target::preset_command(
+        self.reached(&certopay_keys::rules::delivery_target::preset_command(
             certopay_keys::rules::delivery_target::Preset::Ssh,
             &[&format!("{user}@127.0.0.1"), &remote_file.display().to_string(), ""],
-        );
+        ))
+    }
+
+    /// The `.env` line preset's command line for `variable` in `remote_file`, as `user`.
+    pub fn env_preset_command_as(&self, user: &str, remote_file: &Path, variable: &str) -> String {
+        self.reached(&certopay_keys::rules::delivery_target::preset_command(
+            certopay_keys::rules::delivery_target::Preset::EnvLine,
+            &[&format!("{user}@127.0.0.1"), &remote_file.display().to_string(), variable, ""],
+        ))
+    }
+
+    /// A preset's line with the options this test server needs: its own known hosts, the
+    /// test's key, its port.
+    fn reached(&self, preset: &str) -> String {
         let options = format!(
             "-o UserKnownHostsFile={} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -i {} -p {}",
             self.file("known_hosts").display(),

@@ -108,6 +108,45 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.screenshot("rollout-delivered-light").await;
     shop.abort();
 
+    // The `.env` line preset: its fields, the line Rust makes, and a rotation into a file that
+    // did not set the variable yet (its line is added, and the result says so).
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#delivery-form').hidden", "the delivery form").await;
+    w.script("const s = document.querySelector('#delivery-preset'); s.value = 'envLine'; s.dispatchEvent(new Event('change'));", vec![])
+        .await;
+    assert_eq!(w.text("#delivery-field-1-label").await, "Environment file on the server (/var/www/loja/.env)");
+    assert_eq!(w.text("#delivery-field-2-label").await, "Variable, optional (CERTOPAY_API_KEY)");
+    w.type_into("#delivery-field-0", "deploy@loja.com.br").await;
+    w.type_into("#delivery-field-1", "/var/www/loja/.env").await;
+    w.type_into("#delivery-field-3", "php artisan config:cache").await;
+    let env_preset = certopay_keys::rules::delivery_target::preset_command(
+        certopay_keys::rules::delivery_target::Preset::EnvLine,
+        &["deploy@loja.com.br", "/var/www/loja/.env", "", "php artisan config:cache"],
+    );
+    w.wait_for(
+        &format!("document.querySelector('#delivery-command').value === {}", serde_json::to_string(&env_preset).unwrap()),
+        "the .env preset's command line",
+    )
+    .await;
+    w.screenshot("settings-delivery-env-preset-light").await;
+    w.click("#close-settings").await;
+    let users = support::sshd::shop_users();
+    let env_file = sshd.shop_folder(users).join(".env");
+    std::fs::write(&env_file, "APP_ENV=production\nDB_HOST=db\n").unwrap();
+    std::os::unix::fs::chown(&env_file, Some(users.deploy_uid), Some(users.deploy_gid)).unwrap();
+    set_target(&w, "Servidor da loja", &sshd.env_preset_command_as(users.deploy, &env_file, ""), "30", DEMO_PASSWORD).await;
+    w.wait_for("document.querySelector('#delivery-status').textContent.startsWith('Delivery target')", "saved").await;
+    w.click("#close-settings").await;
+    send_rotation(&w, "Chave principal", None).await;
+    w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
+    let text = w.text("#rotation-result-text").await;
+    assert!(text.contains(&format!("{} holds it since ", env_file.display())), "{text}");
+    assert!(text.ends_with("The file did not set the variable yet: its line was added at the end."), "{text}");
+    let written = std::fs::read_to_string(&env_file).unwrap();
+    let key = written.strip_prefix("APP_ENV=production\nDB_HOST=db\nCERTOPAY_API_KEY=").unwrap().trim_end();
+    assert_eq!(payment_status(&sb, key).await, 200);
+    w.screenshot("rotate-delivered-env-appended-light").await;
+
     // A command that fails after reading the key, one that hangs past its timeout: each time
     // the key is on the X11 clipboard instead, and the details line says why.
     let cases = [

@@ -12,7 +12,8 @@ use tokio::io::AsyncReadExt;
 
 use crate::platform::process_tree::{self, ProcessTree};
 use crate::rules::delivery_target::{
-    plausible_secret, screened, DeliveryFailure, DeliveryTarget, KeptAttribute, DELIVERED_MARKER, KEEP_MARKER, MAX_OUTPUT, READY_MARKER,
+    plausible_secret, screened, DeliveryFailure, DeliveryTarget, EnvFileProblem, KeptAttribute, DELIVERED_MARKER, ENV_MARKER, KEEP_MARKER,
+    MAX_OUTPUT, READY_MARKER,
 };
 
 /// Finds the program as the system would run it: a path as given, or a name on `PATH`. `None`
@@ -66,11 +67,13 @@ pub struct DeliveryReport {
     /// Where the key now is, as the command said it (`DELIVERED_MARKER`: the SSH preset names
     /// the file); `None` when it did not say.
     pub destination: Option<String>,
+    /// The `.env` preset added the variable's line: the file did not set it.
+    pub appended: bool,
 }
 
 impl DeliveryReport {
     fn failed(failure: DeliveryFailure) -> DeliveryReport {
-        DeliveryReport { outcome: Err(failure), output: String::new(), destination: None }
+        DeliveryReport { outcome: Err(failure), output: String::new(), destination: None, appended: false }
     }
 }
 
@@ -162,12 +165,14 @@ pub async fn open(target: &DeliveryTarget, hidden: &(dyn Fn(&str) -> bool + Sync
     };
     open.kill().await;
     let said = open.output.collect("", hidden).await;
-    // The preset said why: the new file could not keep the shop's owner, group or mode.
-    let failure = match said.cannot_keep {
-        Some(what) => DeliveryFailure::CannotKeep { what },
-        None => failure,
+    // The preset said why: the new file could not keep the shop's owner, group or mode, or the
+    // environment file cannot take the key.
+    let failure = match (said.cannot_keep, said.env_problem) {
+        (Some(what), _) => DeliveryFailure::CannotKeep { what },
+        (None, Some(problem)) => DeliveryFailure::EnvFile { problem },
+        (None, None) => failure,
     };
-    Err(DeliveryReport { outcome: Err(failure), output: said.output, destination: None })
+    Err(DeliveryReport { outcome: Err(failure), output: said.output, destination: None, appended: false })
 }
 
 impl OpenDelivery {
@@ -188,7 +193,12 @@ impl OpenDelivery {
         if !plausible_secret(secret) {
             self.kill().await;
             let said = self.output.collect(secret, hidden).await;
-            return DeliveryReport { outcome: Err(DeliveryFailure::ImplausibleKey), output: said.output, destination: None };
+            return DeliveryReport {
+                outcome: Err(DeliveryFailure::ImplausibleKey),
+                output: said.output,
+                destination: None,
+                appended: false,
+            };
         }
         let started = Instant::now();
         let input = self.input.take().expect("written once");
@@ -221,7 +231,8 @@ impl OpenDelivery {
         };
         let said = self.output.collect(secret, hidden).await;
         let destination = said.delivered_to.filter(|_| outcome.is_ok());
-        DeliveryReport { outcome, output: said.output, destination }
+        let appended = said.appended && outcome.is_ok();
+        DeliveryReport { outcome, output: said.output, destination, appended }
     }
 
     /// There is no secret to give: the command is killed before it ever sees end of input.
@@ -343,21 +354,27 @@ impl OutputReaders {
         let after = |marker: &str| stdout.lines().find_map(|line| line.trim().strip_prefix(marker)).map(|rest| rest.trim().to_string());
         let delivered_to = after(DELIVERED_MARKER).filter(|place| !place.is_empty());
         let cannot_keep = after(KEEP_MARKER).and_then(|what| KeptAttribute::named(&what));
+        let env_said: Vec<String> =
+            stdout.lines().filter_map(|line| line.trim().strip_prefix(ENV_MARKER)).map(|w| w.trim().to_string()).collect();
+        let env_problem = env_said.iter().find_map(|word| EnvFileProblem::named(word));
+        let appended = env_said.iter().any(|word| word == "appended");
         let own_line = |line: &&str| {
             let line = line.trim();
-            line == READY_MARKER || line.starts_with(DELIVERED_MARKER) || line.starts_with(KEEP_MARKER)
+            line == READY_MARKER || [DELIVERED_MARKER, KEEP_MARKER, ENV_MARKER].iter().any(|marker| line.starts_with(marker))
         };
         let out: String = stdout.lines().filter(|line| !own_line(line)).collect::<Vec<_>>().join("\n");
         let output = screened(&[out, text(&self.kept_stderr)].join("\n"), secret, hidden);
-        Said { output, delivered_to: delivered_to.map(|place| screened(&place, secret, hidden)), cannot_keep }
+        Said { output, delivered_to: delivered_to.map(|place| screened(&place, secret, hidden)), cannot_keep, env_problem, appended }
     }
 }
 
-/// What a command printed: its output for the details line, and what the preset's own lines said.
+/// What a command printed: its output for the details line, and what the presets' own lines said.
 struct Said {
     output: String,
     delivered_to: Option<String>,
     cannot_keep: Option<KeptAttribute>,
+    env_problem: Option<EnvFileProblem>,
+    appended: bool,
 }
 
 fn exit_failure(status: std::process::ExitStatus) -> DeliveryFailure {

@@ -140,11 +140,37 @@ pub enum DeliveryFailure {
     /// The file the shop reads has an owner, group or mode the new file could not be given by
     /// the SSH user: nothing was rotated, the file is as it was.
     CannotKeep { what: KeptAttribute },
+    /// The `.env` preset's file cannot take the key as it is: nothing was rotated.
+    EnvFile { problem: EnvFileProblem },
     /// The secret CertoPay sent does not look like a key (too long, or control characters): it
     /// was not given to the command.
     ImplausibleKey,
     /// It could not be started or talked to.
     Failed { detail: String },
+}
+
+/// Why the `.env` preset's file cannot take the key (`DeliveryFailure::EnvFile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EnvFileProblem {
+    /// The variable's name is not one a shell would take (letters, digits, `_`).
+    BadName,
+    /// There is no such file.
+    Missing,
+    /// The file sets the variable more than once: which line to keep is the person's call.
+    Repeated,
+}
+
+impl EnvFileProblem {
+    /// The word the preset prints after `ENV_MARKER`.
+    pub fn named(word: &str) -> Option<EnvFileProblem> {
+        match word {
+            "badName" => Some(EnvFileProblem::BadName),
+            "missing" => Some(EnvFileProblem::Missing),
+            "repeated" => Some(EnvFileProblem::Repeated),
+            _ => None,
+        }
+    }
 }
 
 /// What of the shop's file the new one must keep (`DeliveryFailure::CannotKeep`).
@@ -194,6 +220,9 @@ pub enum Preset {
     /// OpenSSH runs the remote command with the session's standard input (ssh(1): "the command
     /// is executed on the remote host"; stdin is forwarded). BatchMode: never a password prompt.
     Ssh,
+    /// One variable's line in an environment file (`.env`) on a server, over SSH, as the SSH
+    /// preset writes a file; every other line kept.
+    EnvLine,
     /// `gh secret set NAME`: without `--body` the value is read from standard input
     /// (cli/cli, `gh secret set --help`: "Read secret value from a file: gh secret set MYSECRET < myfile.txt").
     GithubActions,
@@ -305,6 +334,60 @@ pub fn quote_windows(word: &str) -> String {
     quoted
 }
 
+/// The variable the `.env` preset sets unless the person names another.
+pub const DEFAULT_VARIABLE: &str = "CERTOPAY_API_KEY";
+
+/// The line the `.env` preset prints about the file, followed by a word: `badName`, `missing`,
+/// `repeated` (each before it is ready: nothing is rotated) or `appended` (the variable was not
+/// there and was added at the end).
+pub const ENV_MARKER: &str = "certopay-env";
+
+/// The awk program of the `.env` preset. Its first input is the key (one record), then the file;
+/// it prints the file with the first line that sets `name` given the key as its value, keeping
+/// every other byte: leading blanks, `export `, the spaces around `=`, the value's quotes, what
+/// follows a quoted value or a bare one's ` # comment`, a line's `\r`, and the final newline
+/// only if the file had one (`final`). A file that never sets it gets the line at the end.
+/// Written without a single quote (it travels inside one) and on one line (a command line is
+/// one line, in the window's field too).
+const ENV_REWRITE: &str = concat!(
+    r#"FNR == NR { key = key (NR > 1 ? "\n" : "") $0; next } "#,
+    r#"{ line = $0; cr = ""; if (sub(/\r$/, "", line)) cr = "\r"; "#,
+    r#"if (!done && match(line, "^[ \t]*(export[ \t]+)?" name "[ \t]*=")) { "#,
+    r#"head = substr(line, 1, RLENGTH); rest = substr(line, RLENGTH + 1); lead = ""; "#,
+    r#"if (match(rest, /^[ \t]+/)) { lead = substr(rest, 1, RLENGTH); rest = substr(rest, RLENGTH + 1) } "#,
+    r#"q = substr(rest, 1, 1); "#,
+    r#"if (q == "\"" || q == "\047") { end = index(substr(rest, 2), q); tail = end ? substr(rest, end + 2) : ""; value = q key q } "#,
+    r#"else { tail = match(rest, /[ \t]+#/) ? substr(rest, RSTART) : ""; value = key } "#,
+    r#"line = head lead value tail; done = 1 } "#,
+    r#"printf "%s%s%s", (lines++ ? "\n" : ""), line, cr; style = cr } "#,
+    r#"END { if (!done) printf "%s%s=%s%s", (lines++ ? "\n" : ""), name, key, style; if (final) printf "\n" }"#,
+);
+
+/// What the SSH presets do before their ready line to the temporary file `$t`: give it the
+/// owner, group and mode of the file `$f` the shop reads, if there is one, or say which it
+/// could not (`KEEP_MARKER`).
+fn keep_attributes() -> String {
+    format!(
+        "if [ -e \"$f\" ]; then u=$(stat -c %u \"$f\") && g=$(stat -c %g \"$f\") && m=$(stat -c %a \"$f\") \
+         && {{ chown \"$u\" \"$t\" 2>/dev/null || {{ echo {KEEP_MARKER} owner; false; }}; }} \
+         && {{ chgrp \"$g\" \"$t\" 2>/dev/null || {{ echo {KEEP_MARKER} group; false; }}; }} \
+         && {{ chmod \"$m\" \"$t\" 2>/dev/null || {{ echo {KEEP_MARKER} mode; false; }}; }}; fi"
+    )
+}
+
+/// An SSH preset's command line: the remote script (then the reload command, if any), which
+/// removes its temporary file `$t` when any step fails. The remote command is read by the
+/// server's POSIX shell: quoted for it, whatever this system is; the whole of it is then one
+/// word of the local command line.
+fn ssh_command(host: &str, remote: &str, reload: &str) -> String {
+    let mut remote = remote.to_string();
+    if !reload.is_empty() {
+        remote.push_str(&format!(" && {reload}"));
+    }
+    let remote = format!("{{ {remote}; }} || {{ rm -f \"$t\"; exit 1; }}");
+    format!("ssh -o BatchMode=yes {} {}", quoted(host), quoted(&remote))
+}
+
 /// The command line of a preset, from the names the person fills in.
 pub fn preset_command(preset: Preset, fields: &[&str]) -> String {
     let field = |i: usize| fields.get(i).copied().unwrap_or("").trim();
@@ -318,23 +401,38 @@ pub fn preset_command(preset: Preset, fields: &[&str]) -> String {
             // and mode (0600 by umask for a new one), before the ready line: what the SSH user
             // may not give it is said (`KEEP_MARKER`) and nothing is rotated.
             let file = remote_quoted(field(1));
-            // The remote command is read by the server's POSIX shell: quoted for it, whatever this
-            // system is; the whole of it is then one word of the local command line.
-            let keep = format!(
-                "if [ -e \"$f\" ]; then u=$(stat -c %u \"$f\") && g=$(stat -c %g \"$f\") && m=$(stat -c %a \"$f\") \
-                 && {{ chown \"$u\" \"$t\" 2>/dev/null || {{ echo {KEEP_MARKER} owner; false; }}; }} \
-                 && {{ chgrp \"$g\" \"$t\" 2>/dev/null || {{ echo {KEEP_MARKER} group; false; }}; }} \
-                 && {{ chmod \"$m\" \"$t\" 2>/dev/null || {{ echo {KEEP_MARKER} mode; false; }}; }}; fi"
+            let remote = format!(
+                "umask 077 && f=$(readlink -f {file}) && t=$(mktemp \"${{f%/*}}/.${{f##*/}}.XXXXXX\") && exec 3>\"$t\" && {} \
+                 && echo {READY_MARKER} && cat >&3 && exec 3>&- && test -s \"$t\" && mv -f \"$t\" \"$f\" && echo {DELIVERED_MARKER} {file}",
+                keep_attributes()
             );
-            let mut remote = format!(
-                "umask 077 && f=$(readlink -f {file}) && t=$(mktemp \"${{f%/*}}/.${{f##*/}}.XXXXXX\") && exec 3>\"$t\" && {keep} \
-                 && echo {READY_MARKER} && cat >&3 && exec 3>&- && test -s \"$t\" && mv -f \"$t\" \"$f\" && echo {DELIVERED_MARKER} {file}"
+            ssh_command(field(0), &remote, field(2))
+        }
+        Preset::EnvLine => {
+            // user@host, the environment file, the variable (CERTOPAY_API_KEY unless named), an
+            // optional reload command. Before the ready line: the name is a variable's, the file
+            // exists, names it at most once, and a temporary file beside it (through a symlink,
+            // beside its target) can take its owner, group and mode. Then the key is read whole
+            // into the remote shell, and awk writes the file again with only that value changed
+            // (its quotes, an `export `, a comment after it, CRLF and the final newline or its
+            // absence kept), or the line added at the end; the temporary file is renamed over
+            // the real one.
+            let file = remote_quoted(field(1));
+            let name = if field(2).is_empty() { DEFAULT_VARIABLE } else { field(2) };
+            let name = remote_quoted(name);
+            let remote = format!(
+                "umask 077 && case {name} in ''|[0-9]*|*[!A-Za-z0-9_]*) echo {ENV_MARKER} badName; false;; esac \
+                 && f=$(readlink -f {file}) && {{ test -f \"$f\" || {{ echo {ENV_MARKER} missing; false; }}; }} \
+                 && n=$(grep -c -E \"^[[:space:]]*(export[[:space:]]+)?\"{name}\"[[:space:]]*=\" \"$f\"; true) \
+                 && {{ test \"$n\" -le 1 || {{ echo {ENV_MARKER} repeated; false; }}; }} \
+                 && t=$(mktemp \"${{f%/*}}/.${{f##*/}}.XXXXXX\") && {} && echo {READY_MARKER} && key=$(cat) && test -n \"$key\" \
+                 && if test -z \"$(tail -c 1 \"$f\")\"; then e=1; else e=0; fi \
+                 && printf %s \"$key\" | awk -v name={name} -v final=\"$e\" {} - \"$f\" > \"$t\" && mv -f \"$t\" \"$f\" \
+                 && echo {DELIVERED_MARKER} {file} && {{ test \"$n\" -gt 0 || echo {ENV_MARKER} appended; }}",
+                keep_attributes(),
+                remote_quoted(ENV_REWRITE)
             );
-            if !field(2).is_empty() {
-                remote.push_str(&format!(" && {}", field(2)));
-            }
-            remote = format!("{{ {remote}; }} || {{ rm -f \"$t\"; exit 1; }}");
-            format!("ssh -o BatchMode=yes {} {}", quoted(field(0)), quoted(&remote))
+            ssh_command(field(0), &remote, field(3))
         }
         Preset::GithubActions => format!("gh secret set {} --repo {}", quoted(field(0)), quoted(field(1))),
         Preset::VaultKv => format!("vault kv put -mount={} {} {}", quoted(field(0)), quoted(field(1)), quoted(&format!("{}=-", field(2)))),
@@ -425,6 +523,15 @@ mod tests {
                  && echo certopay-delivered '/srv/loja/certopay key' && systemctl reload loja; } || { rm -f \"$t\"; exit 1; }"
             ]
         );
+        // The `.env` line: the variable defaults to CERTOPAY_API_KEY, the reload comes last.
+        let env = words(&preset_command(Preset::EnvLine, &["deploy@loja.example", "/var/www/loja/.env", "", "php artisan config:cache"]));
+        assert_eq!(env[..4], ["ssh", "-o", "BatchMode=yes", "deploy@loja.example"]);
+        assert!(env[4].starts_with("{ umask 077 && case CERTOPAY_API_KEY in "), "{}", env[4]);
+        assert!(env[4].contains("-v name=CERTOPAY_API_KEY") && env[4].contains("readlink -f /var/www/loja/.env"), "{}", env[4]);
+        assert!(env[4].ends_with(" && php artisan config:cache; } || { rm -f \"$t\"; exit 1; }"), "{}", env[4]);
+        assert!(!env[4].contains('\n'), "one line: the window's field holds one");
+        let named = words(&preset_command(Preset::EnvLine, &["deploy@loja.example", "/srv/.env", "LOJA_KEY", ""]));
+        assert!(named[4].contains("-v name=LOJA_KEY") && !named[4].contains("CERTOPAY_API_KEY"), "{}", named[4]);
         assert_eq!(
             preset_command(Preset::GithubActions, &["CERTOPAY_API_KEY", "loja/site"]),
             "gh secret set CERTOPAY_API_KEY --repo loja/site"

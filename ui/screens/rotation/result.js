@@ -52,7 +52,8 @@ function deliveryText(result) {
     const held = delivery.destination
       ? t('rotate.heldIn', { destination: delivery.destination, time })
       : t('rotate.heldBy', { name: delivery.name, time });
-    return `${done} ${held}`;
+    // The `.env` preset added the line: the file did not set the variable before.
+    return [done, held, delivery.appended ? t('rotate.envAppended') : null].filter(Boolean).join(' ');
   }
   return t('rotate.deliveryFailed', { name: delivery.name });
 }

@@ -13,10 +13,14 @@ import { profileById, store } from '../../store.js';
 const PRESET_FIELDS = {
   custom: [],
   ssh: ['delivery.field.sshHost', 'delivery.field.sshFile', 'delivery.field.sshReload'],
+  envLine: ['delivery.field.sshHost', 'delivery.field.envFile', 'delivery.field.envVariable', 'delivery.field.sshReload'],
   githubActions: ['delivery.field.ghSecret', 'delivery.field.ghRepo'],
   vaultKv: ['delivery.field.vaultMount', 'delivery.field.vaultPath', 'delivery.field.vaultField'],
   doppler: ['delivery.field.dopplerSecret'],
 };
+
+// The most fields a preset asks for (the form has this many).
+const FIELD_COUNT = Math.max(...Object.values(PRESET_FIELDS).map((fields) => fields.length));
 
 function loggedInProfile() {
   return store.session ? profileById(store.session.profileId) : null;
@@ -53,7 +57,7 @@ function renderIntro() {
 
 function renderPresetFields() {
   const fields = PRESET_FIELDS[$('delivery-preset').value] || [];
-  for (let i = 0; i < 3; i += 1) {
+  for (let i = 0; i < FIELD_COUNT; i += 1) {
     const shown = i < fields.length;
     $(`delivery-field-${i}`).hidden = !shown;
     $(`delivery-field-${i}-label`).hidden = !shown;
@@ -61,11 +65,19 @@ function renderPresetFields() {
   }
 }
 
+/// Another kind: its fields start empty (the last kind's words would mean something else
+/// here, a reload command taken for a variable's name).
+function changePreset() {
+  for (let i = 0; i < FIELD_COUNT; i += 1) $(`delivery-field-${i}`).value = '';
+  renderPresetFields();
+  fillCommand();
+}
+
 /// A preset's field changed: the command line follows, as Rust quotes it.
 async function fillCommand() {
   const preset = $('delivery-preset').value;
   if (preset === 'custom') return;
-  const fields = [0, 1, 2].map((i) => $(`delivery-field-${i}`).value);
+  const fields = [...Array(FIELD_COUNT).keys()].map((i) => $(`delivery-field-${i}`).value);
   $('delivery-command').value = await api.presetCommand(preset, fields);
 }
 
@@ -102,7 +114,7 @@ function onSave(event) {
 export function initDelivery() {
   $('delivery-form').addEventListener('submit', onSave);
   $('delivery-remove').addEventListener('click', () => save(null));
-  $('delivery-preset').addEventListener('change', () => { renderPresetFields(); fillCommand(); });
-  for (let i = 0; i < 3; i += 1) $(`delivery-field-${i}`).addEventListener('input', fillCommand);
+  $('delivery-preset').addEventListener('change', changePreset);
+  for (let i = 0; i < FIELD_COUNT; i += 1) $(`delivery-field-${i}`).addEventListener('input', fillCommand);
   on('language:changed', () => { renderIntro(); renderPresetFields(); });
 }

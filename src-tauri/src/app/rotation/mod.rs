@@ -254,6 +254,7 @@ impl AppState {
             failure: report.outcome.err(),
             output: report.output,
             destination: report.destination,
+            appended: report.appended,
         });
         // The clear's delay counts from now, as the result goes to the window: the person sees
         // "cleared in 60 s" with the whole 60 s still ahead, and the window counts down to
