@@ -37,6 +37,7 @@ export const api = {
   // `target` null removes it; the account password is always needed.
   setDeliveryTarget: (profileId, target, password) => invoke('set_delivery_target', { profileId, target, password }),
   presetCommand: (preset, fields) => invoke('preset_command', { preset, fields }),
+  checkDestinations: () => invoke('check_destinations'),
   beginRotation: () => invoke('begin_rotation'),
   // `password`: asked for when the session was opened with the remembered one.
   confirmRotation: (confirmationToken, typed, password) => invoke('confirm_rotation', { confirmationToken, typed, password }),

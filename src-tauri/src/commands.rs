@@ -12,9 +12,9 @@ use crate::rules::delivery_target::{DeliveryTarget, Preset};
 use crate::rules::settings::Profile;
 use crate::shell::CloseQuestion;
 use crate::wire::{
-    About, AppEvent, AppSnapshot, BackgroundStart, ClearOutcome, ClipboardStatus, ExportDone, ExportKind, HistoryEntry, KeyView,
-    LoginResult, LogoutOutcome, NetworkOverview, Preferences, ProfileRow, ProfileSaved, RotationDialog, RotationResult, SessionEnded,
-    Settings, UpdateCheck, WireError,
+    About, AppEvent, AppSnapshot, BackgroundStart, ClearOutcome, ClipboardStatus, DestinationCheck, ExportDone, ExportKind, HistoryEntry,
+    KeyView, LoginResult, LogoutOutcome, NetworkOverview, Preferences, ProfileRow, ProfileSaved, RotationDialog, RotationResult,
+    SessionEnded, Settings, UpdateCheck, WireError,
 };
 
 type Result<T> = std::result::Result<T, WireError>;
@@ -237,6 +237,13 @@ pub async fn network_overview(state: State<'_, AppState>) -> Result<NetworkOverv
 pub async fn set_remember_password(state: State<'_, AppState>, profile_id: String, remember: bool) -> Result<Settings> {
     state.touch();
     Ok(state.off_thread(move |s| s.set_remember_password(&profile_id, remember)).await?)
+}
+
+/// The dry run: each destination started and stopped before any input; nothing is written.
+#[tauri::command]
+pub async fn check_destinations(state: State<'_, AppState>) -> Result<Vec<DestinationCheck>> {
+    state.touch();
+    Ok(state.check_destinations().await?)
 }
 
 #[tauri::command]

@@ -260,6 +260,19 @@ pub struct DeliveryPlan {
     pub program_found: bool,
 }
 
+/// One destination's dry run: started as a rotation would, then stopped before any input.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationCheck {
+    pub name: String,
+    /// Ready to take a key, this long after it was started.
+    pub ready_ms: Option<u64>,
+    /// Not ready, and why: a rotation now would be refused before the old key dies.
+    pub failure: Option<DeliveryFailure>,
+    /// What it printed, bounded and screened: for the details line.
+    pub output: String,
+}
+
 /// Something odd about a delivered secret; it was delivered all the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

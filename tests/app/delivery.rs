@@ -201,6 +201,48 @@ async fn a_key_file_whose_group_the_ssh_user_cannot_give_is_refused_before_the_r
     assert_eq!(left.len(), 1, "no temporary file left: {left:?}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_proves_each_destination_and_writes_nothing_anywhere() {
+    let sshd = Sshd::start().await;
+    let key_file = sshd.file("certopay.key");
+    let before = b"sk_live_the_key_the_shop_uses_now\n".to_vec();
+    std::fs::write(&key_file, &before).unwrap();
+    let h = with_target(target(&sshd.preset_command(&key_file))).await;
+    let old = live_prefix(&h).await;
+    let checks = h.state.check_destinations().await.unwrap();
+    assert_eq!(checks.len(), 1);
+    assert_eq!((checks[0].name.as_str(), &checks[0].failure), ("Servidor da loja", &None), "{}\n{}", checks[0].output, sshd.log());
+    assert!(checks[0].ready_ms.is_some_and(|ms| ms < 30_000), "{:?}", checks[0].ready_ms);
+    assert_eq!(std::fs::read(&key_file).unwrap(), before, "the shop's file, byte for byte");
+    assert_eq!(requests_to(&h.sb, "POST /api/api-keys/me/regenerate").await, 0, "nothing was rotated");
+    assert_eq!(live_prefix(&h).await, old);
+    assert_eq!(h.clipboard.text(), None);
+
+    // A command that would write whatever it was given: stopped before any input, it never
+    // sees end of input, so it writes nothing, not even an empty key.
+    let dir = tempfile::tempdir().unwrap();
+    let (got, pid) = (dir.path().join("got"), dir.path().join("pid"));
+    let writer = format!("sh -c 'echo $$ > {}; cat > /dev/null; touch {}'", pid.display(), got.display());
+    h.state.set_delivery_target(&h.profile_id, Some(target(&writer)), DEMO_PASSWORD).await.unwrap();
+    let checks = h.state.check_destinations().await.unwrap();
+    assert_eq!(checks[0].failure, None);
+    let pid = std::fs::read_to_string(&pid).unwrap().trim().to_string();
+    let started = Instant::now();
+    // Gone (or a zombie) before anything is judged: a reader left running would still write.
+    while std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| !stat.rsplit(") ").next().unwrap_or("").starts_with('Z')) {
+        assert!(started.elapsed() < Duration::from_secs(20), "the checked command still runs");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!got.exists(), "the checked command saw end of input");
+
+    // One that cannot run is told as a rotation would tell it, and nothing else happens.
+    h.state.set_delivery_target(&h.profile_id, Some(target("/nonexistent/deliver-key")), DEMO_PASSWORD).await.unwrap();
+    let checks = h.state.check_destinations().await.unwrap();
+    assert_eq!(checks[0].failure, Some(DeliveryFailure::NotFound { program: "/nonexistent/deliver-key".into() }));
+    assert_eq!(checks[0].ready_ms, None);
+    assert_eq!(requests_to(&h.sb, "POST /api/api-keys/me/regenerate").await, 0);
+}
+
 /// The key the sandbox serves now, by its prefix.
 async fn live_prefix(h: &Harness) -> String {
     served_key(&h.sb, LIVE).await["keyPrefix"].as_str().unwrap().to_string()

@@ -145,8 +145,10 @@ pub fn shop_users() -> &'static ShopUsers {
         }
         if !exists("passwd", "certopay-deploy") {
             // A usable login (a shell, no password: key only; `*` is not a locked account).
-            run("useradd", &["-M", "-d", "/nonexistent", "-s", "/bin/sh", "-p", "*", "-G", "certopay-loja", "certopay-deploy"]);
+            run("useradd", &["-M", "-d", "/", "-s", "/bin/sh", "-p", "*", "-G", "certopay-loja", "certopay-deploy"]);
         }
+        // A home that exists, so sshd says nothing of its own in what the delivery printed.
+        run("usermod", &["-d", "/", "certopay-deploy"]);
         let id = |flag: &str, name: &str| -> u32 {
             let out = std::process::Command::new("id").args([flag, name]).output().unwrap();
             String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()

@@ -73,6 +73,27 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     assert_eq!(w.value("#delivery-password").await, "", "the password is not kept in the page");
     w.click("#close-settings").await;
 
+    // The dry run in Settings: the SSH preset is ready, and the shop's file is not touched.
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#delivery-check-group').hidden", "the dry run's button").await;
+    w.click("#delivery-check").await;
+    w.wait_for("document.querySelector('#delivery-check-results').textContent.startsWith('Servidor da loja: ready in ')", "the dry run")
+        .await;
+    assert!(!key_file.exists(), "the dry run wrote nothing on the server");
+    w.screenshot("settings-delivery-check-light").await;
+    w.click("#close-settings").await;
+    // And in the rotation dialog, before "Rotate now".
+    w.click("#rotate-open").await;
+    w.wait_for("document.querySelector('#rotate-step1').open", "step 1").await;
+    w.click("#rotate-continue").await;
+    w.wait_for("document.querySelector('#rotate-step2').open", "step 2").await;
+    w.click("#rotate-check").await;
+    w.wait_for("document.querySelector('#rotate-check-results').textContent.startsWith('Servidor da loja: ready in ')", "the dry run")
+        .await;
+    w.screenshot("rotate-step2-check-light").await;
+    w.click("#rotate-cancel2").await;
+    assert!(!key_file.exists(), "nothing was rotated or written");
+
     copy_elsewhere("the user's own copy");
     let shop = {
         let (url, key_file) = (format!("{}/api/payment-gateway/process", sb.url()), key_file.clone());
@@ -243,5 +264,17 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
         w.screenshot(shot).await;
     }
     assert_eq!(std::fs::read_to_string(&guarded).unwrap(), guarded_before, "the shop's file is as it was");
+    // The dry run says the same before the day, in the person's language (Portuguese now).
+    w.click("#open-settings").await;
+    w.wait_for("!document.querySelector('#delivery-check-group').hidden", "the dry run's button").await;
+    w.click("#delivery-check").await;
+    w.wait_for(
+        "document.querySelector('#delivery-check-results').textContent === \
+         'Servidor da loja: o arquivo novo não manteria o grupo do arquivo da chave'",
+        "the dry run's verdict in Portuguese",
+    )
+    .await;
+    assert_eq!(std::fs::read_to_string(&guarded).unwrap(), guarded_before);
+    w.screenshot("pt-settings-delivery-check-failed-light").await;
     w.close().await;
 }

@@ -135,6 +135,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             crate::commands::install_update,
             crate::commands::set_delivery_target,
             crate::commands::preset_command,
+            crate::commands::check_destinations,
             crate::commands::begin_rotation,
             crate::commands::confirm_rotation,
             crate::commands::cancel_rotation,

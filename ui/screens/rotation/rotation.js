@@ -4,6 +4,7 @@
 import { api } from '../../api.js';
 import { $, showError } from '../../dom.js';
 import { on } from '../../events.js';
+import { checkDestinations } from '../../destination_checks.js';
 import { errorText, errorDetails } from '../../errors.js';
 import { t, formatClock } from '../../i18n.js';
 import { endSession, logOut, showSecretRemoved, startSession } from '../../session.js';
@@ -125,6 +126,10 @@ function continueRotation() {
   $('rotate-password').disabled = false;
   $('rotate-now').disabled = true;
   $('rotate-step2-wait').hidden = true;
+  // The dry run, where the key goes to destinations: proven again just before "Rotate now".
+  $('rotate-check-group').hidden = !rotation.delivery;
+  $('rotate-check-results').replaceChildren();
+  showError('rotate-check-error', null);
   showError('rotate-step2-error', null);
   $('rotate-step2').returnValue = '';
   $('rotate-step2').showModal();
@@ -265,6 +270,7 @@ export function initRotation() {
   $('rotate-typed').addEventListener('input', onTyped);
   $('rotate-password').addEventListener('input', onTyped);
   $('rotate-renew').addEventListener('click', renewAndContinue);
+  $('rotate-check').addEventListener('click', () => checkDestinations($('rotate-check'), 'rotate-check-results', 'rotate-check-error'));
   $('rotate-relogin').addEventListener('click', () => logOut(() => t('rotate.reloginNotice')));
   on('app:rotationChecking', showChecking);
   on('language:changed', () => {

@@ -4,6 +4,7 @@
 import { api } from '../../api.js';
 import { $, showError } from '../../dom.js';
 import { on } from '../../events.js';
+import { checkDestinations } from '../../destination_checks.js';
 import { errorText } from '../../errors.js';
 import { t } from '../../i18n.js';
 import { endSession } from '../../session.js';
@@ -40,6 +41,10 @@ export function renderDelivery() {
   $('delivery-also-copy').checked = Boolean(target?.alsoCopy);
   $('delivery-password').value = '';
   $('delivery-remove').hidden = !target;
+  // The dry run, for a saved target; its last verdicts go with the form.
+  $('delivery-check-group').hidden = !target;
+  $('delivery-check-results').replaceChildren();
+  showError('delivery-check-error', null);
   renderPresetFields();
 }
 
@@ -114,7 +119,9 @@ function onSave(event) {
 export function initDelivery() {
   $('delivery-form').addEventListener('submit', onSave);
   $('delivery-remove').addEventListener('click', () => save(null));
+  $('delivery-check').addEventListener('click', () => checkDestinations($('delivery-check'), 'delivery-check-results', 'delivery-check-error'));
   $('delivery-preset').addEventListener('change', changePreset);
   for (let i = 0; i < FIELD_COUNT; i += 1) $(`delivery-field-${i}`).addEventListener('input', fillCommand);
-  on('language:changed', () => { renderIntro(); renderPresetFields(); });
+  // A status said in the last language goes rather than stay in it.
+  on('language:changed', () => { renderIntro(); renderPresetFields(); $('delivery-status').textContent = ''; });
 }

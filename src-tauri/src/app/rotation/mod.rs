@@ -2,8 +2,10 @@
 //! clipboard, the key), step 2 (the typed label, the password where the session was opened
 //! with the remembered one), the regenerate request sent once, what each answer means, the
 //! checks after an unanswered one (`unanswered`), the delivery to the command or the clipboard
-//! and its clear, the history row; one rotation at a time (`slot`).
+//! and its clear, the history row; one rotation at a time (`slot`); the dry run of the
+//! destinations (`dry_run`).
 
+mod dry_run;
 mod slot;
 mod unanswered;
 
