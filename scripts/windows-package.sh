@@ -44,25 +44,11 @@ makensis -V2 -WX "${compressor[@]}" "${sign_flags[@]}" \
   -DAPP_EXE="$out/certopay-keys.exe" -DWEBVIEW2_LOADER="$out/WebView2Loader.dll" \
   -DAPP_ICON="$PWD/icons/icon.ico" -DVERSION="$app_version" -DOUT_FILE="$installer" \
   src-tauri/windows/installer.nsi >&2
-# The update: signed with the project's updater key when TAURI_SIGNING_PRIVATE_KEY holds it (the
-# Tauri CLI's signer; TAURI_SIGNING_PRIVATE_KEY_PASSWORD if it has one), bound to this version
-# so a feed cannot pair it with another number, and its feed entry written beside it.
+# The update: signed with the project's updater key when TAURI_SIGNING_PRIVATE_KEY holds it
+# (scripts/windows/sign-update.sh: the password stays in the environment), bound to this version,
+# and its feed entry written beside it.
 if [[ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]]; then
-  tauri=$(scripts/tauri-cli.sh)
-  "$tauri" signer sign --app-version "$app_version" --password "${TAURI_SIGNING_PRIVATE_KEY_PASSWORD:-}" "$installer" >/dev/null
-  download_base=${CERTOPAY_UPDATE_DOWNLOAD_BASE:-https://downloads.certopay.example/keys}
-  python3 - "$installer" "$app_version" "$download_base" >"$out/latest.json" <<'PY'
-import json, os, sys, datetime
-installer, version, base = sys.argv[1:4]
-signature = open(installer + ".sig").read().strip()
-print(json.dumps({
-    "version": version,
-    "notes": os.environ.get("CERTOPAY_UPDATE_NOTES", ""),
-    "pub_date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    "platforms": {"windows-x86_64": {"signature": signature, "url": f"{base.rstrip('/')}/{os.path.basename(installer)}"}},
-}, indent=2))
-PY
-  echo "Update signed: $installer.sig; feed entry: $out/latest.json (publish the installer at its url)" >&2
+  scripts/windows/sign-update.sh "$installer" "$app_version"
 else
   rm -f "$out/latest.json" "$installer.sig"
   echo "Update unsigned: no updater key given (TAURI_SIGNING_PRIVATE_KEY)" >&2

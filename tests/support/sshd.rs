@@ -148,7 +148,8 @@ pub fn shop_users() -> &'static ShopUsers {
             run("useradd", &["-M", "-d", "/", "-s", "/bin/sh", "-p", "*", "-G", "certopay-loja", "certopay-deploy"]);
         }
         // A home that exists, so sshd says nothing of its own in what the delivery printed.
-        run("usermod", &["-d", "/", "certopay-deploy"]);
+        let moved = std::process::Command::new("usermod").args(["-d", "/", "certopay-deploy"]).output().unwrap();
+        assert!(moved.status.success(), "usermod: {}", String::from_utf8_lossy(&moved.stderr));
         let id = |flag: &str, name: &str| -> u32 {
             let out = std::process::Command::new("id").args([flag, name]).output().unwrap();
             String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()

@@ -66,6 +66,17 @@ fn visible_expression(css: &str) -> String {
     format!("((el) => !!el && !el.closest('[hidden]') && el.getClientRects().length > 0)(document.querySelector({}))", json!(css))
 }
 
+/// Whether a click at the element's centre reaches it, once it is scrolled into the middle of
+/// the view: nothing else (a banner, a dialog's backdrop) is over that point.
+fn clickable_expression(css: &str) -> String {
+    format!(
+        "((el) => {{ if (!el) return false; el.scrollIntoView({{block: 'center', inline: 'nearest'}}); \
+         const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); \
+         return !!hit && (hit === el || el.contains(hit)); }})(document.querySelector({}))",
+        json!(css)
+    )
+}
+
 impl Window {
     pub async fn open(launch: Launch<'_>) -> Window {
         let home = launch.home.unwrap_or_else(|| tempfile::tempdir().unwrap());
@@ -168,6 +179,10 @@ impl Window {
     /// for may still be on its way when the next command comes.
     pub async fn click(&self, css: &str) {
         self.wait_visible(css).await;
+        // In view and on top before the driver takes its coordinates: a click computed while
+        // the page was still scrolling to it (the last click was far down the page) can land on
+        // whatever was there before, and the view it asked for never comes.
+        self.wait_for(&clickable_expression(css), &format!("{css} to be clickable")).await;
         let id = self.find(css).await;
         self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
-use crate::store::private_files::replace_whole;
+use crate::store::private_files::{new_file, replace_whole};
 
 /// The export's words in one language.
 struct Words {
@@ -120,14 +120,16 @@ where
 /// profile, e-mail, the prefixes, the delivery target's name.
 const OUTSIDE_TEXT: [bool; 9] = [true, true, false, false, true, true, false, true, false];
 
-/// A field as CSV writes it: quoted when it holds the separator, a quote or a line break. Text
-/// from outside that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab) is led by `'`.
+/// A field as CSV writes it: quoted when it holds either language's separator (`,` or `;`: an
+/// English export opened by a Portuguese spreadsheet splits on `;`, and a part after it could
+/// start a formula), a quote or a line break. Text from outside that a spreadsheet would run as
+/// a formula (`=`, `+`, `-`, `@`, a tab) is led by `'`.
 fn csv_field(text: &str, separator: char, outside: bool) -> String {
     let mut text = text.to_string();
     if outside && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         text.insert(0, '\'');
     }
-    if text.contains([separator, '"', '\n', '\r']) {
+    if text.contains([separator, ',', ';', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
@@ -203,7 +205,7 @@ where
 /// Writes a file where the user chose: whole or not at all. The folder is the user's: its
 /// permissions are left as they are, and the file is made as that folder makes files.
 pub fn write_export(path: &Path, text: &str) -> std::io::Result<()> {
-    replace_whole(path, text.as_bytes(), |temp| std::fs::File::create(temp))
+    replace_whole(path, text.as_bytes(), |temp| new_file().open(temp))
 }
 
 #[cfg(test)]
@@ -241,8 +243,41 @@ mod tests {
         );
         assert!(lines[2].starts_with("\"'=HYPERLINK(\"\"x\"\")\";"), "a formula is text: {}", lines[2]);
         let en = rotation_csv(&rows[..1], "en", &sao_paulo);
-        assert!(en.contains("\r\nProdução; São Paulo,ana@loja.example,11/29/2026 16:29:05,-03:00,"), "{en}");
+        // Either language's separator is quoted in both: this file may be opened by the other's.
+        assert!(en.contains("\r\n\"Produção; São Paulo\",ana@loja.example,11/29/2026 16:29:05,-03:00,"), "{en}");
         assert!(en.trim_end().ends_with(",Rotated,Clipboard,42"), "{en}");
+    }
+
+    #[test]
+    fn a_server_field_with_either_separator_is_one_quoted_field_in_both_languages() {
+        let utc = Utc;
+        let mut row = entry("Loja", RotationOutcome::Rotated, None, None);
+        // A prefix as a hostile server might send it: a Portuguese Excel opening the English
+        // file would split it at `;` into a live formula.
+        row.new_prefix = Some("sk_live_ab;=1+1".into());
+        row.old_prefix = "sk_live_cd,=2+2".into();
+        for language in ["en", "pt-BR"] {
+            let csv = rotation_csv(std::slice::from_ref(&row), language, &utc);
+            assert!(csv.contains("\"sk_live_ab;=1+1\""), "{language}: {csv}");
+            assert!(csv.contains("\"sk_live_cd,=2+2\""), "{language}: {csv}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_export_never_follows_a_link_planted_for_its_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "the user's own file").unwrap();
+        // Links under every name a temporary file of this process could have had, as someone
+        // sharing the folder would plant them.
+        for write in 0..2000 {
+            let planted = dir.path().join(format!(".rotations.csv.{}.{write}.tmp", std::process::id()));
+            std::os::unix::fs::symlink(&victim, planted).unwrap();
+        }
+        write_export(&dir.path().join("rotations.csv"), "a,b\r\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "the user's own file");
+        assert_eq!(std::fs::read_to_string(dir.path().join("rotations.csv")).unwrap(), "a,b\r\n");
     }
 
     #[test]

@@ -139,10 +139,18 @@ fn open_private(path: &Path, options: &mut std::fs::OpenOptions) -> std::io::Res
 /// Tells apart the temporary files of writes that overlap, within this process.
 static WRITES: AtomicU64 = AtomicU64::new(0);
 
+/// How a write makes its temporary file (`replace_whole`'s `create`): new, never one already
+/// there (nor a link planted under its name in a shared folder, which would be followed).
+pub fn new_file() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    options
+}
+
 /// Replaces one of the app's files with `bytes`, in its private folder (`replace_whole`).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     private_dir(path.parent().expect("a file path has a folder"))?;
-    replace_whole(path, bytes, |temp| open_private(temp, std::fs::OpenOptions::new().write(true).create(true).truncate(true)))
+    replace_whole(path, bytes, |temp| open_private(temp, &mut new_file()))
 }
 
 /// Replaces the file with `bytes`: a crash leaves the old file or the new one, never half.
@@ -153,7 +161,8 @@ pub fn replace_whole(path: &Path, bytes: &[u8], create: impl FnOnce(&Path) -> st
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let write = WRITES.fetch_add(1, Ordering::Relaxed);
-    let temp = dir.join(format!(".{name}.{}.{write}.tmp", std::process::id()));
+    // Not to be guessed by another user of a shared folder, and made new (`create`).
+    let temp = dir.join(format!(".{name}.{}.{write}.{:016x}.tmp", std::process::id(), rand::random::<u64>()));
     let written = (|| {
         let mut file = create(&temp)?;
         file.write_all(bytes)?;
