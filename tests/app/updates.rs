@@ -242,7 +242,13 @@ async fn a_package_signed_with_another_key_tampered_with_or_signed_for_another_v
 
     // What is served, how the package is changed on the way, and what the app must say.
     type Case = (&'static str, Release, fn(&mut Vec<u8>), UpdateProblem);
-    let cases: [Case; 3] = [
+    // A signed file of ours that is not the installer (say, the app's own exe), passed off as it.
+    let not_the_installer = {
+        let package = package(&newer);
+        let signature = project.sign_file(&package, &newer, "certopay-keys.exe");
+        Release { version: newer.clone(), package, signature }
+    };
+    let cases: [Case; 4] = [
         ("another key", release(&someone_else, &newer, &newer), |_| {}, UpdateProblem::OtherKey),
         ("tampered", release(project, &newer, &newer), |p| p[40] ^= 1, UpdateProblem::Tampered),
         (
@@ -252,6 +258,15 @@ async fn a_package_signed_with_another_key_tampered_with_or_signed_for_another_v
             |_| {},
             UpdateProblem::SignedForAnotherVersion { signed: Some(OLDER_VERSION.into()), announced: newer.clone() },
         ),
+        (
+            "another file",
+            not_the_installer,
+            |_| {},
+            UpdateProblem::SignedForAnotherFile {
+                signed: Some("certopay-keys.exe".into()),
+                expected: format!("CertoPay-Keys_{newer}_x64-setup.exe"),
+            },
+        ),
     ];
     for (what, release, tamper, problem) in cases {
         let (_server, h, _) = releases.offering("localhost", &release, tamper).await;
@@ -259,6 +274,23 @@ async fn a_package_signed_with_another_key_tampered_with_or_signed_for_another_v
         assert_eq!(outcome(&h.state), UpdateOutcome::Refused { problem }, "{what}");
         assert_eq!(h.state.prepare_update(), Err(AppError::NoUpdate), "{what}: nothing to install");
     }
+}
+
+#[tokio::test]
+async fn an_offer_is_not_installed_once_the_organisation_turned_updates_off() {
+    if support::own_process::run_alone(concat!(module_path!(), "::an_offer_is_not_installed_once_the_organisation_turned_updates_off")) {
+        return;
+    }
+    let releases = Releases::new();
+    let newer = releases.newer();
+    let (_server, h, _) = releases.offering("localhost", &newer, |_| {}).await;
+    h.state.check_for_updates(true).await.unwrap();
+    assert!(matches!(outcome(&h.state), UpdateOutcome::Available { .. }));
+    // IT turns updates off while the offer waits: "Install and restart" is refused.
+    std::env::set_var("CERTOPAY_KEYS_DISABLE_UPDATES", "1");
+    assert_eq!(h.state.prepare_update(), Err(AppError::UpdatesTurnedOff));
+    std::env::remove_var("CERTOPAY_KEYS_DISABLE_UPDATES");
+    assert_eq!(h.state.prepare_update(), Err(AppError::NoUpdate), "the offer went with it");
 }
 
 #[tokio::test]

@@ -34,10 +34,16 @@ impl UpdateKey {
         UpdateKey { private, public }
     }
 
-    /// The signature of `package` for `version`, as the feed's `signature` field carries it.
+    /// The signature of `package` for `version`, as the feed's `signature` field carries it,
+    /// made as `make windows` makes it: of the installer's file for that version.
     pub fn sign(&self, package: &[u8], version: &str) -> String {
+        self.sign_file(package, version, &format!("CertoPay-Keys_{version}_x64-setup.exe"))
+    }
+
+    /// The same, of a file named `file_name` (a signed file of ours that is not the installer).
+    pub fn sign_file(&self, package: &[u8], version: &str, file_name: &str) -> String {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("CertoPay-Keys-setup.exe");
+        let file = dir.path().join(file_name);
         std::fs::write(&file, package).unwrap();
         run(Command::new(tauri_cli())
             .args(["signer", "sign", "--password", "", "--app-version", version])
@@ -49,6 +55,6 @@ impl UpdateKey {
             .env_remove("TAURI_SIGNING_PRIVATE_KEY")
             .env_remove("TAURI_SIGNING_PRIVATE_KEY_PATH")
             .env_remove("TAURI_SIGNING_PRIVATE_KEY_PASSWORD"));
-        std::fs::read_to_string(dir.path().join("CertoPay-Keys-setup.exe.sig")).unwrap().trim().to_string()
+        std::fs::read_to_string(dir.path().join(format!("{file_name}.sig"))).unwrap().trim().to_string()
     }
 }

@@ -23,6 +23,9 @@ pub enum AppError {
     /// Installing the update now would end a rotation's wait or clear a new key: later.
     #[error("the update waits: {reason:?}")]
     UpdateWaits { reason: UpdateWait },
+    /// Updates are off now (the organisation's policy): nothing is installed.
+    #[error("updates are turned off for this computer")]
+    UpdatesTurnedOff,
     /// No verified update is in memory to install.
     #[error("no verified update to install")]
     NoUpdate,

@@ -41,6 +41,15 @@ pub enum UpdateProblem {
     /// The signature is for another version than the feed announces (or names none): a feed
     /// pairing a new number with an older signed package, which would be a downgrade.
     SignedForAnotherVersion { signed: Option<String>, announced: String },
+    /// The signature names another file than this app's installer for that version (or none):
+    /// a signed file of ours that is not the installer, passed off as one.
+    SignedForAnotherFile { signed: Option<String>, expected: String },
+}
+
+/// The name of this app's Windows installer for `version`, as `make windows` makes it and its
+/// signature names it.
+pub fn installer_file_name(version: &semver::Version) -> String {
+    format!("CertoPay-Keys_{version}_x64-setup.exe")
 }
 
 /// What the last check found, as kept and as Settings → About says it.
@@ -110,8 +119,8 @@ pub fn is_newer(current: &str, release: &FeedRelease) -> bool {
 
 /// Checks `package` against `signature` (Tauri's base64 of a minisign signature file) with the
 /// updater's public key (Tauri's base64 of a minisign public key file), and that the signature
-/// was made for `version` (`tauri signer sign --app-version`, in its trusted comment, which the
-/// signature covers).
+/// was made for `version` (`tauri signer sign --app-version`) and for this app's installer of
+/// that version (its `file:`), both in its trusted comment, which the signature covers.
 pub fn verify_package(public_key: &str, signature: &str, package: &[u8], version: &semver::Version) -> Result<(), UpdateProblem> {
     use minisign_verify::{Error, PublicKey, Signature};
     let text = |b64: &str| -> Option<String> {
@@ -128,16 +137,22 @@ pub fn verify_package(public_key: &str, signature: &str, package: &[u8], version
         Err(Error::InvalidSignature) => return Err(UpdateProblem::Tampered),
         Err(_) => return Err(UpdateProblem::SignatureUnreadable),
     }
-    let signed = signed_version(signature.trusted_comment());
+    let signed = comment_field(signature.trusted_comment(), "version");
     if signed.as_deref() != Some(version.to_string().as_str()) {
         return Err(UpdateProblem::SignedForAnotherVersion { signed, announced: version.to_string() });
+    }
+    let expected = installer_file_name(version);
+    let file = comment_field(signature.trusted_comment(), "file");
+    if file.as_deref() != Some(expected.as_str()) {
+        return Err(UpdateProblem::SignedForAnotherFile { signed: file, expected });
     }
     Ok(())
 }
 
-/// The `version:` field of a trusted comment ("timestamp:…\tfile:…\tversion:0.2.0").
-fn signed_version(trusted_comment: &str) -> Option<String> {
-    trusted_comment.split('\t').find_map(|field| field.strip_prefix("version:")).map(|v| v.trim().to_string())
+/// A field of a trusted comment ("timestamp:…\tfile:…\tversion:0.2.0").
+fn comment_field(trusted_comment: &str, name: &str) -> Option<String> {
+    let prefix = format!("{name}:");
+    trusted_comment.split('\t').find_map(|field| field.strip_prefix(prefix.as_str())).map(|v| v.trim().to_string())
 }
 
 /// Whether the feed is asked again now: at most once a day, but an hour after a check that
@@ -219,7 +234,8 @@ mod tests {
 
     #[test]
     fn the_signed_version_is_read_from_the_trusted_comment() {
-        assert_eq!(signed_version("timestamp:1796523278\tfile:pkg.exe\tversion:0.2.0").as_deref(), Some("0.2.0"));
-        assert_eq!(signed_version("timestamp:1796523278\tfile:pkg.exe"), None);
+        assert_eq!(comment_field("timestamp:1796523278\tfile:pkg.exe\tversion:0.2.0", "version").as_deref(), Some("0.2.0"));
+        assert_eq!(comment_field("timestamp:1796523278\tfile:pkg.exe", "version"), None);
+        assert_eq!(comment_field("timestamp:1796523278\tfile:pkg.exe\tversion:0.2.0", "file").as_deref(), Some("pkg.exe"));
     }
 }

@@ -12,6 +12,8 @@ let about = null;
 /// Why an update was not offered, in a sentence.
 function problemText(problem) {
   switch (problem.kind) {
+    case 'signedForAnotherFile':
+      return t('update.problem.signedForAnotherFile', { expected: problem.expected, signed: problem.signed ?? t('update.noFile') });
     case 'signedForAnotherVersion':
       return t('update.problem.signedForAnotherVersion', { announced: problem.announced, signed: problem.signed ?? t('update.noVersion') });
     default:
