@@ -115,6 +115,15 @@ async fn a_key_past_its_period_is_reminded_once_a_day_and_one_under_it_never() {
     assert_eq!(h.state.take_due_reminders(now + Duration::hours(1)), [], "once a day");
     assert_eq!(next_run(&h, None).take_due_reminders(now + Duration::hours(23)), [], "a restart does not say it again");
     assert_eq!(next_run(&h, None).take_due_reminders(now + Duration::hours(25)).len(), 1, "the next day it does");
+    // The clock moved back an hour right after that reminder: not said again.
+    let after = now + Duration::hours(25);
+    assert_eq!(next_run(&h, None).take_due_reminders(after - Duration::hours(1)), [], "a clock moved back an hour");
+    // Moved three days ahead: due (more than a day since), said once; then back to real time,
+    // it is not said again that day, and is the day after.
+    assert_eq!(h.state.take_due_reminders(after + Duration::days(3)).len(), 1, "three days ahead");
+    assert_eq!(h.state.take_due_reminders(after + Duration::hours(1)), [], "back from three days ahead");
+    assert_eq!(h.state.take_due_reminders(after + Duration::hours(20)), [], "nor later that day");
+    assert_eq!(h.state.take_due_reminders(after + Duration::hours(26)).len(), 1, "a day after the clock came back");
 
     // Reminders off: nothing, even when one is due.
     let settings = h.state.settings();

@@ -54,7 +54,13 @@ impl AppState {
         for profile in &settings.profiles {
             let Some(kept) = seen.get(&profile.id) else { continue };
             let Some(key) = &kept.key else { continue };
+            let reminded_ahead = kept.reminded_at.is_some_and(|at| at > now);
             if !key.reminder_due(settings.rotation_period_days, kept.reminded_at, now) {
+                // A reminder written while the clock was ahead counts from now: a day of this
+                // clock's time, not until the clock catches up.
+                if reminded_ahead {
+                    let _ = seen.record_reminder(&profile.id, now);
+                }
                 continue;
             }
             let age_days = key.age_days(now).unwrap_or_default();

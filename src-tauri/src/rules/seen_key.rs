@@ -48,9 +48,11 @@ impl SeenKey {
     }
 
     /// A reminder is due: the key is past its period, and no reminder for this profile came
-    /// within the last day.
+    /// within the last day. One "in the future" came after a clock that has since moved back
+    /// (an hour, or from days ahead): it counts as just now, never as long ago, so it is not said
+    /// twice (the caller writes it down as now: `AppState::take_due_reminders`).
     pub fn reminder_due(&self, rotation_period_days: u32, reminded_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
-        let quiet = reminded_at.is_none_or(|at| now.signed_duration_since(at) >= REMIND_AGAIN_AFTER || at > now);
+        let quiet = reminded_at.is_none_or(|at| now.signed_duration_since(at) >= REMIND_AGAIN_AFTER);
         self.rotation_due(rotation_period_days, now) && quiet
     }
 }
@@ -83,7 +85,9 @@ mod tests {
         assert!(old.reminder_due(90, None, now));
         assert!(!old.reminder_due(90, Some(at("2026-12-04T10:00:00Z")), now), "reminded 23 h ago");
         assert!(old.reminder_due(90, Some(at("2026-12-04T09:00:00Z")), now), "reminded a day ago");
-        assert!(old.reminder_due(90, Some(at("2027-01-01T00:00:00Z")), now), "a reminder 'in the future' is a clock that moved");
+        // A reminder "in the future" came before the clock moved back: not said again.
+        assert!(!old.reminder_due(90, Some(at("2026-12-05T10:00:00Z")), now), "the clock moved back an hour");
+        assert!(!old.reminder_due(90, Some(at("2027-01-01T00:00:00Z")), now), "the clock was weeks ahead");
         assert!(!old.reminder_due(200, None, now), "under a longer period");
         let young = seen("2026-11-20T00:00:00Z");
         assert!(!young.rotation_due(90, now) && !young.reminder_due(90, None, now));
