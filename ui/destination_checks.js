@@ -4,12 +4,12 @@
 import { api } from './api.js';
 import { $, showError } from './dom.js';
 import { deliveryFailureText } from './errors.js';
-import { t, formatNumber } from './i18n.js';
+import { t, formatTenthsOfSecond } from './i18n.js';
 
 /// One destination's verdict: "Servidor da loja: ready in 0.3 s", or how it failed.
 function checkText(check) {
   if (!check.failure) {
-    return t('delivery.checkReady', { name: check.name, seconds: formatNumber(Math.round(check.readyMs / 100) / 10) });
+    return t('delivery.checkReady', { name: check.name, seconds: formatTenthsOfSecond(check.readyMs) });
   }
   const how = [deliveryFailureText(check.failure), check.output].filter(Boolean).join(' · ');
   return t('delivery.checkFailed', { name: check.name, how });

@@ -46,6 +46,12 @@ export function formatNumber(n) {
   return new Intl.NumberFormat(language).format(n);
 }
 
+/// Milliseconds as seconds to the tenth, for a short span ("0.3", "1,2"): a delivery's, a
+/// destination's time to be ready.
+export function formatTenthsOfSecond(ms) {
+  return formatNumber(Math.round(ms / 100) / 10);
+}
+
 export function formatLocal(iso) {
   return new Intl.DateTimeFormat(language, dateFormats[language].dateTime).format(new Date(iso));
 }

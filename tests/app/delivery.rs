@@ -20,7 +20,7 @@ use support::app::LIVE;
 use support::app::{arm, requests_to, served_key};
 use support::harness::{harness, harness_on_the_desktop_clipboard, harness_with, recorded_events, Harness};
 use support::rotation::{clipboard_text, payment_status};
-use support::sshd::Sshd;
+use support::sshd::{kept, shop_file, Sshd};
 
 fn target(command: &str) -> DeliveryTarget {
     DeliveryTarget { name: "Servidor da loja".into(), command: command.into(), timeout_s: 10, also_copy: false }
@@ -122,21 +122,6 @@ async fn a_command_that_fails_hangs_or_is_missing_leaves_the_key_on_the_clipboar
             assert_eq!(delivery.output, "permission denied for [hidden]");
         }
     }
-}
-
-/// A file on the shop's server as the shop set it up: its bytes, owner, group and mode.
-fn shop_file(path: &std::path::Path, text: &str, uid: u32, gid: u32, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, text).unwrap();
-    std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-/// (owner, group, mode) of a file, through links.
-fn kept(path: &std::path::Path) -> (u32, u32, u32) {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(path).unwrap();
-    (meta.uid(), meta.gid(), meta.mode() & 0o7777)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -14,7 +14,7 @@ use certopay_sandbox::{Options, DEMO_PASSWORD};
 use support::app::{requests_to, served_key, LIVE};
 use support::harness::{harness, Harness};
 use support::rotation::payment_status;
-use support::sshd::{shop_users, Sshd};
+use support::sshd::{kept, shop_file, shop_users, Sshd};
 
 /// A Laravel application's `.env`, 30 lines, as a shop keeps it.
 const LARAVEL: &str = "APP_NAME=Loja\nAPP_ENV=production\nAPP_KEY=base64:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg==\nAPP_DEBUG=false\n\
@@ -105,8 +105,7 @@ async fn the_env_line_preset_changes_that_value_alone_and_keeps_every_other_byte
     ];
     for (case, variable, before, expected) in cases {
         let file = folder.join(".env");
-        std::fs::write(&file, before).unwrap();
-        std::os::unix::fs::chown(&file, Some(users.deploy_uid), Some(users.deploy_gid)).unwrap();
+        shop_file(&file, before, users.deploy_uid, users.deploy_gid, 0o644);
         let h = with_target(env_target(&sshd, users.deploy, &file, variable)).await;
         let result = h.rotate().await.unwrap();
         let delivery = result.delivery.unwrap();
@@ -124,19 +123,14 @@ async fn the_env_file_keeps_its_owner_group_mode_and_symlink() {
     let sshd = Sshd::start().await;
     let folder = sshd.shop_folder(users);
     let (link, real) = (folder.join(".env"), folder.join("shared.env"));
-    std::fs::write(&real, "APP_ENV=production\nCERTOPAY_API_KEY=sk_live_old\n").unwrap();
-    std::os::unix::fs::chown(&real, Some(users.deploy_uid), Some(users.loja_gid)).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    shop_file(&real, "APP_ENV=production\nCERTOPAY_API_KEY=sk_live_old\n", users.deploy_uid, users.loja_gid, 0o640);
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let h = with_target(env_target(&sshd, users.deploy, &link, "")).await;
     let result = h.rotate().await.unwrap();
     assert_eq!(result.delivery.as_ref().unwrap().failure, None, "{}", sshd.log());
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "still a link");
     assert_written(&h, &real, "APP_ENV=production\nCERTOPAY_API_KEY={KEY}\n", "through the link").await;
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(&real).unwrap();
-    assert_eq!((meta.uid(), meta.gid(), meta.mode() & 0o7777), (users.deploy_uid, users.loja_gid, 0o640));
+    assert_eq!(kept(&real), (users.deploy_uid, users.loja_gid, 0o640));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -153,8 +147,7 @@ async fn an_env_file_that_sets_the_variable_twice_or_is_missing_is_refused_befor
     for (case, before, variable, problem) in cases {
         let file = folder.join(format!("{case}.env").replace(' ', "-"));
         if let Some(before) = before {
-            std::fs::write(&file, before).unwrap();
-            std::os::unix::fs::chown(&file, Some(users.deploy_uid), Some(users.deploy_gid)).unwrap();
+            shop_file(&file, before, users.deploy_uid, users.deploy_gid, 0o644);
         }
         let h = with_target(env_target(&sshd, users.deploy, &file, variable)).await;
         let old = served_key(&h.sb, LIVE).await["keyPrefix"].clone();

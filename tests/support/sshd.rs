@@ -116,6 +116,21 @@ impl Sshd {
     }
 }
 
+/// A file on the shop's server as the shop set it up: its bytes, owner, group and mode.
+pub fn shop_file(path: &Path, text: &str, uid: u32, gid: u32, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// (owner, group, mode) of a file, through links.
+pub fn kept(path: &Path) -> (u32, u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).unwrap();
+    (meta.uid(), meta.gid(), meta.mode() & 0o7777)
+}
+
 /// The users of a common shop server: `deploy` (who delivers, member of the service's group)
 /// and the service's group `loja`, plus a group `deploy` is not in. Real accounts on this
 /// machine (the tests run as root, as sshd needs), made once with the system's own tools and

@@ -153,8 +153,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.click("#close-settings").await;
     let users = support::sshd::shop_users();
     let env_file = sshd.shop_folder(users).join(".env");
-    std::fs::write(&env_file, "APP_ENV=production\nDB_HOST=db\n").unwrap();
-    std::os::unix::fs::chown(&env_file, Some(users.deploy_uid), Some(users.deploy_gid)).unwrap();
+    support::sshd::shop_file(&env_file, "APP_ENV=production\nDB_HOST=db\n", users.deploy_uid, users.deploy_gid, 0o644);
     set_target(&w, "Servidor da loja", &sshd.env_preset_command_as(users.deploy, &env_file, ""), "30", DEMO_PASSWORD).await;
     w.wait_for("document.querySelector('#delivery-status').textContent.startsWith('Delivery target')", "saved").await;
     w.click("#close-settings").await;
@@ -205,8 +204,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     let users = support::sshd::shop_users();
     let guarded = sshd.shop_folder(users).join("certopay.key");
     let guarded_before = "sk_live_the_key_the_shop_uses_now\n";
-    std::fs::write(&guarded, guarded_before).unwrap();
-    std::os::unix::fs::chown(&guarded, Some(users.deploy_uid), Some(users.other_gid)).unwrap();
+    support::sshd::shop_file(&guarded, guarded_before, users.deploy_uid, users.other_gid, 0o644);
     let cannot_keep = sshd.preset_command_as(users.deploy, &guarded);
     let cases = [
         (

@@ -103,6 +103,12 @@ impl ActiveSession {
         }
     }
 
+    /// Whether a word a delivery command printed is this session's token or the account's
+    /// password: its output never shows either back, whatever it printed.
+    pub(super) fn is_own_secret(&self, word: &str) -> bool {
+        self.session.jwt.is(word) || self.password_check.matches(word)
+    }
+
     pub(super) fn last_key_id(&self) -> Option<String> {
         self.last_key.lock().unwrap().as_ref().map(|k| k.id.clone())
     }

@@ -96,8 +96,9 @@ impl AppState {
     }
 
     /// Writes the verified package where it can be run and says where. Refused when updates
-    /// are off now, while a rotation is in flight or a new key is on the clipboard (installing ends the app, and
-    /// with it the rotation's answer or the key); the caller runs it and quits at once.
+    /// are off now, while a rotation is in flight or a new key is on the clipboard (installing
+    /// ends the app, and with it the rotation's answer or the key); the caller runs it and
+    /// quits at once.
     pub fn prepare_update(&self) -> Result<std::path::PathBuf, AppError> {
         // The organisation's word is asked again now: it may have changed since the check.
         if self.update_status() != UpdateStatus::Checked {

@@ -172,7 +172,7 @@ pub async fn open(target: &DeliveryTarget, hidden: &(dyn Fn(&str) -> bool + Sync
         (None, Some(problem)) => DeliveryFailure::EnvFile { problem },
         (None, None) => failure,
     };
-    Err(DeliveryReport { outcome: Err(failure), output: said.output, destination: None, appended: false })
+    Err(DeliveryReport { output: said.output, ..DeliveryReport::failed(failure) })
 }
 
 impl OpenDelivery {
@@ -193,12 +193,7 @@ impl OpenDelivery {
         if !plausible_secret(secret) {
             self.kill().await;
             let said = self.output.collect(secret, hidden).await;
-            return DeliveryReport {
-                outcome: Err(DeliveryFailure::ImplausibleKey),
-                output: said.output,
-                destination: None,
-                appended: false,
-            };
+            return DeliveryReport { output: said.output, ..DeliveryReport::failed(DeliveryFailure::ImplausibleKey) };
         }
         let started = Instant::now();
         let input = self.input.take().expect("written once");

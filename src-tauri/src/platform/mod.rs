@@ -1,7 +1,9 @@
 //! Code that differs by operating system, one concern a file (or a folder with a file per
 //! system), each behind `cfg(target_os)` inside: the clipboard, the keychain, the desktop
-//! saying the user stepped away, running a delivery command and stopping all it started, GNOME's proxy settings, the
-//! system's language, whether the desktop has a tray, whether IT turned updates off, starting an update's installer, the process's hardening, and bench timings.
+//! saying the user stepped away, running a delivery command and stopping all it started,
+//! GNOME's proxy settings, the system's language, whether the desktop has a tray, whether IT
+//! turned updates off, starting an update's installer, the process's hardening, and bench
+//! timings.
 
 pub mod away;
 pub mod clipboard;

@@ -5,7 +5,7 @@ import { api } from '../../api.js';
 import { $, setDetails } from '../../dom.js';
 import { on } from '../../events.js';
 import { errorText, errorDetails, deliveryFailureText } from '../../errors.js';
-import { t, formatClock, formatCountdown, formatNumber } from '../../i18n.js';
+import { t, formatClock, formatCountdown, formatTenthsOfSecond } from '../../i18n.js';
 
 let countdownTimer = null;
 
@@ -42,7 +42,7 @@ function deliveryText(result) {
   const delivery = result.delivery;
   if (!delivery) return null;
   if (!delivery.failure) {
-    const seconds = formatNumber(Math.round(delivery.elapsedMs / 100) / 10);
+    const seconds = formatTenthsOfSecond(delivery.elapsedMs);
     const done = result.newPrefix
       ? t('rotate.delivered', { prefix: result.newPrefix, name: delivery.name, seconds })
       : t('rotate.deliveredNoPrefix', { name: delivery.name, seconds });

@@ -129,8 +129,7 @@ impl AppState {
         };
 
         let row = RotationRow { state: self, active: &active, target: &target };
-        // Its output never shows the token or the password back, whatever it printed.
-        let hidden = |word: &str| active.session.jwt.is(word) || active.password_check.matches(word);
+        let hidden = |word: &str| active.is_own_secret(word);
         let delivery_target = self.profile(&active.session.profile_id).ok().and_then(|p| p.delivery);
         // The delivery is proven before the old key dies: started, and ready to read.
         let mut delivery = match &delivery_target {
@@ -252,7 +251,7 @@ impl AppState {
         let delivery = target.zip(report).map(|(target, report)| DeliveryResult {
             name: target.name,
             elapsed_ms: report.outcome.as_ref().ok().map(|d| d.as_millis() as u64),
-            delivered_at: delivered_at.filter(|_| report.outcome.is_ok()),
+            delivered_at,
             failure: report.outcome.err(),
             output: report.output,
             destination: report.destination,
