@@ -34,8 +34,9 @@ export const api = {
   checkForUpdates: () => invoke('check_for_updates'),
   installUpdate: () => invoke('install_update'),
   exportRotationHistory: (kind, language, title) => invoke('export_rotation_history', { kind, language, title }),
-  // `target` null removes it; the account password is always needed.
-  setDeliveryTarget: (profileId, target, password) => invoke('set_delivery_target', { profileId, target, password }),
+  // The whole list of destinations, in order (empty: the clipboard alone); the account
+  // password is always needed.
+  setDestinations: (profileId, destinations, password) => invoke('set_destinations', { profileId, destinations, password }),
   presetCommand: (preset, fields) => invoke('preset_command', { preset, fields }),
   checkDestinations: () => invoke('check_destinations'),
   beginRotation: () => invoke('begin_rotation'),

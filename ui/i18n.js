@@ -46,6 +46,11 @@ export function formatNumber(n) {
   return new Intl.NumberFormat(language).format(n);
 }
 
+/// Names as the language lists them: "Servidor 1, Servidor 2 and Vault", "… e Vault".
+export function formatList(names) {
+  return new Intl.ListFormat(language, { style: 'long', type: 'conjunction' }).format(names);
+}
+
 /// Milliseconds as seconds to the tenth, for a short span ("0.3", "1,2"): a delivery's, a
 /// destination's time to be ready.
 export function formatTenthsOfSecond(ms) {

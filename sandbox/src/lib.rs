@@ -403,6 +403,10 @@ fn api_key_merchant(world: &mut World, headers: &HeaderMap) -> Result<usize, Api
     admit(&mut key.window, key.rate_limit, window_len, Instant::now()).map_err(ApiError::rate_limited)?;
     key.last_used_at = Some(Utc::now().trunc_subsecs(0));
     key.first_used.get_or_insert_with(Instant::now);
+    // A bench's shop may name itself: each shop's own outage, when several read the key.
+    if let Some(shop) = headers.get("x-sandbox-shop").and_then(|v| v.to_str().ok()) {
+        key.first_used_by.entry(shop.to_string()).or_insert_with(Instant::now);
+    }
     Ok(merchant)
 }
 
@@ -412,14 +416,21 @@ fn server_now(world: &World) -> i64 {
 }
 
 /// Each account's key: how long after it was issued it was first accepted, in milliseconds by
-/// this server's clock (`null`: not yet). After a rotation, that is the outage its integrations saw.
+/// this server's clock (`null`: not yet), and by each shop that named itself
+/// (`X-Sandbox-Shop`). After a rotation, that is the outage its integrations saw.
 async fn key_timings(State(state): State<Shared>) -> Json<Value> {
     let world = state.world.lock().unwrap();
     let keys: Vec<Value> = world
         .merchants
         .iter()
         .filter_map(|m| m.key.as_ref())
-        .map(|k| json!({ "keyPrefix": k.prefix, "firstUseAfterMs": k.first_used.map(|used| used.duration_since(k.issued).as_millis() as u64) }))
+        .map(|k| {
+            let after = |used: &Instant| used.duration_since(k.issued).as_millis() as u64;
+            let by_shop: serde_json::Map<String, Value> =
+                k.first_used_by.iter().map(|(shop, used)| (shop.clone(), json!(after(used)))).collect();
+            let issued_ms = k.issued_wall.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default();
+            json!({ "keyPrefix": k.prefix, "issuedAtUnixMs": issued_ms, "firstUseAfterMs": k.first_used.as_ref().map(after), "firstUseAfterMsByShop": by_shop })
+        })
         .collect();
     Json(json!(keys))
 }

@@ -59,7 +59,11 @@ pub struct Key {
     /// When it was issued and first accepted, to the millisecond (the timestamps the API
     /// serves are whole seconds): the outage a rotation caused, for `make bench`.
     pub issued: Instant,
+    /// The same moment by the wall clock, to compare with the times files were written.
+    pub issued_wall: std::time::SystemTime,
     pub first_used: Option<Instant>,
+    /// When each shop that named itself first used it (`make bench`'s several shops).
+    pub first_used_by: std::collections::BTreeMap<String, Instant>,
 }
 
 impl Key {
@@ -212,7 +216,9 @@ pub fn new_key(rng: &mut StdRng, mode: KeyMode, label: &str, rate_limit: u32, cr
         created_at,
         window: VecDeque::new(),
         issued: Instant::now(),
+        issued_wall: std::time::SystemTime::now(),
         first_used: None,
+        first_used_by: Default::default(),
     };
     (key, secret)
 }

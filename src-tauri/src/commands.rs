@@ -207,18 +207,18 @@ pub async fn set_proxy_password(state: State<'_, AppState>, profile_id: String, 
     Ok(state.off_thread(move |s| s.set_proxy_password(&profile_id, password)).await?)
 }
 
-/// Sets where the profile's new keys go; the account password must be typed (the window alone
-/// cannot set one).
+/// Sets where the profile's new keys go, the whole list in order; the account password must be
+/// typed (the window alone cannot change where a key goes).
 #[tauri::command]
-pub async fn set_delivery_target(
+pub async fn set_destinations(
     state: State<'_, AppState>,
     profile_id: String,
-    target: Option<DeliveryTarget>,
+    destinations: Vec<DeliveryTarget>,
     password: String,
 ) -> Result<Settings> {
     state.touch();
     let password = Zeroizing::new(password);
-    Ok(state.set_delivery_target(&profile_id, target, &password).await?)
+    Ok(state.set_destinations(&profile_id, destinations, &password).await?)
 }
 
 /// A preset's command line from the names the person typed.

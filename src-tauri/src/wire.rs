@@ -247,16 +247,16 @@ pub struct RotationDialog {
     pub mode: KeyMode,
     /// The session was opened or renewed with the remembered password: step 2 asks for it.
     pub password_required: bool,
-    /// Where the new key will go, when the profile has a delivery target.
-    pub delivery: Option<DeliveryPlan>,
+    /// Where the new key will go: the profile's destinations, in order (none: the clipboard).
+    pub destinations: Vec<DeliveryPlan>,
 }
 
-/// Step 1's word on the profile's delivery target.
+/// Step 1's word on one of the profile's destinations.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryPlan {
     pub name: String,
-    /// Its program is there and can be run; if not, the key will go to the clipboard.
+    /// Its program is there and can be run; if not, the rotation will stop before the old key dies.
     pub program_found: bool,
 }
 
@@ -287,14 +287,14 @@ pub enum RotationWarning {
     ClipboardCopyFailed,
 }
 
-/// What the profile's delivery command did with the new key.
+/// What one of the profile's destinations did with the new key.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryResult {
     pub name: String,
     /// Delivered, in this long.
     pub elapsed_ms: Option<u64>,
-    /// Not delivered, and why: the key went to the clipboard instead.
+    /// Not delivered, and why: the key went to the clipboard for it.
     pub failure: Option<DeliveryFailure>,
     /// What the command printed, bounded and screened: for the details line.
     pub output: String,
@@ -306,7 +306,7 @@ pub struct DeliveryResult {
     pub appended: bool,
 }
 
-/// A rotation that delivered its secret: to the delivery command, the clipboard, or both.
+/// A rotation that delivered its secret: to the destinations, the clipboard, or both.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RotationResult {
@@ -317,9 +317,10 @@ pub struct RotationResult {
     pub clear_at: Option<DateTime<Utc>>,
     pub warnings: Vec<RotationWarning>,
     pub key: Option<KeyView>,
-    /// The secret is on the clipboard (no target, a failed delivery, or "also copy").
+    /// The secret is on the clipboard (no destination, a failed one, or "also copy").
     pub on_clipboard: bool,
-    pub delivery: Option<DeliveryResult>,
+    /// Each destination's verdict, in the profile's order.
+    pub deliveries: Vec<DeliveryResult>,
 }
 
 /// Whether a delivered secret is still waiting to be cleared, and what the last clear did.

@@ -466,13 +466,13 @@ async fn a_token_already_ended_by_this_computers_clock_is_not_a_session() {
 }
 
 /// A delivery target that reads the key and stores nothing: what a wrong password tries to set.
-fn reading_target() -> Option<certopay_keys::rules::delivery_target::DeliveryTarget> {
-    Some(certopay_keys::rules::delivery_target::DeliveryTarget {
+fn reading_target() -> Vec<certopay_keys::rules::delivery_target::DeliveryTarget> {
+    vec![certopay_keys::rules::delivery_target::DeliveryTarget {
         name: "Servidor da loja".into(),
         command: "sh -c 'cat > /dev/null'".into(),
         timeout_s: 10,
         also_copy: false,
-    })
+    }]
 }
 
 #[tokio::test]
@@ -482,16 +482,16 @@ async fn five_wrong_passwords_end_the_session_and_a_sixth_finds_none() {
     let target = reading_target;
     let mismatch = AppError::Confirmation { reason: ConfirmationRefusal::PasswordMismatch };
     for attempt in 1..=4 {
-        assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt {attempt}");
+        assert_eq!(h.state.set_destinations(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt {attempt}");
     }
     // An empty one is only refused, never counted.
     let required = AppError::Confirmation { reason: ConfirmationRefusal::PasswordRequired };
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "").await.unwrap_err(), required);
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), AppError::WrongPasswordsEndedSession);
+    assert_eq!(h.state.set_destinations(&h.profile_id, target(), "").await.unwrap_err(), required);
+    assert_eq!(h.state.set_destinations(&h.profile_id, target(), "guess").await.unwrap_err(), AppError::WrongPasswordsEndedSession);
     assert!(matches!(h.state.active_session(), Err(AppError::NotLoggedIn)), "the fifth ended the session");
     // The sixth, even the right one, finds no session to set a target in.
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), DEMO_PASSWORD).await.unwrap_err(), AppError::NotLoggedIn);
-    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, None);
+    assert_eq!(h.state.set_destinations(&h.profile_id, target(), DEMO_PASSWORD).await.unwrap_err(), AppError::NotLoggedIn);
+    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().destinations, vec![]);
 }
 
 #[tokio::test]
@@ -501,15 +501,15 @@ async fn the_wrong_password_limit_holds_across_a_new_login_and_a_renewal_until_t
     let target = reading_target;
     let mismatch = AppError::Confirmation { reason: ConfirmationRefusal::PasswordMismatch };
     for attempt in 1..=2 {
-        assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt {attempt}");
+        assert_eq!(h.state.set_destinations(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt {attempt}");
     }
     // A page script renews the session with the remembered password, then logs in with it again:
     // neither starts the count again.
     h.state.renew_session().await.unwrap();
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt 3");
+    assert_eq!(h.state.set_destinations(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt 3");
     h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap();
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt 4");
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), AppError::WrongPasswordsEndedSession);
+    assert_eq!(h.state.set_destinations(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "attempt 4");
+    assert_eq!(h.state.set_destinations(&h.profile_id, target(), "guess").await.unwrap_err(), AppError::WrongPasswordsEndedSession);
     assert!(matches!(h.state.active_session(), Err(AppError::NotLoggedIn)), "the fifth ended the session");
     // The remembered password is held back now: not for a login, not for a renewal.
     let held = h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap_err();
@@ -521,9 +521,9 @@ async fn the_wrong_password_limit_holds_across_a_new_login_and_a_renewal_until_t
     // The person types it: a fresh count, and the remembered password works again.
     h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
     for attempt in 1..=4 {
-        assert_eq!(h.state.set_delivery_target(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "again {attempt}");
+        assert_eq!(h.state.set_destinations(&h.profile_id, target(), "guess").await.unwrap_err(), mismatch, "again {attempt}");
     }
-    h.state.set_delivery_target(&h.profile_id, target(), DEMO_PASSWORD).await.unwrap();
+    h.state.set_destinations(&h.profile_id, target(), DEMO_PASSWORD).await.unwrap();
     h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), true).await.unwrap();
 }
 

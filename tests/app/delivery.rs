@@ -29,7 +29,7 @@ fn target(command: &str) -> DeliveryTarget {
 async fn with_target(target: DeliveryTarget) -> Harness {
     let h = harness(Options::default()).await;
     h.log_in(LIVE).await;
-    h.state.set_delivery_target(&h.profile_id, Some(target), DEMO_PASSWORD).await.unwrap();
+    h.state.set_destinations(&h.profile_id, vec![target], DEMO_PASSWORD).await.unwrap();
     h
 }
 
@@ -59,14 +59,14 @@ async fn the_ssh_preset_writes_the_key_on_the_server_and_the_watch_sees_it_in_us
     let old_key = {
         // The shop runs with the old key until the rotation.
         let dialog = h.state.begin_rotation().await.unwrap();
-        let plan = dialog.delivery.as_ref().expect("step 1 says where the key goes");
+        let plan = dialog.destinations.first().expect("step 1 says where the key goes");
         assert_eq!((plan.name.as_str(), plan.program_found), ("Servidor da loja", true));
         dialog
     };
     let _shop = shop(&h.sb, key_file.clone());
     let rotated_at = Instant::now();
     let result = h.state.confirm_rotation(&old_key.confirmation_token, &old_key.label, None).await.unwrap();
-    let delivery = result.delivery.expect("a delivery result");
+    let delivery = result.deliveries.into_iter().next().expect("a delivery result");
     assert_eq!(delivery.failure, None, "{}\n{}", delivery.output, sshd.log());
     assert!(delivery.elapsed_ms.is_some());
     assert!(!result.on_clipboard);
@@ -76,7 +76,7 @@ async fn the_ssh_preset_writes_the_key_on_the_server_and_the_watch_sees_it_in_us
     assert_eq!(payment_status(&h.sb, &on_server).await, 200, "the key on the server is the live one");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600, "umask 077 on the server");
-    assert_eq!(h.state.rotation_history()[0].delivered_to.as_deref(), Some("Servidor da loja"));
+    assert_eq!(h.state.rotation_history()[0].delivered_to().collect::<Vec<_>>(), ["Servidor da loja"]);
 
     // The watch looks early after a delivery and sees the shop using the new key.
     let in_use = loop {
@@ -109,14 +109,14 @@ async fn a_command_that_fails_hangs_or_is_missing_leaves_the_key_on_the_clipboar
     for (case, target, expected) in cases {
         let h = with_target(target).await;
         let dialog = h.state.begin_rotation().await.unwrap();
-        assert!(dialog.delivery.as_ref().unwrap().program_found, "{case}: step 1 says it can run");
+        assert!(dialog.destinations.first().unwrap().program_found, "{case}: step 1 says it can run");
         let result = h.state.confirm_rotation(&dialog.confirmation_token, &dialog.label, None).await.unwrap();
-        let delivery = result.delivery.unwrap();
+        let delivery = result.deliveries.into_iter().next().unwrap();
         assert_eq!(delivery.failure, Some(expected), "{case}");
         assert!(result.on_clipboard, "{case}");
         let secret = h.clipboard.text().unwrap_or_else(|| panic!("{case}: the key is on the clipboard instead"));
         assert_eq!(payment_status(&h.sb, &secret).await, 200, "{case}: and it is the live key");
-        assert_eq!(h.state.rotation_history()[0].delivered_to, None, "{case}");
+        assert_eq!(h.state.rotation_history()[0].delivered_to().count(), 0, "{case}");
         if case == "fails" {
             // What it said, for the details line, but never the account's password.
             assert_eq!(delivery.output, "permission denied for [hidden]");
@@ -135,7 +135,7 @@ async fn the_shops_key_file_keeps_its_owner_group_and_mode_so_the_service_can_st
     let h = with_target(target(&sshd.preset_command_as(users.deploy, &key_file))).await;
     let before_rotation = chrono::Utc::now();
     let result = h.rotate().await.unwrap();
-    let delivery = result.delivery.expect("a delivery result");
+    let delivery = result.deliveries.into_iter().next().expect("a delivery result");
     assert_eq!(delivery.failure, None, "{}\n{}", delivery.output, sshd.log());
     let on_server = std::fs::read_to_string(&key_file).unwrap();
     assert_eq!(payment_status(&h.sb, &on_server).await, 200, "the file holds the live key");
@@ -157,7 +157,7 @@ async fn a_symlinked_key_file_stays_a_link_and_its_target_gets_the_new_key() {
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let h = with_target(target(&sshd.preset_command_as(users.deploy, &link))).await;
     let result = h.rotate().await.unwrap();
-    let delivery = result.delivery.unwrap();
+    let delivery = result.deliveries.into_iter().next().unwrap();
     assert_eq!(delivery.failure, None, "{}\n{}", delivery.output, sshd.log());
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "still a link");
     assert_eq!(std::fs::read_link(&link).unwrap(), real, "to the same file");
@@ -208,7 +208,7 @@ async fn a_dry_run_proves_each_destination_and_writes_nothing_anywhere() {
     let dir = tempfile::tempdir().unwrap();
     let (got, pid) = (dir.path().join("got"), dir.path().join("pid"));
     let writer = format!("sh -c 'echo $$ > {}; cat > /dev/null; touch {}'", pid.display(), got.display());
-    h.state.set_delivery_target(&h.profile_id, Some(target(&writer)), DEMO_PASSWORD).await.unwrap();
+    h.state.set_destinations(&h.profile_id, vec![target(&writer)], DEMO_PASSWORD).await.unwrap();
     let checks = h.state.check_destinations().await.unwrap();
     assert_eq!(checks[0].failure, None);
     let pid = std::fs::read_to_string(&pid).unwrap().trim().to_string();
@@ -221,7 +221,7 @@ async fn a_dry_run_proves_each_destination_and_writes_nothing_anywhere() {
     assert!(!got.exists(), "the checked command saw end of input");
 
     // One that cannot run is told as a rotation would tell it, and nothing else happens.
-    h.state.set_delivery_target(&h.profile_id, Some(target("/nonexistent/deliver-key")), DEMO_PASSWORD).await.unwrap();
+    h.state.set_destinations(&h.profile_id, vec![target("/nonexistent/deliver-key")], DEMO_PASSWORD).await.unwrap();
     let checks = h.state.check_destinations().await.unwrap();
     assert_eq!(checks[0].failure, Some(DeliveryFailure::NotFound { program: "/nonexistent/deliver-key".into() }));
     assert_eq!(checks[0].ready_ms, None);
@@ -311,7 +311,7 @@ async fn any_retry_after_during_the_watch_is_taken_in_and_shown_never_a_panic() 
     let cases = [("18446744073709551615", 29 * minute, 30 * minute + 5), ("-1", 25, 35), ("1e99", 25, 35)];
     for (header, shortest, longest) in cases {
         let result = h.rotate().await.unwrap();
-        assert_eq!(result.delivery.unwrap().failure, None, "{header}");
+        assert_eq!(result.deliveries.into_iter().next().unwrap().failure, None, "{header}");
         let seen_before = events.lock().unwrap().len();
         arm(&h.sb, json!({"path": "/api/api-keys/me", "kind": "status", "status": 429, "retryAfter": header})).await;
         let asked_at = chrono::Utc::now();
@@ -339,22 +339,22 @@ async fn a_command_that_leaves_the_key_unread_is_not_delivered_and_the_key_is_on
     h.log_in(LIVE).await;
     // Reads one byte and exits 0, as a mistyped command that takes no input might.
     let partial = target("sh -c 'echo certopay-ready; dd bs=1 count=1 of=/dev/null 2>/dev/null'");
-    h.state.set_delivery_target(&h.profile_id, Some(partial), DEMO_PASSWORD).await.unwrap();
+    h.state.set_destinations(&h.profile_id, vec![partial], DEMO_PASSWORD).await.unwrap();
     let result = h.rotate().await.unwrap();
-    let delivery = result.delivery.unwrap();
+    let delivery = result.deliveries.into_iter().next().unwrap();
     let secret = clipboard_text().expect("the key is on the clipboard, as another program pastes it");
     assert_eq!(delivery.failure, Some(DeliveryFailure::LeftUnread { bytes: secret.len() as u64 - 1 }));
     assert!(result.on_clipboard);
     assert_eq!(payment_status(&h.sb, &secret).await, 200, "the live key");
-    assert_eq!(h.state.rotation_history()[0].delivered_to, None, "never recorded as delivered");
+    assert_eq!(h.state.rotation_history()[0].delivered_to().count(), 0, "never recorded as delivered");
 
     // `true` never counts as delivered: refused before the rotation, or the key on the clipboard.
     let before = live_prefix(&h).await;
-    h.state.set_delivery_target(&h.profile_id, Some(target("true")), DEMO_PASSWORD).await.unwrap();
+    h.state.set_destinations(&h.profile_id, vec![target("true")], DEMO_PASSWORD).await.unwrap();
     match h.rotate().await {
         Err(AppError::DeliveryNotReady { failure: DeliveryFailure::Exited { code: 0 }, .. }) => assert_eq!(live_prefix(&h).await, before),
         Ok(result) => {
-            assert!(matches!(result.delivery.unwrap().failure, Some(DeliveryFailure::LeftUnread { .. })));
+            assert!(matches!(result.deliveries.into_iter().next().unwrap().failure, Some(DeliveryFailure::LeftUnread { .. })));
             assert_eq!(payment_status(&h.sb, &clipboard_text().unwrap()).await, 200);
         }
         Err(other) => panic!("{other:?}"),
@@ -391,7 +391,7 @@ async fn long_delivery_in_flight() -> (std::sync::Arc<Harness>, tokio::task::Joi
     };
     let h = std::sync::Arc::new(harness_with(Options::default(), client).await);
     h.log_in(LIVE).await;
-    h.state.set_delivery_target(&h.profile_id, Some(DeliveryTarget { timeout_s: 60, ..target(&slow) }), DEMO_PASSWORD).await.unwrap();
+    h.state.set_destinations(&h.profile_id, vec![DeliveryTarget { timeout_s: 60, ..target(&slow) }], DEMO_PASSWORD).await.unwrap();
     let rotating = {
         let h = h.clone();
         tokio::spawn(async move { h.rotate().await })
@@ -407,7 +407,7 @@ async fn long_delivery_in_flight() -> (std::sync::Arc<Harness>, tokio::task::Joi
 /// The rotation's verdict came first, then the session's end: its key, on the clipboard after
 /// the failed delivery, was cleared by that end and the notice says so.
 fn the_end_waited_for_the_verdict(h: &Harness, result: &RotationResult) {
-    assert!(matches!(result.delivery.as_ref().unwrap().failure, Some(DeliveryFailure::Exited { code: 1 })));
+    assert!(matches!(result.deliveries.first().unwrap().failure, Some(DeliveryFailure::Exited { code: 1 })));
     assert_eq!(h.clipboard.text(), None, "no key left on the clipboard after the session ended");
     let notice = h.state.secret_removed().expect("the removed-key notice");
     assert_eq!(notice.key_prefix, result.new_prefix);
@@ -417,9 +417,9 @@ fn the_end_waited_for_the_verdict(h: &Harness, result: &RotationResult) {
 async fn a_fifth_wrong_password_during_a_rotation_waits_for_its_verdict_like_every_session_end() {
     let (h, rotating, _dir) = long_delivery_in_flight().await;
     for _ in 1..=4 {
-        let _ = h.state.set_delivery_target(&h.profile_id, None, "guess").await;
+        let _ = h.state.set_destinations(&h.profile_id, vec![], "guess").await;
     }
-    let fifth = h.state.set_delivery_target(&h.profile_id, None, "guess").await.unwrap_err();
+    let fifth = h.state.set_destinations(&h.profile_id, vec![], "guess").await.unwrap_err();
     assert_eq!(fifth, AppError::WrongPasswordsEndedSession);
     assert!(rotating.is_finished(), "the session ended only after the rotation's verdict");
     let result = rotating.await.unwrap().unwrap();
@@ -430,7 +430,7 @@ async fn a_fifth_wrong_password_during_a_rotation_waits_for_its_verdict_like_eve
 async fn removing_the_target_during_its_delivery_does_not_shorten_the_locks_wait() {
     let (h, rotating, _dir) = long_delivery_in_flight().await;
     // Removed while it works: the rotation in flight still has its delivery's time.
-    h.state.set_delivery_target(&h.profile_id, None, DEMO_PASSWORD).await.unwrap();
+    h.state.set_destinations(&h.profile_id, vec![], DEMO_PASSWORD).await.unwrap();
     assert!(h.state.lock_away(Away::ScreenLocked).await, "the lock ended the session");
     assert!(rotating.is_finished(), "the lock waited for the rotation's verdict");
     let result = rotating.await.unwrap().unwrap();
@@ -479,33 +479,33 @@ async fn the_secret_is_never_in_the_commands_arguments_or_environment() {
     }
     std::fs::write(path("go"), "").unwrap();
     let result = rotating.await.unwrap().unwrap();
-    assert_eq!(result.delivery.unwrap().failure, None);
+    assert_eq!(result.deliveries.into_iter().next().unwrap().failure, None);
     assert_eq!(payment_status(&h.sb, secret.trim()).await, 200);
 }
 
 #[tokio::test]
 async fn the_window_alone_cannot_set_a_target() {
     let h = harness(Options::default()).await;
-    let wanted = || Some(target("sh -c 'cat > /tmp/stolen-key'"));
+    let wanted = || vec![target("sh -c 'cat > /tmp/stolen-key'")];
     // Not logged in: nobody to ask for the password.
-    assert_eq!(h.state.set_delivery_target(&h.profile_id, wanted(), DEMO_PASSWORD).await.unwrap_err(), AppError::NotLoggedIn);
+    assert_eq!(h.state.set_destinations(&h.profile_id, wanted(), DEMO_PASSWORD).await.unwrap_err(), AppError::NotLoggedIn);
     h.log_in(LIVE).await;
     for (password, reason) in [("", ConfirmationRefusal::PasswordRequired), ("guess", ConfirmationRefusal::PasswordMismatch)] {
-        assert_eq!(h.state.set_delivery_target(&h.profile_id, wanted(), password).await.unwrap_err(), AppError::Confirmation { reason });
+        assert_eq!(h.state.set_destinations(&h.profile_id, wanted(), password).await.unwrap_err(), AppError::Confirmation { reason });
     }
     // A profile saved from the window keeps no target it brings along.
     let mut profile = h.state.settings().profile(&h.profile_id).unwrap().clone();
-    profile.delivery = wanted();
+    profile.destinations = wanted();
     h.state.save_profile(profile.clone()).unwrap();
-    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, None);
+    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().destinations, vec![]);
     profile.id = String::new();
     profile.name = "Nova".into();
     let added = h.state.save_profile(profile).unwrap().settings;
-    assert!(added.profiles.iter().all(|p| p.delivery.is_none()), "nor does a new one");
+    assert!(added.profiles.iter().all(|p| p.destinations.is_empty()), "nor does a new one");
 
     // With the password, the person sets it.
-    h.state.set_delivery_target(&h.profile_id, wanted(), DEMO_PASSWORD).await.unwrap();
-    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, wanted());
+    h.state.set_destinations(&h.profile_id, wanted(), DEMO_PASSWORD).await.unwrap();
+    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().destinations, wanted());
 }
 
 #[tokio::test]
@@ -513,8 +513,8 @@ async fn a_batch_file_is_never_a_delivery_target() {
     let h = harness(Options::default()).await;
     h.log_in(LIVE).await;
     for command in ["C:/loja/entrega.cmd", "deliver.BAT --to loja"] {
-        let refused = h.state.set_delivery_target(&h.profile_id, Some(target(command)), DEMO_PASSWORD).await.unwrap_err();
+        let refused = h.state.set_destinations(&h.profile_id, vec![target(command)], DEMO_PASSWORD).await.unwrap_err();
         assert_eq!(refused, AppError::InvalidInput { field: "deliveryCommand".into(), reason: "batchFile".into() }, "{command}");
     }
-    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().delivery, None);
+    assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().destinations, vec![]);
 }

@@ -37,7 +37,7 @@ fn env_target(sshd: &Sshd, user: &str, file: &Path, variable: &str) -> DeliveryT
 async fn with_target(target: DeliveryTarget) -> Harness {
     let h = harness(Options::default()).await;
     h.log_in(LIVE).await;
-    h.state.set_delivery_target(&h.profile_id, Some(target), DEMO_PASSWORD).await.unwrap();
+    h.state.set_destinations(&h.profile_id, vec![target], DEMO_PASSWORD).await.unwrap();
     h
 }
 
@@ -108,7 +108,7 @@ async fn the_env_line_preset_changes_that_value_alone_and_keeps_every_other_byte
         shop_file(&file, before, users.deploy_uid, users.deploy_gid, 0o644);
         let h = with_target(env_target(&sshd, users.deploy, &file, variable)).await;
         let result = h.rotate().await.unwrap();
-        let delivery = result.delivery.unwrap();
+        let delivery = result.deliveries.into_iter().next().unwrap();
         assert_eq!(delivery.failure, None, "{case}: {}\n{}", delivery.output, sshd.log());
         assert_written(&h, &file, expected, case).await;
         assert_eq!(delivery.appended, !before.contains(&format!("{variable}=")) && !before.contains(&format!("{variable} =")), "{case}");
@@ -127,7 +127,7 @@ async fn the_env_file_keeps_its_owner_group_mode_and_symlink() {
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let h = with_target(env_target(&sshd, users.deploy, &link, "")).await;
     let result = h.rotate().await.unwrap();
-    assert_eq!(result.delivery.as_ref().unwrap().failure, None, "{}", sshd.log());
+    assert_eq!(result.deliveries.first().unwrap().failure, None, "{}", sshd.log());
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "still a link");
     assert_written(&h, &real, "APP_ENV=production\nCERTOPAY_API_KEY={KEY}\n", "through the link").await;
     assert_eq!(kept(&real), (users.deploy_uid, users.loja_gid, 0o640));

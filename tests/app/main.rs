@@ -11,6 +11,8 @@ mod audit_record;
 #[cfg(unix)]
 mod delivery;
 #[cfg(unix)]
+mod destinations;
+#[cfg(unix)]
 mod env_file;
 mod ipc;
 #[cfg(unix)]

@@ -26,7 +26,7 @@ fn add_profile(h: &Harness, name: &str) -> String {
         email: String::new(),
         remember_password: false,
         proxy: Default::default(),
-        delivery: None,
+        destinations: Vec::new(),
     };
     h.state.save_profile(profile).unwrap();
     h.state.settings().profiles.iter().find(|p| p.name == name).unwrap().id.clone()

@@ -15,10 +15,15 @@ use support::rotation::{clipboard_text, copy_elsewhere, payment_status, send_rot
 use support::sshd::Sshd;
 use support::webdriver::Window;
 
-/// Sets the logged-in profile's delivery target in Settings, as a person types it.
+/// Sets the logged-in profile's one destination in Settings, as a person types it: the first
+/// one changed (Edit), or added when there is none yet.
 async fn set_target(w: &Window, name: &str, command: &str, timeout_s: &str, password: &str) {
     w.click("#open-settings").await;
     w.wait_for("!document.querySelector('#delivery-form').hidden", "the delivery form").await;
+    if w.script("return document.querySelectorAll('#destination-list li').length;", vec![]).await != json!(0) {
+        w.click("#destination-list li .destination-edit").await;
+        w.wait_for("document.querySelector('#delivery-cancel').hidden === false", "the form for a change").await;
+    }
     w.type_into("#delivery-name", name).await;
     w.type_into("#delivery-command", command).await;
     w.type_into("#delivery-timeout", timeout_s).await;
@@ -36,8 +41,9 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
 
     // The page alone cannot set one: its command is refused without the person's password.
     let profile_id = w.invoke("app_snapshot", json!({})).await["ok"]["settings"]["selectedProfile"].clone();
-    let alone =
-        w.invoke("set_delivery_target", json!({"profileId": profile_id, "target": {"name": "x", "command": "true"}, "password": ""})).await;
+    let alone = w
+        .invoke("set_destinations", json!({"profileId": profile_id, "destinations": [{"name": "x", "command": "true"}], "password": ""}))
+        .await;
     assert_eq!(alone["err"]["kind"], "Confirmation", "{alone}");
 
     // The SSH preset: the person fills in names, Rust makes the command line.
@@ -69,7 +75,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.type_into("#delivery-password", DEMO_PASSWORD).await;
     w.screenshot("settings-delivery-light").await;
     w.click("#delivery-form button[type=submit]").await;
-    w.wait_for("document.querySelector('#delivery-status').textContent === 'Delivery target Servidor da loja saved.'", "saved").await;
+    w.wait_for("document.querySelector('#delivery-status').textContent === 'Destination Servidor da loja saved.'", "saved").await;
     assert_eq!(w.value("#delivery-password").await, "", "the password is not kept in the page");
     w.click("#close-settings").await;
 
@@ -155,7 +161,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     let env_file = sshd.shop_folder(users).join(".env");
     support::sshd::shop_file(&env_file, "APP_ENV=production\nDB_HOST=db\n", users.deploy_uid, users.deploy_gid, 0o644);
     set_target(&w, "Servidor da loja", &sshd.env_preset_command_as(users.deploy, &env_file, ""), "30", DEMO_PASSWORD).await;
-    w.wait_for("document.querySelector('#delivery-status').textContent.startsWith('Delivery target')", "saved").await;
+    w.wait_for("document.querySelector('#delivery-status').textContent.startsWith('Destination ')", "saved").await;
     w.click("#close-settings").await;
     send_rotation(&w, "Chave principal", None).await;
     w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
@@ -180,7 +186,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     ];
     for (command, timeout, details, shot) in cases {
         set_target(&w, "Servidor da loja", command, timeout, DEMO_PASSWORD).await;
-        w.wait_for("document.querySelector('#delivery-status').textContent.startsWith('Delivery target')", "saved").await;
+        w.wait_for("document.querySelector('#delivery-status').textContent.startsWith('Destination ')", "saved").await;
         w.click("#close-settings").await;
         send_rotation(&w, "Chave principal", None).await;
         w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;

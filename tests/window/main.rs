@@ -14,6 +14,8 @@ mod background;
 // SSH and Squid run where the tests run natively: the Windows runner runs the others.
 #[cfg(unix)]
 mod delivery_form;
+#[cfg(unix)]
+mod destinations;
 mod late_answers_and_notices;
 mod login_session_settings;
 mod overview;

@@ -7,7 +7,7 @@ use crate::rules::app_error::AppError;
 use crate::rules::base_url::BaseUrl;
 use crate::rules::delivery_target::DeliveryTarget;
 use crate::rules::proxy_route::{keychain_origin, route, ProxyChoice, ProxyRoute};
-use crate::rules::settings::{Profile, Settings};
+use crate::rules::settings::{checked_destinations, Profile, Settings};
 use crate::wire::{NetworkOverview, Preferences, ProfileSaved, ProxyInUse};
 
 /// The origin a profile's remembered password is bound to.
@@ -168,13 +168,14 @@ impl AppState {
         NetworkOverview { profiles, trust_store: crate::certopay::trust_store(&env) }
     }
 
-    /// Sets (or with `None` removes) where the profile's new keys go. A delivery target receives
-    /// a live payment key, so the window alone cannot set one: the account's password must be
-    /// typed, and is checked against the live session of this very profile.
-    pub async fn set_delivery_target(
+    /// Sets where the profile's new keys go: the whole list, in order (empty: the clipboard
+    /// alone). A destination receives a live payment key, so the window alone cannot add,
+    /// change, remove or reorder one: the account's password must be typed, and is checked
+    /// against the live session of this very profile.
+    pub async fn set_destinations(
         &self,
         profile_id: &str,
-        target: Option<DeliveryTarget>,
+        destinations: Vec<DeliveryTarget>,
         password: &str,
     ) -> Result<Settings, AppError> {
         let active = self.active_session()?;
@@ -185,24 +186,19 @@ impl AppState {
             return Err(self.password_refused(&active, reason, false).await);
         }
         drop(active);
-        let (profile_id, target) = (profile_id.to_string(), target);
+        let destinations = checked_destinations(destinations)?;
+        let profile_id = profile_id.to_string();
         // The settings file is synced to disk: not on the thread that asked.
-        self.off_thread(move |s| s.store_delivery_target(&profile_id, target)).await
-    }
-
-    fn store_delivery_target(&self, profile_id: &str, target: Option<DeliveryTarget>) -> Result<Settings, AppError> {
-        let target = target
-            .map(|mut t| {
-                t.name = t.name.trim().to_string();
-                t.command = t.command.trim().to_string();
-                t.runnable_words().map(|_| t)
+        self.off_thread(move |s| {
+            s.change_settings(|settings| {
+                settings
+                    .profile_mut(&profile_id)
+                    .ok_or(AppError::InvalidInput { field: "profile".into(), reason: "unknown".into() })?
+                    .destinations = destinations;
+                Ok(())
             })
-            .transpose()?;
-        self.change_settings(|s| {
-            s.profile_mut(profile_id).ok_or(AppError::InvalidInput { field: "profile".into(), reason: "unknown".into() })?.delivery =
-                target;
-            Ok(())
+            .map(|(_, settings)| settings)
         })
-        .map(|(_, s)| s)
+        .await
     }
 }

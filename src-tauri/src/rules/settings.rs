@@ -15,7 +15,7 @@ pub const PRODUCTION_URL: &str = "https://v2.certopaybrasil.com";
 pub const LAUNCH_PROFILE_ID: &str = "launch";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "ProfileFields")]
 pub struct Profile {
     pub id: String,
     pub name: String,
@@ -29,10 +29,71 @@ pub struct Profile {
     /// Which proxy its requests go through; a proxy's password is in the OS keychain.
     #[serde(default)]
     pub proxy: ProxyChoice,
-    /// Where new keys go besides the clipboard. Set only through `AppState::set_delivery_target`,
-    /// which needs the person's password: a profile saved from the window keeps what it had.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery: Option<DeliveryTarget>,
+    /// Where new keys go besides the clipboard, in the person's order (at most
+    /// `MAX_DESTINATIONS`, names unique). Set only through `AppState::set_destinations`, which
+    /// needs the person's password: a profile saved from the window keeps what it had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destinations: Vec<DeliveryTarget>,
+}
+
+/// The most destinations a profile may name.
+pub const MAX_DESTINATIONS: usize = 5;
+
+/// A profile as read: a file written before profiles had several destinations names its one
+/// target `delivery`, and it becomes the first destination.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileFields {
+    id: String,
+    name: String,
+    base_url: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    remember_password: bool,
+    #[serde(default)]
+    proxy: ProxyChoice,
+    #[serde(default)]
+    destinations: Vec<DeliveryTarget>,
+    #[serde(default)]
+    delivery: Option<DeliveryTarget>,
+}
+
+impl From<ProfileFields> for Profile {
+    fn from(fields: ProfileFields) -> Profile {
+        let ProfileFields { id, name, base_url, email, remember_password, proxy, mut destinations, delivery } = fields;
+        if let Some(single) = delivery.filter(|_| destinations.is_empty()) {
+            destinations.push(single);
+        }
+        Profile { id, name, base_url, email, remember_password, proxy, destinations }
+    }
+}
+
+/// The destinations as they may be stored: names and commands trimmed, each runnable, at most
+/// `MAX_DESTINATIONS`, no two with the same name (a sentence names each by it).
+pub fn checked_destinations(mut destinations: Vec<DeliveryTarget>) -> Result<Vec<DeliveryTarget>, AppError> {
+    for target in &mut destinations {
+        target.name = target.name.trim().to_string();
+        target.command = target.command.trim().to_string();
+        target.runnable_words()?;
+    }
+    check_destination_list(&destinations)?;
+    Ok(destinations)
+}
+
+/// What a stored list must be, a hand-edited file's too: each command splits into words, at
+/// most `MAX_DESTINATIONS`, no two names alike.
+fn check_destination_list(destinations: &[DeliveryTarget]) -> Result<(), AppError> {
+    if destinations.len() > MAX_DESTINATIONS {
+        return Err(invalid("destinations", "tooMany"));
+    }
+    for (i, target) in destinations.iter().enumerate() {
+        target.words()?;
+        if destinations[..i].iter().any(|t| t.name.trim().eq_ignore_ascii_case(target.name.trim())) {
+            return Err(invalid("deliveryName", "duplicate"));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,7 +122,7 @@ impl Default for Settings {
             email: String::new(),
             remember_password: false,
             proxy: ProxyChoice::System,
-            delivery: None,
+            destinations: Vec::new(),
         };
         Settings {
             selected_profile: Some(production.id.clone()),
@@ -120,9 +181,7 @@ impl Settings {
             if let ProxyChoice::Explicit { address, .. } = &profile.proxy {
                 parse_proxy_address(address)?;
             }
-            if let Some(target) = &profile.delivery {
-                target.words()?;
-            }
+            check_destination_list(&profile.destinations)?;
         }
         let in_range = |field: &str, value: u32, range: std::ops::RangeInclusive<u32>| {
             if range.contains(&value) {
@@ -154,15 +213,15 @@ impl Settings {
         let mut next = self.clone();
         if profile.id.is_empty() {
             profile.id = new_profile_id();
-            profile.delivery = None;
+            profile.destinations = Vec::new();
             next.profiles.push(profile.clone());
         } else {
             let existing = next.profile_mut(&profile.id).ok_or_else(|| invalid("profile", "unknown"))?;
             // What the user typed here never touches the remembered e-mail or password choice,
-            // nor the delivery target (which needs the person's password).
+            // nor the destinations (which need the person's password).
             profile.email = existing.email.clone();
             profile.remember_password = existing.remember_password;
-            profile.delivery = existing.delivery.clone();
+            profile.destinations = existing.destinations.clone();
             *existing = profile.clone();
         }
         next.validate()?;
@@ -206,7 +265,7 @@ impl Settings {
                 email: String::new(),
                 remember_password: false,
                 proxy: ProxyChoice::System,
-                delivery: None,
+                destinations: Vec::new(),
             };
             self.profiles.push(profile);
             LAUNCH_PROFILE_ID.to_string()
@@ -254,7 +313,7 @@ mod tests {
                 email: String::new(),
                 remember_password: false,
                 proxy: ProxyChoice::System,
-                delivery: None,
+                destinations: Vec::new(),
             })
             .unwrap();
         assert_eq!(s.profile(&id).unwrap().base_url, "https://staging.example");
@@ -266,7 +325,7 @@ mod tests {
             email: String::new(),
             remember_password: false,
             proxy: ProxyChoice::System,
-            delivery: None,
+            destinations: Vec::new(),
         });
         assert!(matches!(dup, Err(AppError::InvalidInput { ref reason, .. }) if reason == "duplicate"));
         let mut renamed = s.profile(&id).unwrap().clone();
@@ -295,6 +354,14 @@ mod tests {
         ] {
             assert!(Settings::parse(with(bad).as_bytes()).is_none(), "{bad}");
         }
+        // Several destinations: at most five, each name once.
+        let list = |names: &[&str]| {
+            let targets: Vec<String> = names.iter().map(|n| format!(r#"{{"name": "{n}", "command": "true", "timeoutS": 30}}"#)).collect();
+            format!(r#", "destinations": [{}]"#, targets.join(", "))
+        };
+        assert!(Settings::parse(with(&list(&["A", "B", "C", "D", "E"])).as_bytes()).is_some());
+        assert!(Settings::parse(with(&list(&["A", "B", "C", "D", "E", "F"])).as_bytes()).is_none(), "six");
+        assert!(Settings::parse(with(&list(&["Vault", "vault "])).as_bytes()).is_none(), "one name twice");
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             crate::commands::about,
             crate::commands::check_for_updates,
             crate::commands::install_update,
-            crate::commands::set_delivery_target,
+            crate::commands::set_destinations,
             crate::commands::preset_command,
             crate::commands::check_destinations,
             crate::commands::begin_rotation,

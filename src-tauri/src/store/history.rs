@@ -33,8 +33,17 @@ pub enum Rollout {
     NotSeenWithin { minutes: u64 },
 }
 
+/// One destination's verdict in a rotation's row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+pub struct DestinationOutcome {
+    pub name: String,
+    /// It has the new key; if not, the key went to the clipboard for it.
+    pub delivered: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", from = "HistoryLine")]
 pub struct HistoryEntry {
     pub time: DateTime<Utc>,
     pub profile: String,
@@ -45,9 +54,50 @@ pub struct HistoryEntry {
     /// Filled in when the rollout watch ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout: Option<Rollout>,
-    /// The delivery target that took the new key; `None`: the clipboard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivered_to: Option<String>,
+    /// Each destination's verdict, in the profile's order; empty: the clipboard alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deliveries: Vec<DestinationOutcome>,
+}
+
+/// A history line as read: rows written before several destinations name the one that took
+/// the key as `deliveredTo` (a failed one was not written).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HistoryLine {
+    time: DateTime<Utc>,
+    profile: String,
+    email: String,
+    old_prefix: String,
+    new_prefix: Option<String>,
+    outcome: RotationOutcome,
+    #[serde(default)]
+    rollout: Option<Rollout>,
+    #[serde(default)]
+    deliveries: Vec<DestinationOutcome>,
+    #[serde(default)]
+    delivered_to: Option<String>,
+}
+
+impl From<HistoryLine> for HistoryEntry {
+    fn from(line: HistoryLine) -> HistoryEntry {
+        let HistoryLine { time, profile, email, old_prefix, new_prefix, outcome, rollout, mut deliveries, delivered_to } = line;
+        if let Some(name) = delivered_to.filter(|_| deliveries.is_empty()) {
+            deliveries.push(DestinationOutcome { name, delivered: true });
+        }
+        HistoryEntry { time, profile, email, old_prefix, new_prefix, outcome, rollout, deliveries }
+    }
+}
+
+impl HistoryEntry {
+    /// The destinations that have the new key.
+    pub fn delivered_to(&self) -> impl Iterator<Item = &str> {
+        self.deliveries.iter().filter(|d| d.delivered).map(|d| d.name.as_str())
+    }
+
+    /// The destinations that failed: the key went to the clipboard for them.
+    pub fn not_delivered_to(&self) -> impl Iterator<Item = &str> {
+        self.deliveries.iter().filter(|d| !d.delivered).map(|d| d.name.as_str())
+    }
 }
 
 impl HistoryEntry {
@@ -175,8 +225,22 @@ mod tests {
             new_prefix: Some("sk_live_new...".into()),
             outcome: RotationOutcome::Rotated,
             rollout: None,
-            delivered_to: None,
+            deliveries: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_row_written_before_several_destinations_reads_as_one_delivered_destination() {
+        // As the release before this one wrote it.
+        let line = r#"{"time":"2026-11-29T19:29:05Z","profile":"Loja","email":"ana@loja.example","oldPrefix":"sk_live_ab12...","newPrefix":"sk_live_cd34...","outcome":"rotated","deliveredTo":"Servidor da loja"}"#;
+        let entry = HistoryEntry::parse(line).unwrap();
+        assert_eq!(entry.deliveries, vec![DestinationOutcome { name: "Servidor da loja".into(), delivered: true }]);
+        let written = serde_json::to_string(&entry).unwrap();
+        assert!(
+            written.contains(r#""deliveries":[{"name":"Servidor da loja","delivered":true}]"#) && !written.contains("deliveredTo"),
+            "{written}"
+        );
+        assert_eq!(HistoryEntry::parse(&written), Some(entry));
     }
 
     #[test]

@@ -10,12 +10,15 @@ use chrono::{DateTime, TimeZone, Utc};
 use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
 use crate::store::private_files::{new_file, replace_whole};
 
+/// How many columns a row has.
+const COLUMNS: usize = 10;
+
 /// The export's words in one language.
 struct Words {
     separator: char,
     date_format: &'static str,
     day_format: &'static str,
-    columns: [&'static str; 9],
+    columns: [&'static str; COLUMNS],
     rotated: &'static str,
     rotated_secret_lost: &'static str,
     not_rotated: &'static str,
@@ -32,7 +35,18 @@ const ENGLISH: Words = Words {
     separator: ',',
     date_format: "%m/%d/%Y %H:%M:%S",
     day_format: "%m/%d/%Y",
-    columns: ["Profile", "E-mail", "When", "UTC offset", "Old key", "New key", "Outcome", "New key went to", "Outage (s)"],
+    columns: [
+        "Profile",
+        "E-mail",
+        "When",
+        "UTC offset",
+        "Old key",
+        "New key",
+        "Outcome",
+        "New key went to",
+        "Delivery failed for",
+        "Outage (s)",
+    ],
     rotated: "Rotated",
     rotated_secret_lost: "Rotated, secret lost",
     not_rotated: "Not rotated",
@@ -58,6 +72,7 @@ const PORTUGUESE: Words = Words {
         "Chave nova",
         "Resultado",
         "Chave nova foi para",
+        "Entrega falhou para",
         "Interrupção (s)",
     ],
     rotated: "Trocada",
@@ -81,7 +96,7 @@ fn words(language: &str) -> &'static Words {
 }
 
 /// One row's fields as text, in the language's words and the zone's local time.
-fn fields<Tz: TimeZone>(entry: &HistoryEntry, words: &Words, zone: &Tz) -> [String; 9]
+fn fields<Tz: TimeZone>(entry: &HistoryEntry, words: &Words, zone: &Tz) -> [String; COLUMNS]
 where
     Tz::Offset: std::fmt::Display,
 {
@@ -93,11 +108,13 @@ where
         RotationOutcome::NotRotated => words.not_rotated,
         RotationOutcome::Unknown => words.unknown,
     };
-    let went_to = match (&entry.delivered_to, entry.outcome) {
-        (Some(target), _) => target.clone(),
-        (None, RotationOutcome::Rotated) => words.clipboard.to_string(),
-        (None, _) => String::new(),
-    };
+    // Each destination that has the key, then the clipboard when the key went there for a
+    // failed one, or for want of any.
+    let mut went_to: Vec<&str> = entry.delivered_to().collect();
+    let failed: Vec<&str> = entry.not_delivered_to().collect();
+    if entry.outcome == RotationOutcome::Rotated && (went_to.is_empty() || !failed.is_empty()) {
+        went_to.push(words.clipboard);
+    }
     let outage = match entry.rollout {
         Some(Rollout::InUseAfter { seconds }) => seconds.to_string(),
         Some(Rollout::NotSeenWithin { minutes }) => words.not_seen_within.replace("{minutes}", &minutes.to_string()),
@@ -111,14 +128,15 @@ where
         entry.old_prefix.clone(),
         entry.new_prefix.clone().unwrap_or_default(),
         outcome.to_string(),
-        went_to,
+        went_to.join(", "),
+        failed.join(", "),
         outage,
     ]
 }
 
 /// Which columns hold text from outside the app (typed by a person or sent by the server):
-/// profile, e-mail, the prefixes, the delivery target's name.
-const OUTSIDE_TEXT: [bool; 9] = [true, true, false, false, true, true, false, true, false];
+/// profile, e-mail, the prefixes, the destinations' names.
+const OUTSIDE_TEXT: [bool; COLUMNS] = [true, true, false, false, true, true, false, true, true, false];
 
 /// A field as CSV writes it: quoted when it holds either language's separator (`,` or `;`: an
 /// English export opened by a Portuguese spreadsheet splits on `;`, and a part after it could
@@ -211,6 +229,7 @@ pub fn write_export(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::history::DestinationOutcome;
     use chrono::FixedOffset;
 
     fn entry(profile: &str, outcome: RotationOutcome, rollout: Option<Rollout>, delivered_to: Option<&str>) -> HistoryEntry {
@@ -222,7 +241,7 @@ mod tests {
             new_prefix: Some("sk_live_ef56gh78...".into()),
             outcome,
             rollout,
-            delivered_to: delivered_to.map(str::to_string),
+            deliveries: delivered_to.map(|name| DestinationOutcome { name: name.into(), delivered: true }).into_iter().collect(),
         }
     }
 
@@ -236,16 +255,36 @@ mod tests {
         let pt = rotation_csv(&rows, "pt-BR", &sao_paulo);
         assert!(pt.starts_with('\u{feff}'), "a BOM for Excel");
         let lines: Vec<&str> = pt.trim_start_matches('\u{feff}').split("\r\n").collect();
-        assert_eq!(lines[0], "Perfil;E-mail;Quando;Fuso (UTC);Chave antiga;Chave nova;Resultado;Chave nova foi para;Interrupção (s)");
+        assert_eq!(
+            lines[0],
+            "Perfil;E-mail;Quando;Fuso (UTC);Chave antiga;Chave nova;Resultado;Chave nova foi para;Entrega falhou para;Interrupção (s)"
+        );
         assert_eq!(
             lines[1],
-            "\"Produção; São Paulo\";ana@loja.example;29/11/2026 16:29:05;-03:00;sk_live_ab12cd34...;sk_live_ef56gh78...;Trocada;Área de transferência;42"
+            "\"Produção; São Paulo\";ana@loja.example;29/11/2026 16:29:05;-03:00;sk_live_ab12cd34...;sk_live_ef56gh78...;Trocada;Área de transferência;;42"
         );
         assert!(lines[2].starts_with("\"'=HYPERLINK(\"\"x\"\")\";"), "a formula is text: {}", lines[2]);
         let en = rotation_csv(&rows[..1], "en", &sao_paulo);
         // Either language's separator is quoted in both: this file may be opened by the other's.
         assert!(en.contains("\r\n\"Produção; São Paulo\",ana@loja.example,11/29/2026 16:29:05,-03:00,"), "{en}");
-        assert!(en.trim_end().ends_with(",Rotated,Clipboard,42"), "{en}");
+        assert!(en.trim_end().ends_with(",Rotated,Clipboard,,42"), "{en}");
+    }
+
+    #[test]
+    fn each_destinations_outcome_has_its_column_in_both_languages() {
+        let utc = Utc;
+        let mut row = entry("Loja", RotationOutcome::Rotated, None, None);
+        row.deliveries = [("Servidor 1", true), ("Servidor 2", false), ("Vault", true)]
+            .map(|(name, delivered)| DestinationOutcome { name: name.into(), delivered })
+            .to_vec();
+        let en = rotation_csv(std::slice::from_ref(&row), "en", &utc);
+        assert!(en.contains(",Rotated,\"Servidor 1, Vault, Clipboard\",Servidor 2,\r\n"), "{en}");
+        let pt = rotation_csv(std::slice::from_ref(&row), "pt-BR", &utc);
+        assert!(pt.contains(";Trocada;\"Servidor 1, Vault, Área de transferência\";Servidor 2;\r\n"), "{pt}");
+        // All delivered: the clipboard had no part in it.
+        row.deliveries[1].delivered = true;
+        let en = rotation_csv(std::slice::from_ref(&row), "en", &utc);
+        assert!(en.contains(",Rotated,\"Servidor 1, Servidor 2, Vault\",,\r\n"), "{en}");
     }
 
     #[test]

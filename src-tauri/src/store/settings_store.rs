@@ -97,6 +97,7 @@ impl SettingsStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::delivery_target::DeliveryTarget;
 
     #[test]
     fn saves_atomically_and_loads_back() {
@@ -108,6 +109,37 @@ mod tests {
         assert_eq!(store.load(), (s, None));
         let names: Vec<_> = std::fs::read_dir(dir.path().join("nested")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["settings.json"], "no temporary file left behind");
+    }
+
+    #[test]
+    fn a_file_with_one_delivery_target_loads_it_as_the_first_destination_and_keeps_everything_else() {
+        // As the release before several destinations wrote it (`delivery`: the one target).
+        let written = include_str!("../../../tests/fixtures/settings-with-one-delivery-target.json");
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SettingsStore::new(dir.path());
+        std::fs::write(store.path(), written).unwrap();
+        let (settings, notice) = store.load();
+        assert_eq!(notice, None, "loaded, not set aside");
+        let profile = settings.profile("p1a2b3c4d").unwrap();
+        assert_eq!(
+            profile.destinations,
+            [DeliveryTarget {
+                name: "Servidor da loja".into(),
+                command: "ssh -o BatchMode=yes deploy@loja.example 'cat > /etc/loja/certopay.key'".into(),
+                timeout_s: 45,
+                also_copy: true,
+            }]
+        );
+        assert_eq!(
+            (profile.email.as_str(), profile.remember_password, settings.language.as_deref()),
+            ("ana@loja.example", true, Some("pt-BR"))
+        );
+        assert_eq!(settings.profile("certopay").unwrap().destinations, []);
+        // Saved again, it names the list, and reads back the same.
+        store.save(&settings).unwrap();
+        let again = std::fs::read_to_string(store.path()).unwrap();
+        assert!(again.contains("\"destinations\": [") && !again.contains("\"delivery\""), "{again}");
+        assert_eq!(store.load(), (settings, None));
     }
 
     #[test]

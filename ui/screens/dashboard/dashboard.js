@@ -4,7 +4,7 @@ import { api } from '../../api.js';
 import { $, showError } from '../../dom.js';
 import { on } from '../../events.js';
 import {
-  t, formatLocal, formatUtc, formatRelative, formatTime, formatDate, formatAge, formatNumber, formatDuration,
+  t, formatLocal, formatUtc, formatRelative, formatTime, formatDate, formatAge, formatNumber, formatDuration, formatList,
 } from '../../i18n.js';
 import { sessionEnded } from '../../session.js';
 import { store, profileById, selectedProfile } from '../../store.js';
@@ -139,6 +139,18 @@ function rolloutText(rollout) {
   return '—';
 }
 
+/// A row's outcome, with where the new key went: each destination that has it, and those
+/// that failed (the key went to the clipboard for them).
+function outcomeText(entry) {
+  const deliveries = entry.deliveries || [];
+  if (entry.outcome !== 'rotated' || !deliveries.length) return t(`history.${entry.outcome}`);
+  const delivered = formatList(deliveries.filter((d) => d.delivered).map((d) => d.name));
+  const failed = formatList(deliveries.filter((d) => !d.delivered).map((d) => d.name));
+  if (!failed) return t('history.rotatedDelivered', { name: delivered });
+  if (!delivered) return t('history.rotatedDeliveryFailed', { failed });
+  return t('history.rotatedDeliveredSome', { name: delivered, failed });
+}
+
 export async function renderHistory() {
   let entries = [];
   try {
@@ -156,7 +168,7 @@ export async function renderHistory() {
       `${e.profile} · ${e.email}`,
       e.oldPrefix,
       e.newPrefix || '—',
-      e.deliveredTo ? t('history.rotatedDelivered', { name: e.deliveredTo }) : t(`history.${e.outcome}`),
+      outcomeText(e),
       rolloutText(e.rollout),
     ];
     for (const text of cells) {

@@ -5,7 +5,7 @@ import { api } from '../../api.js';
 import { $, setDetails } from '../../dom.js';
 import { on } from '../../events.js';
 import { errorText, errorDetails, deliveryFailureText } from '../../errors.js';
-import { t, formatClock, formatCountdown, formatTenthsOfSecond } from '../../i18n.js';
+import { t, formatClock, formatCountdown, formatList, formatTenthsOfSecond } from '../../i18n.js';
 
 let countdownTimer = null;
 
@@ -23,7 +23,7 @@ export function showRotationResult(result) {
   shownResult = result;
   renderResultText();
   $('rotation-result').hidden = false;
-  $('rotation-result').classList.toggle('delivery-failed', Boolean(result.delivery?.failure));
+  $('rotation-result').classList.toggle('delivery-failed', result.deliveries.some((d) => d.failure));
   // The clipboard's countdown only when the key is on it (no target, a failed delivery, "also copy").
   $('clipboard-clear').hidden = !result.onClipboard;
   $('rotation-result-countdown').hidden = !result.onClipboard;
@@ -37,32 +37,76 @@ export function showRotationResult(result) {
   }
 }
 
-/// What the delivery command did, in a sentence; `null` when the profile has none.
+/// What the destinations did, in a sentence; `null` when the profile has none.
 function deliveryText(result) {
-  const delivery = result.delivery;
-  if (!delivery) return null;
-  if (!delivery.failure) {
-    const seconds = formatTenthsOfSecond(delivery.elapsedMs);
-    const done = result.newPrefix
-      ? t('rotate.delivered', { prefix: result.newPrefix, name: delivery.name, seconds })
-      : t('rotate.deliveredNoPrefix', { name: delivery.name, seconds });
-    // Which file (or secret) holds the key now, and since when.
-    if (!delivery.deliveredAt) return done;
-    const time = formatClock(delivery.deliveredAt);
-    const held = delivery.destination
-      ? t('rotate.heldIn', { destination: delivery.destination, time })
-      : t('rotate.heldBy', { name: delivery.name, time });
-    // The `.env` preset added the line: the file did not set the variable before.
-    return [done, held, delivery.appended ? t('rotate.envAppended') : null].filter(Boolean).join(' ');
+  const deliveries = result.deliveries;
+  if (deliveries.length === 1) return oneDestinationText(result, deliveries[0]);
+  if (!deliveries.length) return null;
+  const names = (list) => formatList(list.map((d) => d.name));
+  const delivered = deliveries.filter((d) => !d.failure);
+  const failed = deliveries.filter((d) => d.failure);
+  if (!failed.length) {
+    return result.newPrefix
+      ? t('rotate.deliveredAll', { prefix: result.newPrefix, names: names(delivered) })
+      : t('rotate.deliveredAllNoPrefix', { names: names(delivered) });
   }
-  return t('rotate.deliveryFailed', { name: delivery.name });
+  if (!delivered.length) return t('rotate.deliveryFailed', { name: names(failed) });
+  const params = { delivered: names(delivered), failed: names(failed) };
+  // Those that failed need the key, and the clipboard could not take it.
+  if (!result.onClipboard) return t('rotate.deliveredSomeNoClipboard', params);
+  return failed.length === 1
+    ? t('rotate.deliveredSome', { ...params, how: deliveryFailureText(failed[0].failure) })
+    : t('rotate.deliveredSomeMany', params);
 }
 
-/// The technical side of a failed delivery: how it ended, and what it printed.
-function deliveryDetails(delivery) {
-  if (!delivery?.failure) return '';
-  const how = deliveryFailureText(delivery.failure);
-  return [how, delivery.output].filter(Boolean).join(' · ');
+/// The sentence for a profile with one destination.
+function oneDestinationText(result, delivery) {
+  if (delivery.failure) return t('rotate.deliveryFailed', { name: delivery.name });
+  const seconds = formatTenthsOfSecond(delivery.elapsedMs);
+  const done = result.newPrefix
+    ? t('rotate.delivered', { prefix: result.newPrefix, name: delivery.name, seconds })
+    : t('rotate.deliveredNoPrefix', { name: delivery.name, seconds });
+  return [done, heldText(delivery)].filter(Boolean).join(' ');
+}
+
+/// Which file (or secret) holds the key now, and since when; and, for the `.env` preset, that
+/// the file did not set the variable before.
+function heldText(delivery) {
+  if (!delivery.deliveredAt) return null;
+  const time = formatClock(delivery.deliveredAt);
+  const held = delivery.destination
+    ? t('rotate.heldIn', { destination: delivery.destination, time })
+    : t('rotate.heldBy', { name: delivery.name, time });
+  return [held, delivery.appended ? t('rotate.envAppended') : null].filter(Boolean).join(' ');
+}
+
+/// One line per destination, when there are several: what each did.
+function destinationLines(deliveries) {
+  if (deliveries.length < 2) return [];
+  return deliveries.map((delivery) => {
+    const item = document.createElement('li');
+    item.className = delivery.failure ? 'check-failed' : 'check-ready';
+    if (delivery.failure) {
+      item.textContent = t('rotate.destinationFailed', { name: delivery.name, how: deliveryFailureText(delivery.failure) });
+      return item;
+    }
+    const seconds = formatTenthsOfSecond(delivery.elapsedMs);
+    const time = delivery.deliveredAt ? formatClock(delivery.deliveredAt) : '';
+    // The line names it already: "holds it since" only for the file (or secret) it named.
+    const held = delivery.destination ? heldText(delivery) : (delivery.appended ? t('rotate.envAppended') : null);
+    item.textContent = [t('rotate.destinationDelivered', { name: delivery.name, seconds, time }), held].filter(Boolean).join(' ');
+    return item;
+  });
+}
+
+/// The technical side of the failed ones: how each ended, and what it printed (named when
+/// there are several).
+function deliveryDetails(deliveries) {
+  const failed = deliveries.filter((d) => d.failure);
+  return failed.map((delivery) => {
+    const how = [deliveryFailureText(delivery.failure), delivery.output].filter(Boolean).join(' · ');
+    return deliveries.length > 1 ? `${delivery.name}: ${how}` : how;
+  }).join('\n');
 }
 
 /// Tells a screen reader about the clipboard, at the moments that matter only.
@@ -78,7 +122,10 @@ function renderResultText() {
   // Delivered: that sentence alone (and the copy's, with "also copy"); failed: why, then the clipboard's.
   $('rotation-result-text').textContent = [delivered, result.onClipboard ? copied : null].filter(Boolean).join(' ');
   $('rotation-result-where').textContent = result.onClipboard ? t('rotate.where') : '';
-  setDetails($('rotation-result-where'), deliveryDetails(result.delivery));
+  setDetails($('rotation-result-where'), deliveryDetails(result.deliveries));
+  const lines = destinationLines(result.deliveries);
+  $('rotation-deliveries').replaceChildren(...lines);
+  $('rotation-deliveries').hidden = !lines.length;
   $('rotation-warnings').replaceChildren(...result.warnings.map((w) => {
     const item = document.createElement('li');
     item.textContent = t(`rotate.warn.${w}`);
@@ -135,7 +182,7 @@ export function hideRotationResult() {
   $('rotation-result').hidden = true;
   shownResult = null;
   announce('');
-  for (const id of ['rotation-result-text', 'rotation-result-where', 'rotation-result-countdown', 'rotation-warnings']) {
+  for (const id of ['rotation-result-text', 'rotation-deliveries', 'rotation-result-where', 'rotation-result-countdown', 'rotation-warnings']) {
     $(id).replaceChildren();
   }
   setDetails($('rotation-result-where'), '');

@@ -6,7 +6,7 @@ import { $, showError } from '../../dom.js';
 import { on } from '../../events.js';
 import { checkDestinations } from '../../destination_checks.js';
 import { errorText, errorDetails } from '../../errors.js';
-import { t, formatClock } from '../../i18n.js';
+import { t, formatClock, formatList } from '../../i18n.js';
 import { endSession, logOut, showSecretRemoved, startSession } from '../../session.js';
 import { store } from '../../store.js';
 import { refreshKey, renderHistory, renderKey, renderRotateButton } from '../dashboard/dashboard.js';
@@ -92,13 +92,16 @@ async function openRotation() {
   for (const mark of document.querySelectorAll('.live-mark')) mark.hidden = !live;
   $('rotate-step1-title').textContent = t('rotate.step1Title', { profile: rotation.profileName });
   $('rotate-step1-key').textContent = t('rotate.keyLine', { label: rotation.label, prefix: rotation.keyPrefix });
-  // Where the new key will go, when the profile has a delivery target.
-  const plan = rotation.delivery;
-  $('rotate-step1-delivery').hidden = !plan;
-  $('rotate-step1-delivery').textContent = plan
-    ? t(plan.programFound ? 'rotate.deliveryPlan' : 'rotate.deliveryNotFound', { name: plan.name })
-    : '';
-  $('rotate-step1-where').textContent = plan?.programFound ? t('rotate.deliveredOnce', { name: plan.name }) : t('rotate.copiedOnce');
+  // Where the new key will go, when the profile has destinations.
+  const plans = rotation.destinations;
+  const names = formatList(plans.map((plan) => plan.name));
+  const missing = plans.filter((plan) => !plan.programFound).map((plan) => plan.name);
+  $('rotate-step1-delivery').hidden = !plans.length;
+  $('rotate-step1-delivery').textContent = !plans.length ? ''
+    : missing.length === 1 ? t('rotate.deliveryNotFound', { name: missing[0] })
+      : missing.length ? t('rotate.deliveryNotFoundMany', { names: formatList(missing) })
+        : t(plans.length === 1 ? 'rotate.deliveryPlan' : 'rotate.deliveryPlanMany', { name: names, names });
+  $('rotate-step1-where').textContent = plans.length && !missing.length ? t('rotate.deliveredOnce', { name: names }) : t('rotate.copiedOnce');
   $('rotate-step1').returnValue = '';
   $('rotate-step1').showModal();
   // The focus on the title, a static element at the top (the WAI-ARIA dialog pattern for long
@@ -127,7 +130,7 @@ function continueRotation() {
   $('rotate-now').disabled = true;
   $('rotate-step2-wait').hidden = true;
   // The dry run, where the key goes to destinations: proven again just before "Rotate now".
-  $('rotate-check-group').hidden = !rotation.delivery;
+  $('rotate-check-group').hidden = !rotation.destinations.length;
   $('rotate-check-results').replaceChildren();
   showError('rotate-check-error', null);
   showError('rotate-step2-error', null);

@@ -10,7 +10,7 @@ import { show } from '../../views.js';
 import { renderKey } from '../dashboard/dashboard.js';
 import { initAbout } from './about.js';
 import { initBackground } from './background.js';
-import { initDelivery, renderDelivery } from './delivery.js';
+import { initDestinations, renderDestinations } from './destinations.js';
 import { initRecord } from './record.js';
 import { renderLogin } from '../login.js';
 
@@ -40,7 +40,7 @@ function profileButton(labelKey, className, profile, onClick) {
 function renderSettings() {
   renderProfiles();
   renderNetwork();
-  renderDelivery();
+  renderDestinations();
   $('pref-rotation').value = store.settings.rotationPeriodDays;
   $('pref-clipboard').value = store.settings.clipboardClearSeconds;
   $('pref-idle').value = store.settings.idleLockMinutes;
@@ -240,7 +240,7 @@ async function onLanguageChange() {
 }
 
 export function initSettings() {
-  initDelivery();
+  initDestinations();
   initRecord();
   initBackground();
   initAbout();

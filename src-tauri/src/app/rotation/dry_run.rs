@@ -5,6 +5,8 @@
 
 use std::time::Instant;
 
+use futures_util::future::join_all;
+
 use crate::app::AppState;
 use crate::platform::command_runner;
 use crate::rules::app_error::AppError;
@@ -20,10 +22,11 @@ impl AppState {
         let active = self.active_session()?;
         let profile = self.profile(&active.session.profile_id)?;
         let hidden = |word: &str| active.is_own_secret(word);
-        let mut checks = Vec::new();
-        for target in profile.delivery.iter() {
+        let hidden: &(dyn Fn(&str) -> bool + Sync) = &hidden;
+        // All at once, as a rotation starts them: each one's time is its own.
+        let checks = join_all(profile.destinations.iter().map(|target| async move {
             let started = Instant::now();
-            checks.push(match command_runner::open(target, &hidden).await {
+            match command_runner::open(target, hidden).await {
                 Ok(open) => {
                     let ready_ms = started.elapsed().as_millis() as u64;
                     // Stopped before any input: it never sees end of input, so it writes nothing.
@@ -33,8 +36,9 @@ impl AppState {
                 Err(report) => {
                     DestinationCheck { name: target.name.clone(), ready_ms: None, failure: report.outcome.err(), output: report.output }
                 }
-            });
-        }
+            }
+        }))
+        .await;
         Ok(checks)
     }
 }

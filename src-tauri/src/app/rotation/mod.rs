@@ -1,10 +1,11 @@
 //! A rotation's whole life, in one place: step 1 (what the session must still have, the
 //! clipboard, the key), step 2 (the typed label, the password where the session was opened
 //! with the remembered one), the regenerate request sent once, what each answer means, the
-//! checks after an unanswered one (`unanswered`), the delivery to the command or the clipboard
-//! and its clear, the history row; one rotation at a time (`slot`); the dry run of the
+//! checks after an unanswered one (`unanswered`), the delivery to the destinations
+//! (`destinations`) or the clipboard and its clear, the history row; one rotation at a time (`slot`); the dry run of the
 //! destinations (`dry_run`).
 
+mod destinations;
 mod dry_run;
 mod slot;
 mod unanswered;
@@ -18,13 +19,13 @@ use zeroize::Zeroizing;
 use super::{ActiveSession, AppState};
 use crate::certopay::{RegenerateError, Regenerated};
 use crate::platform::clipboard::ClearOutcome;
-use crate::platform::command_runner::{self, find_program, OpenDelivery};
 use crate::rules::api_key::{bare_prefix, ApiKey, KeyMode};
 use crate::rules::app_error::{AppError, ConfirmationRefusal};
-use crate::rules::delivery_target::{DeliveryFailure, DeliveryTarget};
+use crate::rules::delivery_target::DeliveryTarget;
 use crate::rules::rotation_guard::ConfirmedTarget;
-use crate::store::history::{HistoryEntry, RotationOutcome};
-use crate::wire::{ClipboardStatus, DeliveryPlan, DeliveryResult, RotationDialog, RotationResult, RotationWarning};
+use crate::store::history::{DestinationOutcome, HistoryEntry, RotationOutcome};
+use crate::wire::{ClipboardStatus, DeliveryResult, RotationDialog, RotationResult, RotationWarning};
+use destinations::{Delivered, OpenDestinations};
 
 impl AppState {
     /// What a rotation needs of the session once confirmed: the regenerate's answer (the
@@ -38,11 +39,12 @@ impl AppState {
             + Duration::from_secs(u64::from(self.settings().clipboard_clear_seconds))
     }
 
-    /// All the delivery of the session's profile may take, ready and done; zero without one.
+    /// All the delivery of the session's profile may take, ready and done: its destinations
+    /// run at once, so the longest of them; zero without one.
     pub(in crate::app) fn delivery_span(&self) -> Duration {
         let profile_id = self.session.lock().unwrap().as_ref().map(|active| active.session.profile_id.clone());
-        let target = profile_id.and_then(|id| self.profile(&id).ok()).and_then(|profile| profile.delivery);
-        target.map(|target| target.whole_span()).unwrap_or_default()
+        let destinations = profile_id.and_then(|id| self.profile(&id).ok()).map(|profile| profile.destinations).unwrap_or_default();
+        destinations.iter().map(DeliveryTarget::whole_span).max().unwrap_or_default()
     }
 
     /// Refuses a rotation the session could not see through: it would end, and clear the new
@@ -87,10 +89,7 @@ impl AppState {
             mode: KeyMode::of(&key.key_prefix),
             key_prefix: key.key_prefix,
             password_required: active.opened_by_keychain,
-            delivery: profile.as_ref().and_then(|p| p.delivery.as_ref()).map(|target| DeliveryPlan {
-                name: target.name.clone(),
-                program_found: target.words().ok().and_then(|w| find_program(&w[0])).is_some(),
-            }),
+            destinations: profile.as_ref().map(|p| destinations::plans(&p.destinations)).unwrap_or_default(),
         })
     }
 
@@ -130,36 +129,29 @@ impl AppState {
 
         let row = RotationRow { state: self, active: &active, target: &target };
         let hidden = |word: &str| active.is_own_secret(word);
-        let delivery_target = self.profile(&active.session.profile_id).ok().and_then(|p| p.delivery);
-        // The delivery is proven before the old key dies: started, and ready to read.
-        let mut delivery = match &delivery_target {
-            Some(target) => match command_runner::open(target, &hidden).await {
-                Ok(open) => Some(open),
-                Err(report) => return Err(not_ready(target, report.outcome.err(), report.output)),
-            },
-            None => None,
-        };
-        if let (Some(target), Some(open)) = (&delivery_target, delivery.as_mut()) {
-            open.still_ready().map_err(|failure| not_ready(target, Some(failure), String::new()))?;
-        }
+        let targets = self.profile(&active.session.profile_id).map(|p| p.destinations).unwrap_or_default();
+        // Every destination is proven before the old key dies: started, and ready to read.
+        let destinations = destinations::open_all(targets, &hidden).await?;
         // A new rotation ends the watch of the last one, and the notice of a removed secret
         // (not one stopped before it began: the last rotation's watch goes on).
         drop(active.rollout.lock().unwrap().take());
         self.forget_removed_secret();
         let answer = active.client.regenerate(&active.session.jwt).await;
-        let delivery = match (answer.is_ok(), delivery) {
-            (true, delivery) => delivery.zip(delivery_target),
-            // No secret to give: the command is killed before it sees end of input.
-            (false, Some(open)) => {
-                open.abandon().await;
+        let destinations = match answer.is_ok() {
+            true => Some(destinations),
+            // No secret to give: every command is killed before it sees end of input.
+            false => {
+                destinations.abandon_all().await;
                 None
             }
-            (false, None) => None,
         };
         match answer {
-            Ok(regenerated) => self.deliver_new_key(&active, &row, regenerated, delivery, &hidden).await,
+            Ok(regenerated) => {
+                let destinations = destinations.expect("kept for an answer with a secret");
+                self.deliver_new_key(&active, &row, regenerated, destinations, &hidden).await
+            }
             Err(RegenerateError::Refused(error)) => {
-                row.record(None, RotationOutcome::NotRotated, None);
+                row.record(None, RotationOutcome::NotRotated, Vec::new());
                 match error {
                     AppError::Forbidden => active.forbid_rotation(),
                     AppError::SessionEnded => self.forget_session(&active),
@@ -171,7 +163,7 @@ impl AppState {
             Err(RegenerateError::UnclearAnswer { status }) => Err(self.settle_unknown_outcome(&row, Some(status)).await),
             Err(RegenerateError::RotatedWithoutSecret) => {
                 let reread = active.client.current_key(&active.session.jwt).await.ok();
-                row.record(reread.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost, None);
+                row.record(reread.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost, Vec::new());
                 if let Some(key) = reread {
                     self.remember_key(&active, key);
                 }
@@ -181,35 +173,34 @@ impl AppState {
     }
 
     /// The server answered with the new secret: the old key is dead, so the secret goes at once
-    /// to the profile's delivery command if it has one, and to the clipboard (retried there)
-    /// when it has none, when the delivery failed in any way, or when the profile asks for
-    /// both. It is zeroized once delivered.
+    /// to every destination of the profile, all together, and to the clipboard (retried there)
+    /// when the profile has none, when any of them failed in any way (for that one), or when
+    /// one asks for a copy too. It is zeroized once delivered.
     async fn deliver_new_key(
         &self,
         active: &Arc<ActiveSession>,
         row: &RotationRow<'_>,
         regenerated: Regenerated,
-        delivery: Option<(OpenDelivery, DeliveryTarget)>,
+        destinations: OpenDestinations,
         hidden: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<RotationResult, AppError> {
-        let (report, target) = match delivery {
-            Some((open, target)) => (Some(open.deliver(&regenerated.secret, hidden).await), Some(target)),
-            None => (None, None),
-        };
-        let delivered = report.as_ref().is_some_and(|r| r.outcome.is_ok());
-        let delivered_at = delivered.then(Utc::now);
-        let to_clipboard = !delivered || target.as_ref().is_some_and(|t| t.also_copy);
+        let delivered = destinations.deliver_all(&regenerated.secret, hidden).await;
+        let outcomes: Vec<DestinationOutcome> =
+            delivered.iter().map(|d| DestinationOutcome { name: d.target.name.clone(), delivered: d.report.outcome.is_ok() }).collect();
+        let any_delivered = outcomes.iter().any(|o| o.delivered);
+        let to_clipboard = outcomes.is_empty() || outcomes.iter().any(|o| !o.delivered) || delivered.iter().any(|d| d.target.also_copy);
         let mut warnings = Vec::new();
         let clipboard_delivery = if to_clipboard {
             match self.clipboard.copy_secret(&regenerated.secret) {
                 Ok(number) => Some(number),
-                // The command has the key: only the extra copy failed.
-                Err(_) if delivered => {
+                // A destination has the key: only the copy failed (the result says which
+                // destinations still need it).
+                Err(_) if any_delivered => {
                     warnings.push(RotationWarning::ClipboardCopyFailed);
                     None
                 }
                 Err(e) => {
-                    row.record(regenerated.metadata.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost, None);
+                    row.record(regenerated.metadata.as_ref().map(|k| k.key_prefix.clone()), RotationOutcome::RotatedSecretLost, outcomes);
                     return Err(AppError::RotatedClipboardFailed { detail: e.to_string() });
                 }
             }
@@ -239,24 +230,26 @@ impl AppState {
         drop(regenerated);
         let new_prefix = metadata.as_ref().map(|m| m.key_prefix.clone());
         *self.delivered_prefix.lock().unwrap() = new_prefix.clone();
-        let delivered_to = target.as_ref().filter(|_| delivered).map(|t| t.name.clone());
-        let recorded_at = row.record(new_prefix.clone(), RotationOutcome::Rotated, delivered_to);
+        let recorded_at = row.record(new_prefix.clone(), RotationOutcome::Rotated, outcomes);
         // The user needs time to paste the secret: the idle delay starts again.
         self.touch();
         if let Some(new_key) = &metadata {
             // A delivered key is in use within seconds: the watch looks early.
-            self.start_rollout_watch(active, new_key, recorded_at, delivered);
+            self.start_rollout_watch(active, new_key, recorded_at, any_delivered);
         }
         let key = metadata.map(|m| self.remember_key(active, m));
-        let delivery = target.zip(report).map(|(target, report)| DeliveryResult {
-            name: target.name,
-            elapsed_ms: report.outcome.as_ref().ok().map(|d| d.as_millis() as u64),
-            delivered_at,
-            failure: report.outcome.err(),
-            output: report.output,
-            destination: report.destination,
-            appended: report.appended,
-        });
+        let deliveries = delivered
+            .into_iter()
+            .map(|Delivered { target, report, at }| DeliveryResult {
+                name: target.name,
+                elapsed_ms: report.outcome.as_ref().ok().map(|d| d.as_millis() as u64),
+                delivered_at: at,
+                failure: report.outcome.err(),
+                output: report.output,
+                destination: report.destination,
+                appended: report.appended,
+            })
+            .collect();
         // The clear's delay counts from now, as the result goes to the window: the person sees
         // "cleared in 60 s" with the whole 60 s still ahead, and the window counts down to
         // `clear_at`, the moment the timer below fires.
@@ -270,7 +263,7 @@ impl AppState {
             });
             Utc::now() + chrono::Duration::seconds(i64::from(clear_in_s))
         });
-        Ok(RotationResult { new_prefix, clear_in_s, clear_at, warnings, key, on_clipboard: clipboard_delivery.is_some(), delivery })
+        Ok(RotationResult { new_prefix, clear_in_s, clear_at, warnings, key, on_clipboard: clipboard_delivery.is_some(), deliveries })
     }
 
     pub fn clear_clipboard_now(&self) -> Result<ClearOutcome, AppError> {
@@ -297,12 +290,6 @@ impl AppState {
 /// request, no retry.
 const DETAILS_REREAD_LIMIT: Duration = Duration::from_secs(5);
 
-/// The delivery could not be proven before the rotation: nothing was regenerated.
-fn not_ready(target: &DeliveryTarget, failure: Option<DeliveryFailure>, output: String) -> AppError {
-    let failure = failure.unwrap_or(DeliveryFailure::Failed { detail: String::new() });
-    AppError::DeliveryNotReady { name: target.name.clone(), failure, output }
-}
-
 /// The history row of one confirmed rotation.
 struct RotationRow<'a> {
     state: &'a AppState,
@@ -311,9 +298,9 @@ struct RotationRow<'a> {
 }
 
 impl RotationRow<'_> {
-    /// Writes the row (`delivered_to`: the delivery target that took the key); returns its
-    /// time, which names it when it is corrected or filled in.
-    fn record(&self, new_prefix: Option<String>, outcome: RotationOutcome, delivered_to: Option<String>) -> DateTime<Utc> {
+    /// Writes the row (`deliveries`: each destination's verdict); returns its time, which names
+    /// it when it is corrected or filled in.
+    fn record(&self, new_prefix: Option<String>, outcome: RotationOutcome, deliveries: Vec<DestinationOutcome>) -> DateTime<Utc> {
         let time = Utc::now();
         let _ = self.state.history.append(&HistoryEntry {
             time,
@@ -323,7 +310,7 @@ impl RotationRow<'_> {
             new_prefix,
             outcome,
             rollout: None,
-            delivered_to,
+            deliveries,
         });
         time
     }

@@ -21,7 +21,7 @@ impl AppState {
         let gave_up = tokio::time::Instant::now();
         let checking_until = Utc::now() + self.settle.span();
         let planned = self.settle.checks();
-        let row_time = row.record(None, RotationOutcome::Unknown, None);
+        let row_time = row.record(None, RotationOutcome::Unknown, Vec::new());
         let active = row.active;
         let mut done = 0;
         for offset in self.settle.offsets() {
