@@ -45,11 +45,26 @@ async fn without_a_tray_the_box_stays_off_and_says_why_in_both_languages() {
     w.screenshot("pt-settings-no-tray-light").await;
 }
 
-/// The command line the desktop's autostart entry runs.
+/// The command line the desktop's autostart entry runs (in `$XDG_CONFIG_HOME/autostart`, as the
+/// window's launch sets it), read as a desktop reads `Exec`: the string's escapes, then each
+/// word in double quotes with its backslash escapes. A word left unquoted fails the test: the
+/// program's path must be quoted.
 fn autostart_command(home: &std::path::Path) -> Option<Vec<String>> {
-    let entry = std::fs::read_to_string(home.join(".config/autostart/CertoPay Keys.desktop")).ok()?;
+    let entry = std::fs::read_to_string(home.join("config/autostart/CertoPay Keys.desktop")).ok()?;
     let exec = entry.lines().find_map(|line| line.strip_prefix("Exec="))?;
-    Some(exec.split_whitespace().map(str::to_string).collect())
+    let unescaped = exec.replace("\\\\", "\\").replace("%%", "%");
+    let (mut words, mut word, mut chars) = (Vec::new(), None::<String>, unescaped.chars());
+    while let Some(c) = chars.next() {
+        match (c, word.as_mut()) {
+            ('"', None) => word = Some(String::new()),
+            ('"', Some(_)) => words.push(word.take().unwrap()),
+            ('\\', Some(w)) => w.push(chars.next().unwrap()),
+            (c, Some(w)) => w.push(c),
+            (' ', None) => {}
+            (c, None) => panic!("an unquoted {c:?} in Exec={exec}"),
+        }
+    }
+    Some(words)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -62,7 +77,7 @@ async fn with_a_tray_the_app_starts_with_the_computer_in_the_tray_and_reminds_fr
     // The first runs' start had nothing to remind; this one will, from the tray.
     assert_eq!(notifications.shown(), []);
 
-    // HOME: where the desktop's autostart folder is (~/.config/autostart).
+    // XDG_CONFIG_HOME (set by the launch): where the desktop's autostart folder is.
     let env = |home: &tempfile::TempDir| vec![("HOME", home.path().display().to_string())];
     let w = Window::open(Launch { base_url: &sb.url(), env: env(&home), home: Some(home) }).await;
     // That start reminded once: the next run's reminder would wait a day. Move it back a day.

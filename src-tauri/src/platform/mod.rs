@@ -5,6 +5,8 @@
 //! turned updates off, starting an update's installer, the process's hardening, and bench
 //! timings.
 
+#[cfg(target_os = "linux")]
+pub(crate) mod autostart;
 pub mod away;
 pub mod clipboard;
 pub(crate) mod command_runner;

@@ -6,6 +6,7 @@
 use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
+#[cfg(not(target_os = "linux"))]
 use tauri_plugin_autostart::ManagerExt;
 
 use crate::app::AppState;
@@ -15,35 +16,57 @@ use crate::wire::BackgroundStart;
 
 /// The argument the computer starts the app with.
 const MINIMIZED: &str = "--minimized";
+/// The autostart entry's name.
+const ENTRY_NAME: &str = "CertoPay Keys";
 
 /// This run was started by the computer, to wait in the tray.
 pub fn started_minimized() -> bool {
     std::env::args().skip(1).any(|arg| arg == MINIMIZED)
 }
 
-/// The autostart plugin, registered under the app's name with `--minimized`.
+/// The autostart plugin, registered under the app's name with `--minimized` (not on Linux,
+/// where the app writes its own entry: the plugin's leaves the path unquoted).
+#[cfg(not(target_os = "linux"))]
 pub fn autostart_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
-    tauri_plugin_autostart::Builder::new().app_name("CertoPay Keys").args([MINIMIZED]).build()
+    tauri_plugin_autostart::Builder::new().app_name(ENTRY_NAME).args([MINIMIZED]).build()
+}
+
+#[cfg(target_os = "linux")]
+fn starts_with_the_computer<R: Runtime>(_app: &AppHandle<R>) -> bool {
+    crate::platform::autostart::is_enabled(ENTRY_NAME)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn starts_with_the_computer<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.autolaunch().is_enabled().unwrap_or(false)
+}
+
+#[cfg(target_os = "linux")]
+fn start_with_the_computer<R: Runtime>(_app: &AppHandle<R>, on: bool) -> Result<(), String> {
+    let done =
+        if on { crate::platform::autostart::enable(ENTRY_NAME, &[MINIMIZED]) } else { crate::platform::autostart::disable(ENTRY_NAME) };
+    done.map_err(|e| e.to_string())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_with_the_computer<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<(), String> {
+    let done = if on { app.autolaunch().enable() } else { app.autolaunch().disable() };
+    done.map_err(|e| e.to_string())
 }
 
 /// Whether a tray shows here, and whether the app starts with the computer. Blocking.
 pub fn background_status<R: Runtime>(app: &AppHandle<R>) -> BackgroundStart {
     let tray_missing = crate::platform::system_tray::tray_missing();
-    let enabled = app.autolaunch().is_enabled().unwrap_or(false);
+    let enabled = starts_with_the_computer(app);
     BackgroundStart { tray_available: tray_missing.is_none(), tray_missing, enabled }
 }
 
 /// Turns starting with the computer on or off. Refused where no tray would show the app.
 pub fn set_background_start<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<BackgroundStart, AppError> {
-    let fail = |e: tauri_plugin_autostart::Error| AppError::Settings { detail: format!("start with the computer: {e}") };
-    if on {
-        if crate::platform::system_tray::tray_missing().is_some() {
-            return Err(AppError::InvalidInput { field: "backgroundStart".into(), reason: "noTray".into() });
-        }
-        app.autolaunch().enable().map_err(fail)?;
-    } else {
-        app.autolaunch().disable().map_err(fail)?;
+    if on && crate::platform::system_tray::tray_missing().is_some() {
+        return Err(AppError::InvalidInput { field: "backgroundStart".into(), reason: "noTray".into() });
     }
+    start_with_the_computer(app, on).map_err(|e| AppError::Settings { detail: format!("start with the computer: {e}") })?;
     Ok(background_status(app))
 }
 

@@ -73,10 +73,11 @@ pub fn run() {
 /// The app on any runtime: its state, its window, its commands. `run` gives it the real
 /// runtime; tests give it Tauri's mock runtime to call commands through IPC.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
+    let builder = builder.plugin(tauri_plugin_dialog::init()).plugin(tauri_plugin_notification::init());
+    // Linux's autostart entry is the app's own (`platform::autostart`).
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(background::autostart_plugin());
     builder
-        .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_notification::init())
-        .plugin(background::autostart_plugin())
         .setup(|app| {
             let parts = AppParts {
                 store: SettingsStore::new(&app.path().app_config_dir()?),

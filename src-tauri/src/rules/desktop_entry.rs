@@ -1,0 +1,75 @@
+//! The desktop's autostart entry (XDG Autostart, a Desktop Entry file): its text, with the
+//! program's path quoted as the Desktop Entry Specification says, so a path with a space, a
+//! quote or a `$` starts this program and nothing else.
+
+/// The `Exec` value: each word in double quotes, with `"`, `` ` ``, `$` and `\` escaped by a
+/// backslash inside them, then (the value being a string) every backslash doubled, and `%`
+/// written `%%` (a field code otherwise).
+pub fn exec_value(program: &str, args: &[&str]) -> String {
+    std::iter::once(program)
+        .chain(args.iter().copied())
+        .map(|word| {
+            let mut quoted = String::from('"');
+            for c in word.chars() {
+                if matches!(c, '"' | '`' | '$' | '\\') {
+                    quoted.push('\\');
+                }
+                quoted.push(c);
+            }
+            quoted.push('"');
+            quoted.replace('\\', "\\\\").replace('%', "%%")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The whole entry for `name`, started by `program` with `args`.
+pub fn autostart_entry(name: &str, program: &str, args: &[&str]) -> String {
+    // A name is one line: a line break would start another key.
+    let name: String = name.chars().filter(|c| !c.is_control()).collect();
+    format!(
+        "[Desktop Entry]\nType=Application\nVersion=1.0\nName={name}\nExec={}\nStartupNotify=false\nTerminal=false\n",
+        exec_value(program, args)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Exec value read back as a desktop reads it: the string's escapes, then the quoting.
+    fn read_back(value: &str) -> Vec<String> {
+        let unescaped = value.replace("\\\\", "\\").replace("%%", "%");
+        let (mut words, mut word, mut chars) = (Vec::new(), None::<String>, unescaped.chars());
+        while let Some(c) = chars.next() {
+            match (c, word.as_mut()) {
+                ('"', None) => word = Some(String::new()),
+                ('"', Some(_)) => words.push(word.take().unwrap()),
+                ('\\', Some(w)) => w.push(chars.next().unwrap()),
+                (c, Some(w)) => w.push(c),
+                (' ', None) => {}
+                (c, None) => panic!("unquoted {c} in {value}"),
+            }
+        }
+        words
+    }
+
+    #[test]
+    fn the_programs_path_is_quoted_so_spaces_quotes_and_dollars_stay_in_it() {
+        for path in
+            ["/usr/bin/certopay-keys", "/home/ana/Meus Apps/CertoPay Keys/certopay-keys", "/opt/it's \"here\"/$HOME/`id`/100%/back\\slash"]
+        {
+            let value = exec_value(path, &["--minimized"]);
+            assert!(value.starts_with('"'), "{value}");
+            assert_eq!(read_back(&value), [path, "--minimized"], "{value}");
+        }
+        assert_eq!(exec_value("/a b/c", &["--minimized"]), r#""/a b/c" "--minimized""#);
+    }
+
+    #[test]
+    fn the_entry_is_one_key_per_line() {
+        let entry = autostart_entry("CertoPay Keys\nExec=/bin/evil", "/a b/certopay-keys", &["--minimized"]);
+        assert_eq!(entry.lines().filter(|l| l.starts_with("Exec=")).count(), 1, "{entry}");
+        assert!(entry.contains("\nExec=\"/a b/certopay-keys\" \"--minimized\"\n"), "{entry}");
+    }
+}
