@@ -5,7 +5,7 @@
 //! turned updates off, starting an update's installer, the process's hardening, and bench
 //! timings.
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 pub(crate) mod autostart;
 pub mod away;
 pub mod clipboard;

@@ -3,9 +3,9 @@
 
 pub mod api_key;
 pub mod app_error;
+pub mod autostart_entry;
 pub mod base_url;
 pub mod delivery_target;
-pub mod desktop_entry;
 pub mod jwt;
 pub mod language;
 pub mod password_check;

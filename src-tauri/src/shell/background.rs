@@ -6,7 +6,7 @@
 use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 use tauri_plugin_autostart::ManagerExt;
 
 use crate::app::AppState;
@@ -24,31 +24,32 @@ pub fn started_minimized() -> bool {
     std::env::args().skip(1).any(|arg| arg == MINIMIZED)
 }
 
-/// The autostart plugin, registered under the app's name with `--minimized` (not on Linux,
-/// where the app writes its own entry: the plugin's leaves the path unquoted).
-#[cfg(not(target_os = "linux"))]
+/// The autostart plugin, registered under the app's name with `--minimized`: macOS only. On
+/// Linux and Windows the app writes its own entry (`platform::autostart`): the plugin's leaves
+/// the path unquoted, and on Windows goes machine-wide when the app runs elevated.
+#[cfg(not(any(target_os = "linux", windows)))]
 pub fn autostart_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
     tauri_plugin_autostart::Builder::new().app_name(ENTRY_NAME).args([MINIMIZED]).build()
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 fn starts_with_the_computer<R: Runtime>(_app: &AppHandle<R>) -> bool {
     crate::platform::autostart::is_enabled(ENTRY_NAME)
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 fn starts_with_the_computer<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.autolaunch().is_enabled().unwrap_or(false)
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 fn start_with_the_computer<R: Runtime>(_app: &AppHandle<R>, on: bool) -> Result<(), String> {
     let done =
         if on { crate::platform::autostart::enable(ENTRY_NAME, &[MINIMIZED]) } else { crate::platform::autostart::disable(ENTRY_NAME) };
     done.map_err(|e| e.to_string())
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 fn start_with_the_computer<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<(), String> {
     let done = if on { app.autolaunch().enable() } else { app.autolaunch().disable() };
     done.map_err(|e| e.to_string())

@@ -74,8 +74,8 @@ pub fn run() {
 /// runtime; tests give it Tauri's mock runtime to call commands through IPC.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
     let builder = builder.plugin(tauri_plugin_dialog::init()).plugin(tauri_plugin_notification::init());
-    // Linux's autostart entry is the app's own (`platform::autostart`).
-    #[cfg(not(target_os = "linux"))]
+    // Linux's and Windows' autostart entries are the app's own (`platform::autostart`).
+    #[cfg(not(any(target_os = "linux", windows)))]
     let builder = builder.plugin(background::autostart_plugin());
     builder
         .setup(|app| {

@@ -1,6 +1,9 @@
-//! The desktop's autostart entry (XDG Autostart, a Desktop Entry file): its text, with the
-//! program's path quoted as the Desktop Entry Specification says, so a path with a space, a
-//! quote or a `$` starts this program and nothing else.
+//! What starts the app with the computer, in each system's words, the program's path always
+//! quoted so that a path with a space (or a quote, or a `$`) starts this program and nothing
+//! else: Linux's autostart entry (a Desktop Entry file, quoted as its specification says) and
+//! Windows' `Run` value (quoted as Windows splits a command line).
+
+use crate::rules::delivery_target::quote_windows;
 
 /// The `Exec` value: each word in double quotes, with `"`, `` ` ``, `$` and `\` escaped by a
 /// backslash inside them, then (the value being a string) every backslash doubled, and `%`
@@ -23,8 +26,14 @@ pub fn exec_value(program: &str, args: &[&str]) -> String {
         .join(" ")
 }
 
-/// The whole entry for `name`, started by `program` with `args`.
-pub fn autostart_entry(name: &str, program: &str, args: &[&str]) -> String {
+/// Windows' `Run` value: the program's path in double quotes (unquoted, Windows would try
+/// `C:\Program` first), then each argument as Windows splits it back.
+pub fn windows_run_value(program: &str, args: &[&str]) -> String {
+    std::iter::once(format!("\"{program}\"")).chain(args.iter().map(|arg| quote_windows(arg))).collect::<Vec<_>>().join(" ")
+}
+
+/// The whole Desktop Entry for `name`, started by `program` with `args`.
+pub fn desktop_entry(name: &str, program: &str, args: &[&str]) -> String {
     // A name is one line: a line break would start another key.
     let name: String = name.chars().filter(|c| !c.is_control()).collect();
     format!(
@@ -67,8 +76,17 @@ mod tests {
     }
 
     #[test]
+    fn the_windows_run_value_quotes_the_path_even_without_a_space() {
+        let program = r"C:\Program Files\CertoPay Keys\certopay-keys.exe";
+        let value = windows_run_value(program, &["--minimized"]);
+        assert_eq!(value, r#""C:\Program Files\CertoPay Keys\certopay-keys.exe" --minimized"#);
+        assert_eq!(crate::rules::delivery_target::split_windows(&value).unwrap(), [program, "--minimized"]);
+        assert_eq!(windows_run_value(r"C:\Apps\keys.exe", &[]), r#""C:\Apps\keys.exe""#);
+    }
+
+    #[test]
     fn the_entry_is_one_key_per_line() {
-        let entry = autostart_entry("CertoPay Keys\nExec=/bin/evil", "/a b/certopay-keys", &["--minimized"]);
+        let entry = desktop_entry("CertoPay Keys\nExec=/bin/evil", "/a b/certopay-keys", &["--minimized"]);
         assert_eq!(entry.lines().filter(|l| l.starts_with("Exec=")).count(), 1, "{entry}");
         assert!(entry.contains("\nExec=\"/a b/certopay-keys\" \"--minimized\"\n"), "{entry}");
     }

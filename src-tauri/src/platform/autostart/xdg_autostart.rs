@@ -1,10 +1,10 @@
-//! Linux's autostart entry, written by the app itself (the autostart plugin's writes its path
+//! Linux: the autostart entry, written by the app itself (the autostart plugin wrote its path
 //! unquoted): `$XDG_CONFIG_HOME/autostart/<name>.desktop` (`~/.config` by default), for this
 //! user only.
 
 use std::path::PathBuf;
 
-use crate::rules::desktop_entry::autostart_entry;
+use crate::rules::autostart_entry::desktop_entry;
 
 fn entry_path(name: &str) -> Option<PathBuf> {
     let config = std::env::var_os("XDG_CONFIG_HOME")
@@ -28,7 +28,7 @@ pub fn enable(name: &str, args: &[&str]) -> std::io::Result<()> {
     let program = std::env::current_exe()?;
     let program = program.to_str().ok_or_else(|| std::io::Error::other("the program's path is not UTF-8"))?;
     std::fs::create_dir_all(path.parent().expect("a folder"))?;
-    std::fs::write(&path, autostart_entry(name, program, args))
+    std::fs::write(&path, desktop_entry(name, program, args))
 }
 
 pub fn disable(name: &str) -> std::io::Result<()> {
