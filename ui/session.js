@@ -87,6 +87,18 @@ async function onCloseRequested({ rotationInFlight }) {
   await api.quit();
 }
 
+/// The app is quitting and waits for the rotation in flight: what for, and the time left at
+/// most, said once a second until the app ends (the window keeps working meanwhile).
+function onQuitting({ until }) {
+  const deadline = Date.parse(until);
+  const say = () => t('session.quitting', { time: formatCountdown(Math.max(0, Math.ceil((deadline - Date.now()) / 1000))) });
+  notify(say, 'warning');
+  clearInterval(quittingTimer);
+  quittingTimer = setInterval(() => notify(say, 'warning'), 1000);
+}
+
+let quittingTimer = null;
+
 /// The session ran out: logged in again with a remembered password, or back to login.
 export async function sessionEnded() {
   const ended = await api.sessionEnded();
@@ -151,6 +163,7 @@ export function initSession() {
   on('view:shown', renderSessionLine);
   on('language:changed', renderSessionLine);
   on('app:closeRequested', onCloseRequested);
+  on('app:quitting', onQuitting);
   on('app:locked', onLocked);
   $('logout').addEventListener('click', () => logOut());
   on('language:changed', renderSecretRemoved);

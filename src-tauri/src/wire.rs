@@ -401,6 +401,10 @@ pub enum AppEvent {
     },
     /// The update feed was asked: Settings → About and the offer read again.
     UpdateChecked,
+    /// The app is quitting and waits, at most until `until`, for the rotation in flight.
+    Quitting {
+        until: DateTime<Utc>,
+    },
 }
 
 #[cfg(test)]

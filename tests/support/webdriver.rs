@@ -79,6 +79,11 @@ fn clickable_expression(css: &str) -> String {
 
 impl Window {
     pub async fn open(launch: Launch<'_>) -> Window {
+        Window::open_with_args(launch, &[]).await
+    }
+
+    /// The app started with these arguments (`--minimized`: as the computer starts it).
+    pub async fn open_with_args(launch: Launch<'_>, args: &[&str]) -> Window {
         let home = launch.home.unwrap_or_else(|| tempfile::tempdir().unwrap());
         let port = free_port();
         let mut command = driver_command(port, home.path());
@@ -113,10 +118,10 @@ impl Window {
         let binary = env!("CARGO_BIN_EXE_certopay-keys");
         #[cfg(not(windows))]
         let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "webkitgtk:browserOptions": {"binary": binary, "args": []}
+            "webkitgtk:browserOptions": {"binary": binary, "args": args}
         }}});
         #[cfg(windows)]
-        let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": binary}}}});
+        let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": binary, "args": args}}}});
         let created: Value = http.post(format!("{base}/session")).json(&capabilities).send().await.unwrap().json().await.unwrap();
         let id = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {created}"));
         let window = Window { http, session: format!("{base}/session/{id}"), driver, home };

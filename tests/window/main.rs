@@ -20,7 +20,10 @@ mod late_answers_and_notices;
 mod login_session_settings;
 mod overview;
 mod portuguese;
+// The tray's Quit: Linux's D-Bus tray here.
 #[cfg(unix)]
 mod proxy_and_certificates;
+#[cfg(target_os = "linux")]
+mod quit;
 mod rotation;
 mod slow_network;

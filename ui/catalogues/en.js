@@ -36,6 +36,7 @@ export const en = {
   'session.lockedAway': 'Locked because the screen locked or the computer went to sleep. Log in again to continue.',
   'session.waitingLogout': 'A rotation is in progress: waiting for CertoPay’s answer before logging out.',
   'session.waitingQuit': 'A rotation is in progress: waiting for CertoPay’s answer before closing.',
+  'session.quitting': 'Quitting once the rotation under way has its answer: at most {time} more. The window keeps working meanwhile.',
   'session.secretOnClipboard': 'The new key is on your clipboard. Logging out clears it: paste it first.',
   'session.secretOnClipboardQuit': 'The new key is on your clipboard. Closing the app clears it: paste it first.',
   'session.logoutAnyway': 'Log out anyway',

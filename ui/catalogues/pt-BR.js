@@ -36,6 +36,7 @@ export const ptBR = {
   'session.lockedAway': 'Bloqueado porque a tela foi bloqueada ou o computador entrou em repouso. Entre de novo para continuar.',
   'session.waitingLogout': 'Há uma troca de chave em andamento: aguardando a resposta da CertoPay antes de sair.',
   'session.waitingQuit': 'Há uma troca de chave em andamento: aguardando a resposta da CertoPay antes de fechar.',
+  'session.quitting': 'Saindo assim que a troca em andamento tiver a resposta: no máximo mais {time}. A janela continua funcionando enquanto isso.',
   'session.secretOnClipboard': 'A nova chave está na área de transferência. Sair vai apagá-la: cole-a antes.',
   'session.secretOnClipboardQuit': 'A nova chave está na área de transferência. Fechar o aplicativo vai apagá-la: cole-a antes.',
   'session.logoutAnyway': 'Sair assim mesmo',

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{ActiveSession, AppState};
 use crate::platform::clipboard::ClearOutcome;
@@ -92,5 +92,17 @@ impl AppState {
     /// before everything else goes.
     pub async fn quit(&self) {
         drop(self.end_session(RemovalCause::Quit).await);
+    }
+
+    /// When a quit asked now is done at the latest, if something holds it up (a rotation in
+    /// flight: its answer, its delivery); `None`: at once.
+    pub fn quit_waits_until(&self) -> Option<DateTime<Utc>> {
+        self.rotation_in_flight().then(|| Utc::now() + chrono::Duration::from_std(self.slot_wait_bound()).unwrap_or_default())
+    }
+
+    /// The app ends without a quit (the system ends it): the session and the clipboard at once,
+    /// waiting for nothing.
+    pub fn quit_now(&self) {
+        drop(self.end_session_now(RemovalCause::Quit));
     }
 }

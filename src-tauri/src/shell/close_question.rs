@@ -27,8 +27,9 @@ impl CloseQuestion {
 /// The close button was pressed.
 pub(super) fn on_close_requested<R: Runtime>(window: &tauri::Window<R>, api: &tauri::CloseRequestApi) {
     let state = window.state::<AppState>();
+    // Nothing to lose: the window closes, and the exit that follows quits (`quit`, off the
+    // main thread).
     if !state.quitting_loses_something() {
-        tauri::async_runtime::block_on(state.quit());
         return;
     }
     api.prevent_close();

@@ -6,6 +6,7 @@
 mod background;
 mod close_question;
 mod launch_options;
+mod quit;
 mod reminders;
 mod startup_failure;
 mod update_checks;
@@ -61,19 +62,14 @@ pub fn run() {
     if let Err(e) = crate::platform::process_hardening::disable_core_dumps() {
         eprintln!("CertoPay Keys: core dumps could not be turned off: {e}");
     }
-    run_app(tauri::Builder::default()).run(|app, event| {
-        if let tauri::RunEvent::ExitRequested { .. } | tauri::RunEvent::Exit = event {
-            if let Some(state) = app.try_state::<AppState>() {
-                tauri::async_runtime::block_on(state.quit());
-            }
-        }
-    });
+    run_app(tauri::Builder::default()).run(|app, event| quit::on_run_event(app, &event));
 }
 
 /// The app on any runtime: its state, its window, its commands. `run` gives it the real
 /// runtime; tests give it Tauri's mock runtime to call commands through IPC.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
-    let builder = builder.plugin(tauri_plugin_dialog::init()).plugin(tauri_plugin_notification::init());
+    let builder =
+        builder.plugin(tauri_plugin_dialog::init()).plugin(tauri_plugin_notification::init()).manage(quit::QuitProgress::default());
     // Linux's and Windows' autostart entries are the app's own (`platform::autostart`).
     #[cfg(not(any(target_os = "linux", windows)))]
     let builder = builder.plugin(background::autostart_plugin());

@@ -52,8 +52,12 @@ impl AppState {
                 }
             }
         };
-        let wait = *self.flight_wait.lock().unwrap();
-        tokio::time::timeout(wait.max(self.rotation_wait()), claim).await.ok().flatten()
+        tokio::time::timeout(self.slot_wait_bound(), claim).await.ok().flatten()
+    }
+
+    /// The longest a session's end waits, from now, for the rotation in flight.
+    pub(in crate::app) fn slot_wait_bound(&self) -> Duration {
+        (*self.flight_wait.lock().unwrap()).max(self.rotation_wait())
     }
 
     /// Whether a rotation is out now: its request, or the checks after an unanswered one.
