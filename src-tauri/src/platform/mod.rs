@@ -12,6 +12,8 @@ pub mod clipboard;
 pub(crate) mod command_runner;
 pub(crate) mod gnome_proxy;
 pub mod keychain;
+#[cfg(target_os = "linux")]
+pub(crate) mod notification;
 pub(crate) mod process_hardening;
 pub(crate) mod process_tree;
 pub(crate) mod system_language;

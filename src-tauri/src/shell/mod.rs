@@ -68,8 +68,10 @@ pub fn run() {
 /// The app on any runtime: its state, its window, its commands. `run` gives it the real
 /// runtime; tests give it Tauri's mock runtime to call commands through IPC.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
-    let builder =
-        builder.plugin(tauri_plugin_dialog::init()).plugin(tauri_plugin_notification::init()).manage(quit::QuitProgress::default());
+    let builder = builder.plugin(tauri_plugin_dialog::init()).manage(quit::QuitProgress::default());
+    // Linux's notification is the app's own (`platform::notification`): one D-Bus stack.
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_notification::init());
     // Linux's and Windows' autostart entries are the app's own (`platform::autostart`).
     #[cfg(not(any(target_os = "linux", windows)))]
     let builder = builder.plugin(background::autostart_plugin());

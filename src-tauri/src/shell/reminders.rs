@@ -1,10 +1,11 @@
-//! The reminder when a key is past its rotation period: a system notification (Tauri's
-//! notification plugin) at start, and again every few hours while the app runs. Which profiles
+//! The reminder when a key is past its rotation period: a system notification (Linux:
+//! `platform::notification`; elsewhere Tauri's notification plugin) at start, and again every few hours while the app runs. Which profiles
 //! are due, and once a day at most for each, is `AppState::take_due_reminders`.
 
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
+#[cfg(not(target_os = "linux"))]
 use tauri_plugin_notification::NotificationExt;
 
 use crate::app::AppState;
@@ -21,9 +22,19 @@ pub fn remind_when_due<R: Runtime>(app: &AppHandle<R>) {
             let due = state.off_thread(|s| s.take_due_reminders(chrono::Utc::now())).await;
             if let Some((title, body)) = notification_text(&due, state.settings().rotation_period_days, &state.language()) {
                 // No notification service (a bare desktop): the overview still marks the row.
-                let _ = app.notification().builder().title(title).body(body).show();
+                show(&app, title, body).await;
             }
             tokio::time::sleep(LOOK_AGAIN_EVERY).await;
         }
     });
+}
+
+#[cfg(target_os = "linux")]
+async fn show<R: Runtime>(_app: &AppHandle<R>, title: String, body: String) {
+    let _ = tokio::task::spawn_blocking(move || crate::platform::notification::show(&title, &body)).await;
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn show<R: Runtime>(app: &AppHandle<R>, title: String, body: String) {
+    let _ = app.notification().builder().title(title).body(body).show();
 }
