@@ -160,3 +160,57 @@ fn the_one_list_of_commands_matches_the_handler_the_functions_the_grants_and_api
         assert!(missing.is_empty() && extra.is_empty(), "{place}: missing {missing:?}, not in commands.txt {extra:?}");
     }
 }
+
+/// The quoted words after each `marker` in `code`, up to `end`: `invalid("field", "reason")`
+/// gives both, and whether a word that is not quoted came first (a variable field).
+fn quoted_after(code: &str, marker: &str, end: char) -> Vec<(bool, Vec<String>)> {
+    code.match_indices(marker)
+        .map(|(at, _)| {
+            let call = &code[at + marker.len()..];
+            let call = &call[..call.find(end).unwrap_or(call.len())];
+            let variable_first = !call.trim_start().starts_with('"') && call.contains(',');
+            (variable_first, call.split('"').skip(1).step_by(2).map(str::to_string).collect())
+        })
+        .collect()
+}
+
+/// Every field and reason Rust gives an `InvalidInput` has its sentence in both catalogues (the
+/// window would otherwise fall back to "Check the field …").
+#[test]
+fn every_invalid_input_rust_writes_has_its_sentence_in_both_languages() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut keys = BTreeSet::new();
+    for file in files_with_extension(&root.join("src-tauri/src"), "rs") {
+        let code = std::fs::read_to_string(&file).unwrap();
+        // The code's own tests build refusals to compare with: not what the window is sent.
+        let code = code.split("#[cfg(test)]").next().unwrap();
+        // A file's own one-word `invalid(reason)` names its field once, in its body.
+        let own_field = code
+            .find("fn invalid(reason: &str)")
+            .and_then(|at| quoted_after(&code[at..], "InvalidInput { field: ", '}').into_iter().next())
+            .and_then(|(_, words)| words.into_iter().next());
+        for (variable_first, words) in quoted_after(code, "invalid(", ')') {
+            match (variable_first, words.as_slice(), &own_field) {
+                (false, [field, reason], _) => keys.insert(format!("invalid.{field}.{reason}")),
+                (false, [reason], Some(field)) => keys.insert(format!("invalid.{field}.{reason}")),
+                _ => false,
+            };
+        }
+        for (_, words) in quoted_after(code, "InvalidInput { field: ", '}') {
+            if let [field, reason] = words.as_slice() {
+                keys.insert(format!("invalid.{field}.{reason}"));
+            }
+        }
+        // The preferences' ranges: `in_range("field", …)` refuses with "outOfRange".
+        for (at, _) in code.match_indices("in_range(\"") {
+            let field = &code[at + "in_range(\"".len()..];
+            keys.insert(format!("invalid.{}.outOfRange", &field[..field.find('"').unwrap()]));
+        }
+    }
+    assert!(keys.len() > 20, "the scan found the refusals: {keys:?}");
+    for language in ["en.js", "pt-BR.js"] {
+        let sentences = catalogue(language);
+        let missing: Vec<&String> = keys.iter().filter(|key| !sentences.contains_key(*key)).collect();
+        assert!(missing.is_empty(), "{language} has no sentence for {missing:?}");
+    }
+}

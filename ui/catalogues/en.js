@@ -411,5 +411,7 @@ export const en = {
   'invalid.rotationPeriodDays.outOfRange': 'The rotation period must be between 1 and 3650 days.',
   'invalid.clipboardClearSeconds.outOfRange': 'The clipboard delay must be between 2 and 600 seconds.',
   'invalid.idleLockMinutes.outOfRange': 'The lock delay must be between 1 and 240 minutes.',
+  'invalid.language.unknown': 'The app does not speak that language. Choose English or Português (Brasil).',
+  'invalid.profiles.required': 'The settings need at least one profile. Add one first.',
   'invalid.other': 'Check the field {field}.',
 };

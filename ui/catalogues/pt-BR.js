@@ -411,5 +411,7 @@ export const ptBR = {
   'invalid.rotationPeriodDays.outOfRange': 'O prazo de troca precisa ficar entre 1 e 3650 dias.',
   'invalid.clipboardClearSeconds.outOfRange': 'O tempo da área de transferência precisa ficar entre 2 e 600 segundos.',
   'invalid.idleLockMinutes.outOfRange': 'O tempo de bloqueio precisa ficar entre 1 e 240 minutos.',
+  'invalid.language.unknown': 'O aplicativo não fala esse idioma. Escolha English ou Português (Brasil).',
+  'invalid.profiles.required': 'As configurações precisam de pelo menos um perfil. Inclua um antes.',
   'invalid.other': 'Confira o campo {field}.',
 };
