@@ -49,6 +49,19 @@ export function setDetails(el, text) {
   el.after(details);
 }
 
+/// A button of a list's row: its visible `text`, and `ariaLabel`, the same naming the row's
+/// item for screen readers ("Edit Loja Centro").
+export function rowButton(text, ariaLabel, className, onClick, disabled = false) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = className;
+  button.textContent = text;
+  button.setAttribute('aria-label', ariaLabel);
+  button.disabled = disabled;
+  button.addEventListener('click', onClick);
+  return button;
+}
+
 /// An in-window yes/no question (a <dialog>: Escape or the "no" button says no).
 export function askConfirm(question, yesLabel, noLabel = t('settings.cancelEdit')) {
   const dialog = $('confirm-dialog');

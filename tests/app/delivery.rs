@@ -212,12 +212,8 @@ async fn a_dry_run_proves_each_destination_and_writes_nothing_anywhere() {
     let checks = h.state.check_destinations().await.unwrap();
     assert_eq!(checks[0].failure, None);
     let pid = std::fs::read_to_string(&pid).unwrap().trim().to_string();
-    let started = Instant::now();
     // Gone (or a zombie) before anything is judged: a reader left running would still write.
-    while std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| !stat.rsplit(") ").next().unwrap_or("").starts_with('Z')) {
-        assert!(started.elapsed() < Duration::from_secs(20), "the checked command still runs");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    support::processes::wait_until_ended(&pid, Duration::from_secs(20), "the checked command still runs").await;
     assert!(!got.exists(), "the checked command saw end of input");
 
     // One that cannot run is told as a rotation would tell it, and nothing else happens.

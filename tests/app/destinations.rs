@@ -6,7 +6,7 @@
 use crate::support;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use certopay_keys::rules::app_error::AppError;
 use certopay_keys::rules::delivery_target::{DeliveryFailure, DeliveryTarget};
@@ -50,11 +50,7 @@ fn local_writer(dir: &Path, name: &str) -> String {
 /// running could still see end of input and write.
 async fn wait_until_gone(pid_file: &Path) {
     let pid = std::fs::read_to_string(pid_file).unwrap().trim().to_string();
-    let started = Instant::now();
-    while std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| !stat.rsplit(") ").next().unwrap_or("").starts_with('Z')) {
-        assert!(started.elapsed() < Duration::from_secs(20), "{} still runs", pid_file.display());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    support::processes::wait_until_ended(&pid, Duration::from_secs(20), &format!("{} still runs", pid_file.display())).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -8,6 +8,9 @@ pub mod harness;
 #[cfg(target_os = "linux")]
 pub mod notifications;
 pub mod own_process;
+// What a test's processes are doing, from /proc (where the tests run natively).
+#[cfg(unix)]
+pub mod processes;
 pub mod rotation;
 // A service of the test's own on the test desktop's D-Bus (Linux).
 #[cfg(target_os = "linux")]

@@ -46,25 +46,12 @@ async fn without_a_tray_the_box_stays_off_and_says_why_in_both_languages() {
 }
 
 /// The command line the desktop's autostart entry runs (in `$XDG_CONFIG_HOME/autostart`, as the
-/// window's launch sets it), read as a desktop reads `Exec`: the string's escapes, then each
-/// word in double quotes with its backslash escapes. A word left unquoted fails the test: the
-/// program's path must be quoted.
+/// window's launch sets it), read as a desktop reads `Exec`. A word left unquoted fails the
+/// test: the program's path must be quoted.
 fn autostart_command(home: &std::path::Path) -> Option<Vec<String>> {
     let entry = std::fs::read_to_string(home.join("config/autostart/CertoPay Keys.desktop")).ok()?;
     let exec = entry.lines().find_map(|line| line.strip_prefix("Exec="))?;
-    let unescaped = exec.replace("\\\\", "\\").replace("%%", "%");
-    let (mut words, mut word, mut chars) = (Vec::new(), None::<String>, unescaped.chars());
-    while let Some(c) = chars.next() {
-        match (c, word.as_mut()) {
-            ('"', None) => word = Some(String::new()),
-            ('"', Some(_)) => words.push(word.take().unwrap()),
-            ('\\', Some(w)) => w.push(chars.next().unwrap()),
-            (c, Some(w)) => w.push(c),
-            (' ', None) => {}
-            (c, None) => panic!("an unquoted {c:?} in Exec={exec}"),
-        }
-    }
-    Some(words)
+    Some(certopay_keys::rules::autostart_entry::exec_words(exec).unwrap_or_else(|e| panic!("{e}")))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -142,14 +142,12 @@ async fn a_person_orders_several_destinations_and_a_rotation_says_what_each_did(
     w.click("#open-settings").await;
     choose_language(&w, "pt-BR").await;
     assert_eq!(names(&w).await, json!(["Servidor 1", "Servidor 2", "Vault"]));
-    assert_eq!(
-        w.script(
-            "return document.querySelector('#destination-list li[data-index=\"0\"] .destination-down').getAttribute('aria-label');",
-            vec![]
-        )
-        .await,
-        json!("Mover Servidor 1 para baixo")
-    );
+    // The language changes once the preference is saved: the list is drawn again in its words.
+    w.wait_for(
+        "document.querySelector('#destination-list li[data-index=\"0\"] .destination-down').getAttribute('aria-label') === 'Mover Servidor 1 para baixo'",
+        "the list in Portuguese",
+    )
+    .await;
     w.screenshot("pt-settings-destinations-light").await;
     w.click("#close-settings").await;
     let text = w.text("#rotation-result-text").await;

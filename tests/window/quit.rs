@@ -4,7 +4,7 @@
 
 use crate::support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
@@ -64,14 +64,7 @@ async fn quitting_from_the_tray_during_a_delivery_says_what_it_waits_for_and_the
     w.screenshot("quit-waits-for-rotation-light").await;
 
     // The app ends once the delivery has its verdict, never before.
-    let asked = Instant::now();
-    // Gone, or a zombie its parent has not reaped yet.
-    let running =
-        || std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| !stat.rsplit(") ").next().unwrap_or("").starts_with('Z'));
-    while running() {
-        assert!(asked.elapsed() < Duration::from_secs(60), "the app did not end");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    support::processes::wait_until_ended(&pid.to_string(), Duration::from_secs(60), "the app did not end").await;
     assert!(done.exists(), "the app ended before the delivery's verdict");
     w.close().await;
 }

@@ -32,6 +32,25 @@ pub fn windows_run_value(program: &str, args: &[&str]) -> String {
     std::iter::once(format!("\"{program}\"")).chain(args.iter().map(|arg| quote_windows(arg))).collect::<Vec<_>>().join(" ")
 }
 
+/// An `Exec` value read back as a desktop reads it: the string's escapes undone, then each word
+/// taken from its double quotes with their backslash escapes. A word outside quotes is an error
+/// (`exec_value` never writes one): the tests read the entry with this.
+pub fn exec_words(value: &str) -> Result<Vec<String>, String> {
+    let unescaped = value.replace("\\\\", "\\").replace("%%", "%");
+    let (mut words, mut word, mut chars) = (Vec::new(), None::<String>, unescaped.chars());
+    while let Some(c) = chars.next() {
+        match (c, word.as_mut()) {
+            ('"', None) => word = Some(String::new()),
+            ('"', Some(_)) => words.extend(word.take()),
+            ('\\', Some(w)) => w.extend(chars.next()),
+            (c, Some(w)) => w.push(c),
+            (' ', None) => {}
+            (c, None) => return Err(format!("an unquoted {c:?} in Exec={value}")),
+        }
+    }
+    Ok(words)
+}
+
 /// The whole Desktop Entry for `name`, started by `program` with `args`.
 pub fn desktop_entry(name: &str, program: &str, args: &[&str]) -> String {
     // A name is one line: a line break would start another key.
@@ -46,23 +65,6 @@ pub fn desktop_entry(name: &str, program: &str, args: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    /// The Exec value read back as a desktop reads it: the string's escapes, then the quoting.
-    fn read_back(value: &str) -> Vec<String> {
-        let unescaped = value.replace("\\\\", "\\").replace("%%", "%");
-        let (mut words, mut word, mut chars) = (Vec::new(), None::<String>, unescaped.chars());
-        while let Some(c) = chars.next() {
-            match (c, word.as_mut()) {
-                ('"', None) => word = Some(String::new()),
-                ('"', Some(_)) => words.push(word.take().unwrap()),
-                ('\\', Some(w)) => w.push(chars.next().unwrap()),
-                (c, Some(w)) => w.push(c),
-                (' ', None) => {}
-                (c, None) => panic!("unquoted {c} in {value}"),
-            }
-        }
-        words
-    }
-
     #[test]
     fn the_programs_path_is_quoted_so_spaces_quotes_and_dollars_stay_in_it() {
         for path in
@@ -70,7 +72,7 @@ mod tests {
         {
             let value = exec_value(path, &["--minimized"]);
             assert!(value.starts_with('"'), "{value}");
-            assert_eq!(read_back(&value), [path, "--minimized"], "{value}");
+            assert_eq!(exec_words(&value).unwrap(), [path, "--minimized"], "{value}");
         }
         assert_eq!(exec_value("/a b/c", &["--minimized"]), r#""/a b/c" "--minimized""#);
     }

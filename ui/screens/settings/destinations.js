@@ -3,7 +3,7 @@
 // the page alone cannot change where a live key goes.
 
 import { api } from '../../api.js';
-import { $, showError } from '../../dom.js';
+import { $, rowButton, showError } from '../../dom.js';
 import { on } from '../../events.js';
 import { checkDestinations } from '../../destination_checks.js';
 import { errorText } from '../../errors.js';
@@ -66,17 +66,6 @@ function renderIntro() {
     : t('delivery.none', { profile: profile.name });
 }
 
-function rowButton(label, ariaLabel, className, onClick, disabled = false) {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = className;
-  button.textContent = label;
-  button.setAttribute('aria-label', ariaLabel);
-  button.disabled = disabled;
-  button.addEventListener('click', onClick);
-  return button;
-}
-
 /// One line per destination, in the order they are named in a result: its name, its command,
 /// and what may be done to it.
 function renderList() {
@@ -109,9 +98,8 @@ function renderList() {
 /// The form for a new destination (`index` null) or for changing the one at `index`.
 function fillForm(index) {
   editing = index;
-  const target = index === null ? null : destinationsOf(loggedInProfile())[index];
-  $('delivery-form-title').textContent = target ? t('delivery.changeTitle', { name: target.name }) : t('delivery.addTitle');
-  $('delivery-save').textContent = t(target ? 'delivery.saveChange' : 'delivery.save');
+  const target = editedTarget();
+  renderFormTitle();
   $('delivery-cancel').hidden = !target;
   $('delivery-name').value = target?.name || '';
   $('delivery-preset').value = 'custom';
@@ -125,6 +113,18 @@ function fillForm(index) {
   $('delivery-fieldset').disabled = full;
   $('delivery-save').disabled = full;
   renderPresetFields();
+}
+
+/// The destination the form changes, or null when it adds one.
+function editedTarget() {
+  return editing === null ? null : destinationsOf(loggedInProfile())[editing];
+}
+
+/// The form's title and button: adding, or changing which.
+function renderFormTitle() {
+  const target = editedTarget();
+  $('delivery-form-title').textContent = target ? t('delivery.changeTitle', { name: target.name }) : t('delivery.addTitle');
+  $('delivery-save').textContent = t(target ? 'delivery.saveChange' : 'delivery.save');
 }
 
 function renderPresetFields() {
@@ -245,9 +245,7 @@ export function initDestinations() {
     renderIntro();
     renderList();
     renderPresetFields();
-    const index = editing;
-    $('delivery-form-title').textContent = index === null ? t('delivery.addTitle') : t('delivery.changeTitle', { name: destinationsOf(loggedInProfile())[index]?.name });
-    $('delivery-save').textContent = t(index === null ? 'delivery.save' : 'delivery.saveChange');
+    renderFormTitle();
     $('delivery-status').textContent = '';
   });
 }

@@ -1,7 +1,7 @@
 // Settings: profiles (add, edit, remove) and preferences.
 
 import { api } from '../../api.js';
-import { $, askConfirm, showError } from '../../dom.js';
+import { $, askConfirm, rowButton, showError } from '../../dom.js';
 import { errorText } from '../../errors.js';
 import { t, setLanguage, translatePage } from '../../i18n.js';
 import { emit, on } from '../../events.js';
@@ -28,13 +28,7 @@ function closeSettings() {
 
 /// "Edit" or "Remove" for one profile, named with it for screen readers.
 function profileButton(labelKey, className, profile, onClick) {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = className;
-  button.textContent = t(labelKey);
-  button.setAttribute('aria-label', `${t(labelKey)} ${profile.name}`);
-  button.addEventListener('click', onClick);
-  return button;
+  return rowButton(t(labelKey), `${t(labelKey)} ${profile.name}`, className, onClick);
 }
 
 function renderSettings() {
