@@ -125,6 +125,9 @@ pub async fn choose_language(w: &Window, language: &str) {
         vec![json!(language)],
     )
     .await;
+    // The choice is saved by Rust before the page redraws in it, and the redraw moves what is
+    // above the buttons (the top bar's sentence): the next click waits for the page to speak it.
+    w.wait_for(&format!("document.documentElement.lang === {}", json!(language)), &format!("the page in {language}")).await;
 }
 
 pub async fn log_out(w: &Window) {
