@@ -25,6 +25,24 @@ function settingsNotice(snapshot) {
   return notice.keptAs ? t('settings.corrupt', { path: notice.keptAs }) : t('settings.corruptNotKept');
 }
 
+/// What the window shows that moves with time (the session line, "3 minutes ago", the rollout
+/// watch's clock) is drawn again each second while it can be seen, and not at all while it is
+/// hidden (in the tray): a hidden app wakes for nothing of the page's. Shown again, it is
+/// drawn at once. What must happen on time (the lock, a session's end) is Rust's.
+function keepTimesCurrent() {
+  const redraw = () => { tick(); renderRelativeTimes(); tickRollout(); };
+  let timer = null;
+  const follow = () => {
+    clearInterval(timer);
+    timer = null;
+    if (document.visibilityState === 'hidden') return;
+    redraw();
+    timer = setInterval(redraw, 1000);
+  };
+  document.addEventListener('visibilitychange', follow);
+  follow();
+}
+
 async function start() {
   const snapshot = await api.snapshot();
   store.settings = snapshot.settings;
@@ -45,7 +63,7 @@ async function start() {
   initSettings();
   initRollout();
   on('language:changed', renderNotice);
-  setInterval(() => { tick(); renderRelativeTimes(); tickRollout(); }, 1000);
+  keepTimesCurrent();
   // What Rust says unasked arrives as "app:<kind>" events.
   await api.subscribeEvents((event) => emit(`app:${event.kind}`, event));
 

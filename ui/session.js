@@ -99,9 +99,14 @@ function onQuitting({ until }) {
 
 let quittingTimer = null;
 
-/// The session ran out: logged in again with a remembered password, or back to login.
+/// The server says the session is over: logged in again with a remembered password, or back
+/// to login.
 export async function sessionEnded() {
-  const ended = await api.sessionEnded();
+  await applySessionEnded(await api.sessionEnded());
+}
+
+/// How a session that ended by itself ended (Rust's session clock, or the server's refusal).
+async function applySessionEnded(ended) {
   if (ended.renewed) {
     await startSession(ended.renewed);
     notify(() => t('session.renewed'), 'info');
@@ -129,16 +134,10 @@ function renderSessionLine() {
   }
 }
 
-let ending = false;
-/// Once a second: the session line and the session's own end. The idle lock is Rust's.
-export async function tick() {
+/// Once a second while the window is shown: the session line. The session's end and the idle
+/// lock are Rust's (its session clock), so they come on time with the window hidden too.
+export function tick() {
   renderSessionLine();
-  if (!store.session || ending) return;
-  if (Date.now() >= new Date(store.session.expiresAt).getTime()) {
-    ending = true;
-    await sessionEnded();
-    ending = false;
-  }
 }
 
 /// Rust ended the session: idle too long, the screen locked or the computer went to sleep.
@@ -165,6 +164,7 @@ export function initSession() {
   on('app:closeRequested', onCloseRequested);
   on('app:quitting', onQuitting);
   on('app:locked', onLocked);
+  on('app:sessionRanOut', applySessionEnded);
   $('logout').addEventListener('click', () => logOut());
   on('language:changed', renderSecretRemoved);
   for (const kind of ['keydown', 'pointerdown', 'pointermove', 'wheel']) {

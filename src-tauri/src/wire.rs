@@ -104,7 +104,7 @@ pub struct LoginResult {
 }
 
 /// What happened when the session ended by itself.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionEnded {
     /// Logged in again with the remembered password.
@@ -405,6 +405,9 @@ pub enum AppEvent {
     Quitting {
         until: DateTime<Utc>,
     },
+    /// The session ran out (ended by Rust's session clock, whether or not the window is shown):
+    /// renewed with the remembered password, or ended.
+    SessionRanOut(SessionEnded),
 }
 
 #[cfg(test)]

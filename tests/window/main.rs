@@ -16,13 +16,16 @@ mod background;
 mod delivery_form;
 #[cfg(unix)]
 mod destinations;
+// Hidden in the tray (Linux's D-Bus tray here): what must still happen on time.
+#[cfg(target_os = "linux")]
+mod hidden_app;
 mod late_answers_and_notices;
 mod login_session_settings;
 mod overview;
 mod portuguese;
-// The tray's Quit: Linux's D-Bus tray here.
 #[cfg(unix)]
 mod proxy_and_certificates;
+// The tray's Quit: Linux's D-Bus tray here.
 #[cfg(target_os = "linux")]
 mod quit;
 mod rotation;

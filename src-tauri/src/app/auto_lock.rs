@@ -1,18 +1,86 @@
 //! The lock, kept in Rust: a session idle past the idle delay, or whose user stepped away
 //! (screen locked, machine going to sleep), ends here, whatever the window does. The window
-//! only reports activity; a hung or crashed webview cannot keep a session alive.
+//! only reports activity; a hung or crashed webview cannot keep a session alive. A session
+//! that runs out ends here too (`run_session_clock`), so a window hidden in the tray, whose
+//! page timers stop, still has its session end on time.
 
 use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
 
 use super::AppState;
 use crate::platform::away::Away;
 use crate::rules::secret_removed::RemovalCause;
 use crate::wire::{AppEvent, LockReason};
 
+/// The session clock wakes at least this often while a session is open: the monotonic clock
+/// stands still while the computer sleeps and the wall clock can be moved, so a session's end
+/// (a wall-clock time) is looked at again once a minute, and never more often when nothing is due.
+const LOOK_AGAIN_AT_MOST_AFTER: Duration = Duration::from_secs(60);
+
 impl AppState {
     /// The user did something: the idle delay starts again.
     pub fn touch(&self) {
         *self.last_activity.lock().unwrap() = Instant::now();
+    }
+
+    /// The idle lock and the session's end, for the app's whole life: it sleeps until the next
+    /// one is due (a minute at most, see `LOOK_AGAIN_AT_MOST_AFTER`), and without a session
+    /// until one starts. No timer ticks while nothing is due.
+    pub async fn run_session_clock(&self) {
+        let mut flight = self.flight.subscribe();
+        loop {
+            // Armed before the deadline is read, so a session started meanwhile is not missed.
+            let changed = self.session_clock.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if self.rotation_in_flight() {
+                // Neither ends a session during a rotation: its answer comes first.
+                let _ = flight.wait_for(|busy| !busy).await;
+                continue;
+            }
+            match self.next_session_deadline(Instant::now(), Utc::now()) {
+                None => changed.await,
+                Some(deadline) => {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(deadline.into()) => {}
+                        () = &mut changed => {}
+                    }
+                }
+            }
+            if self.lock_if_idle(Instant::now()).await {
+                continue;
+            }
+            if let Some(ended) = self.end_session_if_run_out(Utc::now()).await {
+                self.emit(AppEvent::SessionRanOut(ended));
+            }
+        }
+    }
+
+    /// When the session clock must look next: the idle lock's moment or the session's end,
+    /// whichever comes first, a minute from now at most; `None` without a session.
+    fn next_session_deadline(&self, now: Instant, wall_now: DateTime<Utc>) -> Option<Instant> {
+        let expires_at = self.session.lock().unwrap().as_ref()?.session.expires_at;
+        let idle_for = Duration::from_secs(u64::from(self.settings().idle_lock_minutes) * 60);
+        let idle_lock_at = *self.last_activity.lock().unwrap() + idle_for;
+        let runs_out_at = now + (expires_at - wall_now).to_std().unwrap_or(Duration::ZERO);
+        Some(idle_lock_at.min(runs_out_at).min(now + LOOK_AGAIN_AT_MOST_AFTER))
+    }
+
+    /// Something the session clock's next moment depends on changed: a session started, or
+    /// the idle delay was set.
+    pub(super) fn session_clock_changed(&self) {
+        self.session_clock.notify_one();
+    }
+
+    /// Ends the session if it ran out at `now` (renewed with a remembered password, as the
+    /// window's own `session_ended` does).
+    async fn end_session_if_run_out(&self, now: DateTime<Utc>) -> Option<crate::wire::SessionEnded> {
+        let ran_out = self.session.lock().unwrap().as_ref().is_some_and(|s| s.session.expires_at <= now);
+        if !ran_out {
+            return None;
+        }
+        Some(self.session_ended().await)
     }
 
     /// Ends the session if it has been idle for the idle delay at `now`. Never while a

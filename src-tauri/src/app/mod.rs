@@ -88,6 +88,8 @@ pub struct AppInner {
     events: Arc<EventHub>,
     /// The user's last action, for the idle lock.
     last_activity: Mutex<Instant>,
+    /// Wakes the session clock (`auto_lock::run_session_clock`) when its next moment changes.
+    session_clock: tokio::sync::Notify,
     /// Where updates come from; `None`: this copy checks no feed.
     update_source: Option<UpdateSource>,
     update_record: Mutex<UpdateRecordFile>,
@@ -162,6 +164,7 @@ impl AppState {
             password_limit: session::PasswordLimit::default(),
             events: Arc::default(),
             last_activity: Mutex::new(Instant::now()),
+            session_clock: tokio::sync::Notify::new(),
             update_source,
             update_record: Mutex::new(update_record),
             verified_update: Mutex::new(None),

@@ -93,7 +93,11 @@ impl AppState {
             s.language = preferences.language.filter(|l| !l.is_empty());
             s.validate()
         })
-        .map(|(_, s)| s)
+        .map(|(_, s)| {
+            // A shorter idle delay may make the lock due sooner.
+            self.session_clock_changed();
+            s
+        })
     }
 
     /// Unticking "remember password" deletes the stored password at once.

@@ -171,6 +171,7 @@ impl AppState {
         let active = ActiveSession::new(session, client, PasswordCheck::new(&password), !typed);
         *self.session.lock().unwrap() = Some(Arc::new(active));
         self.touch();
+        self.session_clock_changed();
 
         let remember = remember && self.keychain.status().available;
         // The keychain may ask to be unlocked, and the settings file is synced to disk: neither

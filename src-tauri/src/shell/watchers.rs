@@ -1,8 +1,6 @@
-//! The lock's two sources, started with the app: a watchdog on the last activity (each second)
-//! and the desktop's screen lock and sleep. What each does is `AppState::lock_if_idle` and
-//! `AppState::lock_away`.
-
-use std::time::{Duration, Instant};
+//! The lock's two sources, started with the app: the session clock (the idle lock and the
+//! session's end, waking only when one is due) and the desktop's screen lock and sleep. What
+//! each does is `AppState::run_session_clock` and `AppState::lock_away`.
 
 use tauri::{Manager, Runtime};
 
@@ -10,14 +8,8 @@ use crate::app::AppState;
 use crate::platform::away;
 
 pub(super) fn watch_for_the_lock<R: Runtime>(app: &tauri::AppHandle<R>) {
-    let handle = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let mut every_second = tokio::time::interval(Duration::from_secs(1));
-        loop {
-            every_second.tick().await;
-            handle.state::<AppState>().lock_if_idle(Instant::now()).await;
-        }
-    });
+    let state = app.state::<AppState>().inner().clone();
+    tauri::async_runtime::spawn(async move { state.run_session_clock().await });
     let handle = app.clone();
     away::watch(move |away| {
         let handle = handle.clone();

@@ -1,0 +1,86 @@
+//! The app hidden in the tray (started as the computer starts it, the window never shown):
+//! the page's timers stop there, so what must happen on time is Rust's. A session that runs
+//! out ends, and an idle one locks to the second, with nobody looking; the window says so when
+//! it is opened.
+
+use crate::support;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use certopay_sandbox::{Options, DEMO_PASSWORD};
+use serde_json::json;
+use support::app::{sandbox, LIVE, ONE_WINDOW};
+use support::rotation::set_delays;
+use support::status_notifier::Tray;
+use support::webdriver::{Launch, Window};
+
+/// Started in the tray, with its window hidden, then logged in through the login form (typed
+/// by script: a hidden window takes no clicks), the dashboard loaded behind the hidden window.
+async fn hidden_and_logged_in(sb: &certopay_sandbox::Sandbox, tray: &Tray, idle_minutes: u32) -> Window {
+    let w = Window::open_with_args(Launch { base_url: &sb.url(), env: vec![], home: None }, &["--minimized"]).await;
+    tray.wait_for_item(Duration::from_secs(30)).await;
+    assert_eq!(w.script("return document.visibilityState;", vec![]).await, json!("hidden"), "the window is hidden");
+    set_delays(&w, 600, idle_minutes).await;
+    w.script(
+        "document.querySelector('#login-email').value = arguments[0];
+         document.querySelector('#login-password').value = arguments[1];
+         document.querySelector('#login-form').requestSubmit();",
+        vec![json!(LIVE), json!(DEMO_PASSWORD)],
+    )
+    .await;
+    w.wait_for(
+        "!document.querySelector('#view-dashboard').hidden && !document.querySelector('#view-dashboard').hasAttribute('aria-busy')",
+        "the dashboard, behind the hidden window",
+    )
+    .await;
+    w
+}
+
+/// Milliseconds since the epoch, as the page's `Date.now()` counts them.
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hidden_in_the_tray_a_session_that_runs_out_ends_on_time() {
+    let _one = ONE_WINDOW.lock().await;
+    let tray = Tray::start();
+    let sb = sandbox(Options { token_ttl: Duration::from_secs(4), ..Options::default() }).await;
+    let w = hidden_and_logged_in(&sb, &tray, 10).await;
+    // The page draws nothing while hidden: the session's end comes from Rust.
+    w.wait_for("!document.querySelector('#view-login').hidden", "the login screen after the session ran out").await;
+    assert_eq!(w.script("return document.visibilityState;", vec![]).await, json!("hidden"), "still hidden");
+    assert_eq!(w.text("#notice").await, "Your session ended. Log in again to continue.");
+    assert_eq!(w.invoke("current_key", json!({})).await["err"]["kind"], "NotLoggedIn", "the JWT is gone");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hidden_in_the_tray_an_idle_session_locks_to_the_second() {
+    let _one = ONE_WINDOW.lock().await;
+    let tray = Tray::start();
+    let sb = sandbox(Options::default()).await;
+    let w = hidden_and_logged_in(&sb, &tray, 1).await;
+    // The page notes when the login screen comes back; nothing it does counts as activity.
+    w.script(
+        "const view = document.querySelector('#view-login');
+         new MutationObserver(() => { if (!view.hidden && !window.lockSeenAt) window.lockSeenAt = Date.now(); })
+           .observe(view, { attributes: true, attributeFilter: ['hidden'] });",
+        vec![],
+    )
+    .await;
+    // The person's last action, as the window reports it.
+    let acted_after = now_ms();
+    assert!(w.invoke("report_activity", json!({})).await.get("ok").is_some());
+    let acted_before = now_ms();
+    let locked_at = w
+        .wait_for_within("window.lockSeenAt || false", "the idle lock", Duration::from_secs(90))
+        .await
+        .as_u64()
+        .expect("the time the login screen came back");
+    assert!(locked_at >= acted_after + 60_000, "locked {} ms after the last action: early", locked_at - acted_after);
+    assert!(locked_at <= acted_before + 61_000, "locked {} ms after the last action: more than a second late", locked_at - acted_before);
+    assert_eq!(w.text("#notice").await, "Locked after 1 min without activity. Log in again to continue.");
+    assert_eq!(w.script("return document.visibilityState;", vec![]).await, json!("hidden"), "the lock did not show the window");
+    w.close().await;
+}
