@@ -79,17 +79,15 @@ pub async fn export_rotation_history<R: Runtime>(
     language: String,
     title: String,
 ) -> Result<Option<ExportDone>> {
-    use tauri_plugin_dialog::DialogExt;
     state.touch();
     let (filter, extension) = match kind {
         ExportKind::Csv => ("CSV", "csv"),
         ExportKind::Page => ("HTML", "html"),
     };
     let file_name = format!("certopay-rotations-{}.{extension}", chrono::Local::now().format("%Y-%m-%d"));
-    // The dialog answers on the main thread; this one waits for it, off the main thread.
-    let dialog = app.dialog().file().set_title(title).set_file_name(file_name).add_filter(filter, &[extension]);
-    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file()).await.ok().flatten();
-    let Some(path) = chosen.and_then(|p| p.into_path().ok()) else { return Ok(None) };
+    let Some(path) = crate::shell::save_dialog::ask_where_to_save(&app, &title, &file_name, filter, extension).await else {
+        return Ok(None);
+    };
     Ok(Some(state.off_thread(move |s| s.export_rotation_history(&path, kind, &language)).await?))
 }
 

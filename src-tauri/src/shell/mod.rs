@@ -8,6 +8,7 @@ mod close_question;
 mod launch_options;
 mod quit;
 mod reminders;
+pub(crate) mod save_dialog;
 mod startup_failure;
 mod update_checks;
 mod watchers;
@@ -68,7 +69,7 @@ pub fn run() {
 /// The app on any runtime: its state, its window, its commands. `run` gives it the real
 /// runtime; tests give it Tauri's mock runtime to call commands through IPC.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
-    let builder = builder.plugin(tauri_plugin_dialog::init()).manage(quit::QuitProgress::default());
+    let builder = builder.manage(quit::QuitProgress::default());
     // Linux's notification is the app's own (`platform::notification`): one D-Bus stack.
     #[cfg(not(target_os = "linux"))]
     let builder = builder.plugin(tauri_plugin_notification::init());
