@@ -1,5 +1,5 @@
 # The README's commands. Each installs the system packages it needs when they are missing.
-.PHONY: demo test sandbox bench bundle fuzz windows windows-test
+.PHONY: demo test sandbox bench soak bundle fuzz windows windows-test
 
 # Open the app against a local sandbox server: no CertoPay account needed.
 demo:
@@ -21,6 +21,15 @@ bench:
 	cargo build --workspace --tests --bins --features certopay-keys/webdriver
 	scripts/with-desktop.sh cargo test --features webdriver --test bench
 	cargo test --features webdriver --test outage_bench
+
+# What the app costs at rest for weeks in the tray: both release builds hidden side by side
+# (CertoPay Keys in the tray, hello world), read from /proc each minute for
+# CERTOPAY_SOAK_MINUTES (10). Prints CPU, wake-ups, PSS, threads and open files with the goals.
+soak:
+	scripts/install-deps.sh bench
+	cargo build --release --bin certopay-keys
+	cd bench/hello && CARGO_TARGET_DIR="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)" cargo build --release
+	scripts/with-desktop.sh cargo test --features webdriver --test soak
 
 # The parsers of everything from outside, fed 1,000,000 generated inputs each (make test feeds
 # a few thousand); FUZZ_SEED picks another sequence. Prints a table of inputs and acceptances.

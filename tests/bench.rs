@@ -16,112 +16,14 @@ use std::time::{Duration, Instant};
 use certopay_keys::certopay::{CertoPayClient, ClientOptions};
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use support::app::{log_in, sandbox, wait_dashboard, LIVE};
+use support::processes::{tree_pss_mib, tree_rss_mib};
+use support::release_app::Started;
 use support::webdriver::{Launch, Window};
 
 fn summary(mut samples: Vec<Duration>) -> String {
     samples.sort();
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
     format!("median {:.1} ms, p95 {:.1} ms, max {:.1} ms (n = {})", at(0.5), at(0.95), at(1.0), samples.len())
-}
-
-/// Resident memory of every process below `root` (the app and its web processes), in MiB.
-fn tree_rss_mib(root: u32) -> f64 {
-    let parent_of = |pid: u32| -> Option<u32> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse().ok()
-    };
-    let rss_kib = |pid: u32| -> u64 {
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
-            .unwrap_or(0)
-    };
-    let pids: Vec<u32> = std::fs::read_dir("/proc").unwrap().flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect();
-    let below_root = |mut pid: u32| {
-        while let Some(parent) = parent_of(pid) {
-            if parent == root {
-                return true;
-            }
-            if parent <= 1 {
-                return false;
-            }
-            pid = parent;
-        }
-        false
-    };
-    pids.iter().filter(|p| below_root(**p)).map(|p| rss_kib(*p)).sum::<u64>() as f64 / 1024.0
-}
-
-/// Proportional memory (PSS) of a process and everything below it, in MiB: shared pages are
-/// counted once across the tree, so two apps compare fairly.
-fn tree_pss_mib(root: u32) -> f64 {
-    let pss_kib = |pid: u32| -> u64 {
-        std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-            .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
-            .unwrap_or(0)
-    };
-    let parent_of = |pid: u32| -> Option<u32> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse().ok()
-    };
-    let pids: Vec<u32> = std::fs::read_dir("/proc").unwrap().flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect();
-    let in_tree = |pid: u32| {
-        let mut at = pid;
-        loop {
-            if at == root {
-                return true;
-            }
-            match parent_of(at) {
-                Some(parent) if parent > 1 => at = parent,
-                _ => return false,
-            }
-        }
-    };
-    pids.into_iter().filter(|p| in_tree(*p)).map(pss_kib).sum::<u64>() as f64 / 1024.0
-}
-
-/// A started release binary, its milestones read from stderr as they arrive (times since
-/// spawn, measured here, the same way for both apps).
-struct Started {
-    child: tokio::process::Child,
-    spawned: Instant,
-    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStderr>>,
-}
-
-impl Started {
-    async fn spawn(binary: &std::path::Path, env: &[(&str, String)]) -> Started {
-        let home = tempfile::tempdir().unwrap().keep();
-        let mut command = tokio::process::Command::new(binary);
-        command
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true);
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let spawned = Instant::now();
-        let mut child = command.spawn().unwrap();
-        use tokio::io::AsyncBufReadExt;
-        let lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
-        Started { child, spawned, lines }
-    }
-
-    /// Waits for a milestone line containing `what`; the time since spawn.
-    async fn until(&mut self, what: &str) -> Duration {
-        let wait = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Ok(Some(line)) = self.lines.next_line().await {
-                if line.contains(what) {
-                    return self.spawned.elapsed();
-                }
-            }
-            panic!("the app ended before {what}");
-        });
-        wait.await.unwrap_or_else(|_| panic!("no {what} within 30 s"))
-    }
 }
 
 /// Types into the focused window as a person would (xdotool, package xdotool).
@@ -161,7 +63,8 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
     let mut steps: Vec<[f64; 4]> = vec![];
     let mut inside: Vec<[f64; 7]> = vec![];
     for _ in 0..10 {
-        let mut a = Started::spawn(&app, &[("CERTOPAY_KEYS_TIMINGS", "1".into()), ("CERTOPAY_KEYS_BASE_URL", sandbox_url.into())]).await;
+        let mut a =
+            Started::spawn(&app, &[], &[("CERTOPAY_KEYS_TIMINGS", "1".into()), ("CERTOPAY_KEYS_BASE_URL", sandbox_url.into())]).await;
         app_interactive.push(a.until("login form interactive").await.as_secs_f64() * 1000.0);
         tokio::time::sleep(Duration::from_secs(1)).await; // memory settles: a figure, not a check
         app_pss.push(tree_pss_mib(a.child.id().unwrap()));
@@ -190,7 +93,7 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
         ]);
         a.child.kill().await.unwrap();
 
-        let mut h = Started::spawn(&hello, &[("TAURI_HELLO_TIMINGS", "1".into())]).await;
+        let mut h = Started::spawn(&hello, &[], &[("TAURI_HELLO_TIMINGS", "1".into())]).await;
         hello_paint.push(h.until("first paint").await.as_secs_f64() * 1000.0);
         tokio::time::sleep(Duration::from_secs(1)).await;
         hello_pss.push(tree_pss_mib(h.child.id().unwrap()));
@@ -275,8 +178,5 @@ async fn main() {
         rss[rss.len() - 1]
     );
 
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    compare_with_hello(&target, &sb.url(), http_ms).await;
+    compare_with_hello(&support::release_app::target_dir(), &sb.url(), http_ms).await;
 }

@@ -11,6 +11,9 @@ pub mod own_process;
 // What a test's processes are doing, from /proc (where the tests run natively).
 #[cfg(unix)]
 pub mod processes;
+// Release binaries started without WebDriver, for the benchmarks (Linux).
+#[cfg(target_os = "linux")]
+pub mod release_app;
 pub mod rotation;
 // A service of the test's own on the test desktop's D-Bus (Linux).
 #[cfg(target_os = "linux")]
