@@ -31,3 +31,6 @@ pub mod sshd;
 #[cfg(unix)]
 pub mod update_signer;
 pub mod webdriver;
+// The close button as a window manager presses it, on the test desktop (Linux, X11).
+#[cfg(target_os = "linux")]
+pub mod window_manager;

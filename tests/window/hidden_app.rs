@@ -1,7 +1,7 @@
-//! The app hidden in the tray (started as the computer starts it, the window never shown):
-//! the page's timers stop there, so what must happen on time is Rust's. A session that runs
-//! out ends, and an idle one locks to the second, with nobody looking; the window says so when
-//! it is opened.
+//! The app hidden in the tray (started as the computer starts it, the window never shown, or
+//! put back there with the close button): the page's timers stop there, so what must happen on
+//! time is Rust's. A session that runs out ends, and an idle one locks to the second, with
+//! nobody looking; the window says so when it is opened.
 
 use crate::support;
 
@@ -9,10 +9,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{sandbox, LIVE, ONE_WINDOW};
+use support::app::{log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::rotation::set_delays;
-use support::status_notifier::Tray;
+use support::status_notifier::{click, menu_of, Tray};
 use support::webdriver::{Launch, Window};
+use support::window_manager::{press_close, shown_window_of};
 
 /// Started in the tray, with its window hidden, then logged in through the login form (typed
 /// by script: a hidden window takes no clicks), the dashboard loaded behind the hidden window.
@@ -82,5 +83,48 @@ async fn hidden_in_the_tray_an_idle_session_locks_to_the_second() {
     assert!(locked_at <= acted_before + 61_000, "locked {} ms after the last action: more than a second late", locked_at - acted_before);
     assert_eq!(w.text("#notice").await, "Locked after 1 min without activity. Log in again to continue.");
     assert_eq!(w.script("return document.visibilityState;", vec![]).await, json!("hidden"), "the lock did not show the window");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_the_tray_the_close_button_puts_the_window_back_there_with_the_session_kept() {
+    let _one = ONE_WINDOW.lock().await;
+    let tray = Tray::start();
+    let sb = sandbox(Options::default()).await;
+    let w = Window::open_with_args(Launch { base_url: &sb.url(), env: vec![], home: None }, &["--minimized"]).await;
+    let item = tray.wait_for_item(Duration::from_secs(30)).await;
+    let menu = {
+        let item = item.clone();
+        tokio::task::spawn_blocking(move || menu_of(&item)).await.unwrap()
+    };
+    let entry = |label: &str| menu.iter().find(|e| e.label == label).unwrap_or_else(|| panic!("{label} in {menu:?}")).id;
+    let (open, quit) = (entry("Open CertoPay Keys"), entry("Quit"));
+    let click_entry = |id| {
+        let item = item.clone();
+        tokio::task::spawn_blocking(move || click(&item, id))
+    };
+    click_entry(open).await.unwrap();
+    w.wait_for("document.visibilityState === 'visible'", "the window shown").await;
+    log_in(&w, LIVE, DEMO_PASSWORD).await;
+    wait_dashboard(&w).await;
+
+    // The close button, as the window manager sends it: the window goes, the app stays.
+    let pid = w.app_pid();
+    let window = shown_window_of(pid).expect("the shown window");
+    press_close(window);
+    w.wait_for("document.visibilityState === 'hidden'", "the window back in the tray").await;
+    assert!(support::processes::running(&pid.to_string()), "the app quit");
+    assert_eq!(shown_window_of(pid), None, "a window is still shown");
+    assert!(w.invoke("app_snapshot", json!({})).await["ok"]["session"]["email"] == LIVE, "the session is kept");
+
+    // Open shows it again as it was: the dashboard, drawn again at once.
+    click_entry(open).await.unwrap();
+    w.wait_for("document.visibilityState === 'visible'", "the window shown again").await;
+    assert!(w.visible("#view-dashboard").await, "the dashboard as it was");
+    w.screenshot("tray-window-opened-again-light").await;
+
+    // Quit is the tray menu's: the app ends.
+    click_entry(quit).await.unwrap();
+    support::processes::wait_until_ended(&pid.to_string(), Duration::from_secs(20), "Quit did not end the app").await;
     w.close().await;
 }

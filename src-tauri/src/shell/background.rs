@@ -14,6 +14,17 @@ use crate::rules::app_error::AppError;
 use crate::rules::rotation_reminder::{tray_due_item, tray_words};
 use crate::wire::BackgroundStart;
 
+/// Whether the app shows its icon in the tray (this run was started with the computer): then
+/// closing the window puts it back there, and Quit is the tray menu's.
+#[derive(Default)]
+pub struct TrayIconShown(std::sync::atomic::AtomicBool);
+
+impl TrayIconShown {
+    pub fn is_shown(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// The argument the computer starts the app with.
 const MINIMIZED: &str = "--minimized";
 /// The autostart entry's name.
@@ -119,5 +130,6 @@ pub fn show_in_the_tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         tray = tray.icon(icon);
     }
     tray.build(app)?;
+    app.state::<TrayIconShown>().0.store(true, std::sync::atomic::Ordering::SeqCst);
     Ok(())
 }

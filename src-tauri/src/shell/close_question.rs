@@ -1,6 +1,7 @@
-//! Closing the window quits the app. When that would lose a rotation's answer or the secret on
-//! the clipboard, the window is asked first; a second press quits once the rotation is settled,
-//! so a hung page can never keep the app open.
+//! Closing the window quits the app, or, when the app lives in the tray (started with the
+//! computer), puts the window back there. When quitting would lose a rotation's answer or the
+//! secret on the clipboard, the window is asked first; a second press quits once the rotation
+//! is settled, so a hung page can never keep the app open.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -26,6 +27,13 @@ impl CloseQuestion {
 
 /// The close button was pressed.
 pub(super) fn on_close_requested<R: Runtime>(window: &tauri::Window<R>, api: &tauri::CloseRequestApi) {
+    // Started with the computer, the app lives in the tray: the window goes back there, and
+    // the session, the clipboard's timer and the reminders go on as they were.
+    if window.state::<super::background::TrayIconShown>().is_shown() {
+        api.prevent_close();
+        let _ = window.hide();
+        return;
+    }
     let state = window.state::<AppState>();
     // Nothing to lose: the window closes, and the exit that follows quits (`quit`, off the
     // main thread).

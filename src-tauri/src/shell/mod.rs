@@ -90,6 +90,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             };
             app.manage(AppState::new(parts, launch_options::launch_base_url().as_deref()));
             app.manage(CloseQuestion::default());
+            app.manage(background::TrayIconShown::default());
             watchers::watch_for_the_lock(app.handle());
             reminders::remind_when_due(app.handle());
             update_checks::check_when_due(app.handle());

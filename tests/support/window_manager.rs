@@ -1,0 +1,21 @@
+//! What a window manager does for a person, on the test desktop (no window manager runs on
+//! Xvfb): the close button's request, as ICCCM says it is sent.
+
+use x11rb::connection::Connection;
+use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
+
+/// The shown top-level window of process `pid` (xdotool, package xdotool), if there is one.
+pub fn shown_window_of(pid: u32) -> Option<u32> {
+    let found = std::process::Command::new("xdotool").args(["search", "--onlyvisible", "--pid", &pid.to_string()]).output().ok()?;
+    String::from_utf8_lossy(&found.stdout).lines().next()?.trim().parse().ok()
+}
+
+/// Presses the close button of `window`: WM_DELETE_WINDOW in a WM_PROTOCOLS client message.
+pub fn press_close(window: u32) {
+    let (connection, _) = x11rb::connect(None).expect("the test desktop's display");
+    let atom = |name: &str| connection.intern_atom(false, name.as_bytes()).unwrap().reply().unwrap().atom;
+    let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
+    let message = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
+    connection.send_event(false, window, EventMask::NO_EVENT, message).unwrap();
+    connection.flush().unwrap();
+}
