@@ -13,6 +13,7 @@ shift
 scratch=$(mktemp -d)
 cleanup() {
   [[ -n "${xvfb_pid:-}" ]] && kill "$xvfb_pid" 2>/dev/null || true
+  [[ -n "${system_bus_pid:-}" ]] && kill "$system_bus_pid" 2>/dev/null || true
   rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -35,6 +36,26 @@ dbus-update-activation-environment XDG_CONFIG_HOME
 # (gnome-keyring refuses to create one with an empty password). It ends with the bus.
 eval "$(printf 'certopay-test-keyring' | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
+
+# A bus of its own standing for the system bus, where tests say what logind says (the machine
+# going to sleep, waking): CI runs no system bus, and a developer's real one is never touched.
+# No service is started on it.
+cat >"$scratch/system-bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <listen>unix:path=$scratch/system-bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+CONF
+system_bus_pid=$(dbus-daemon --config-file="$scratch/system-bus.conf" --fork --print-pid)
+export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$scratch/system-bus"
 
 echo "Private desktop: display $DISPLAY, D-Bus $DBUS_SESSION_BUS_ADDRESS"
 "$@"

@@ -408,6 +408,8 @@ pub enum AppEvent {
     /// The session ran out (ended by Rust's session clock, whether or not the window is shown):
     /// renewed with the remembered password, or ended.
     SessionRanOut(SessionEnded),
+    /// The machine woke from sleep: the window reads the key once.
+    Resumed,
 }
 
 #[cfg(test)]

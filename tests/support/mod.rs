@@ -19,6 +19,9 @@ pub mod rotation;
 #[cfg(target_os = "linux")]
 pub mod session_bus;
 pub mod source_files;
+// What logind says on the desktop's stand-in system bus (Linux).
+#[cfg(target_os = "linux")]
+pub mod system_bus;
 // A desktop's tray (a StatusNotifierWatcher) on the test desktop's D-Bus (Linux).
 #[cfg(target_os = "linux")]
 pub mod status_notifier;

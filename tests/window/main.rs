@@ -29,4 +29,7 @@ mod proxy_and_certificates;
 #[cfg(target_os = "linux")]
 mod quit;
 mod rotation;
+// logind's sleep and wake, on the desktop's stand-in system bus (Linux).
+#[cfg(target_os = "linux")]
+mod sleep_and_wake;
 mod slow_network;

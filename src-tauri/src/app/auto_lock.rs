@@ -67,9 +67,9 @@ impl AppState {
         Some(idle_lock_at.min(runs_out_at).min(now + LOOK_AGAIN_AT_MOST_AFTER))
     }
 
-    /// Something the session clock's next moment depends on changed: a session started, or
-    /// the idle delay was set.
-    pub(super) fn session_clock_changed(&self) {
+    /// Something the session clock's next moment depends on changed: a session started, the
+    /// idle delay was set, or the machine woke (the wall clock jumped).
+    pub fn session_clock_changed(&self) {
         self.session_clock.notify_one();
     }
 

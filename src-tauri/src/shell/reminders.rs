@@ -18,15 +18,20 @@ pub fn remind_when_due<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         loop {
-            let state = app.state::<AppState>().inner().clone();
-            let due = state.off_thread(|s| s.take_due_reminders(chrono::Utc::now())).await;
-            if let Some((title, body)) = notification_text(&due, state.settings().rotation_period_days, &state.language()) {
-                // No notification service (a bare desktop): the overview still marks the row.
-                show(&app, title, body).await;
-            }
+            remind_once(&app).await;
             tokio::time::sleep(LOOK_AGAIN_EVERY).await;
         }
     });
+}
+
+/// Reminds of the profiles due now and not reminded today (also after the machine woke).
+pub(super) async fn remind_once<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>().inner().clone();
+    let due = state.off_thread(|s| s.take_due_reminders(chrono::Utc::now())).await;
+    if let Some((title, body)) = notification_text(&due, state.settings().rotation_period_days, &state.language()) {
+        // No notification service (a bare desktop): the overview still marks the row.
+        show(app, title, body).await;
+    }
 }
 
 #[cfg(target_os = "linux")]

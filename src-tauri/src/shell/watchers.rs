@@ -1,20 +1,38 @@
 //! The lock's two sources, started with the app: the session clock (the idle lock and the
 //! session's end, waking only when one is due) and the desktop's screen lock and sleep. What
-//! each does is `AppState::run_session_clock` and `AppState::lock_away`.
+//! each does is `AppState::run_session_clock` and `AppState::lock_away`. And the machine waking
+//! from sleep: what the app's timers would have done meanwhile, once each (`after_resume`).
 
-use tauri::{Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::app::AppState;
-use crate::platform::away;
+use crate::platform::away::{self, DeskSignal};
+use crate::wire::AppEvent;
 
-pub(super) fn watch_for_the_lock<R: Runtime>(app: &tauri::AppHandle<R>) {
+pub(super) fn watch_for_the_lock<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>().inner().clone();
     tauri::async_runtime::spawn(async move { state.run_session_clock().await });
     let handle = app.clone();
-    away::watch(move |away| {
+    away::watch(move |signal| {
         let handle = handle.clone();
         tauri::async_runtime::spawn(async move {
-            handle.state::<AppState>().lock_away(away).await;
+            match signal {
+                DeskSignal::Away(away) => drop(handle.state::<AppState>().lock_away(away).await),
+                DeskSignal::Resumed => after_resume(&handle).await,
+            }
         });
     });
+}
+
+/// The machine woke from sleep. The app's own timers count no time asleep (the monotonic
+/// clock stands still), so nothing fires late in a burst; instead, once: the session clock
+/// looks again (a session may have run out meanwhile), the reminders are looked at (once a
+/// day per profile still holds), the update check runs if due, and the window is told, so it
+/// reads the key once.
+async fn after_resume<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>().inner().clone();
+    state.session_clock_changed();
+    super::reminders::remind_once(app).await;
+    state.check_for_updates(false).await;
+    state.emit(AppEvent::Resumed);
 }

@@ -202,6 +202,8 @@ export function initDashboard() {
     await reading;
   });
   on('session:ended', clearKey);
+  // The machine woke: the key as it is now, read once (the last read is from before the sleep).
+  on('app:resumed', () => (store.session && store.key ? refreshKey() : null));
   on('language:changed', () => {
     if (!store.key) return;
     renderKey();

@@ -1,6 +1,6 @@
-//! Windows: the session locked or disconnected (`WM_WTSSESSION_CHANGE`) or the machine
-//! suspending (`WM_POWERBROADCAST` with `PBT_APMSUSPEND`), as a hidden window of its own hears
-//! them on a thread of its own.
+//! Windows: the session locked or disconnected (`WM_WTSSESSION_CHANGE`), the machine
+//! suspending or resumed (`WM_POWERBROADCAST` with `PBT_APMSUSPEND`, `PBT_APMRESUMEAUTOMATIC`),
+//! as a hidden window of its own hears them on a thread of its own.
 
 use windows_sys::Win32::Foundation::{HWND, LPARAM, LRESULT, WPARAM};
 use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
@@ -10,17 +10,17 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     GWLP_USERDATA, MSG, WNDCLASSW,
 };
 
-use super::{away_on_windows, Away};
+use super::{away_on_windows, DeskSignal};
 
 /// The hidden window's class, for `FindWindowW` in tests.
 pub const CLASS: &str = "CertoPayKeysSessionWatch";
 
-type OnAway = Box<dyn Fn(Away) + Send + Sync>;
+type OnSignal = Box<dyn Fn(DeskSignal) + Send + Sync>;
 
-pub(super) fn watch(on_away: OnAway) {
+pub(super) fn watch(on_signal: OnSignal) {
     let (listening, started) = std::sync::mpsc::sync_channel(1);
     std::thread::spawn(move || {
-        let Some(window) = create_window(on_away) else {
+        let Some(window) = create_window(on_signal) else {
             let _ = listening.send(());
             return;
         };
@@ -42,9 +42,9 @@ pub(super) fn watch(on_away: OnAway) {
 
 /// A top-level window that is never shown: broadcasts such as WM_POWERBROADCAST reach
 /// top-level windows only, not message-only ones.
-fn create_window(on_away: OnAway) -> Option<HWND> {
+fn create_window(on_signal: OnSignal) -> Option<HWND> {
     let class = crate::platform::windows_text::wide(CLASS);
-    // SAFETY: the class name outlives both calls; the window keeps `on_away` (leaked on
+    // SAFETY: the class name outlives both calls; the window keeps `on_signal` (leaked on
     // purpose, for the process's life) in its user data, read only by `window_proc`.
     unsafe {
         let instance = GetModuleHandleW(std::ptr::null());
@@ -70,17 +70,17 @@ fn create_window(on_away: OnAway) -> Option<HWND> {
         if window.is_null() {
             return None;
         }
-        SetWindowLongPtrW(window, GWLP_USERDATA, Box::into_raw(Box::new(on_away)) as isize);
+        SetWindowLongPtrW(window, GWLP_USERDATA, Box::into_raw(Box::new(on_signal)) as isize);
         Some(window)
     }
 }
 
 unsafe extern "system" fn window_proc(window: HWND, message: u32, wparam: WPARAM, lparam: LPARAM) -> LRESULT {
-    if let Some(away) = away_on_windows(message, wparam) {
+    if let Some(signal) = away_on_windows(message, wparam) {
         // SAFETY: set by create_window before any of these messages can arrive, never freed.
-        let on_away = unsafe { GetWindowLongPtrW(window, GWLP_USERDATA) } as *const OnAway;
-        if let Some(on_away) = unsafe { on_away.as_ref() } {
-            on_away(away);
+        let on_signal = unsafe { GetWindowLongPtrW(window, GWLP_USERDATA) } as *const OnSignal;
+        if let Some(on_signal) = unsafe { on_signal.as_ref() } {
+            on_signal(signal);
         }
     }
     // SAFETY: the default handling for everything (WM_POWERBROADCAST's answer included).
@@ -92,13 +92,15 @@ mod tests {
     use super::*;
 
     /// The real message loop under Wine: the hidden window, found by its class as Windows would
-    /// deliver to it, told the session locked, then unlocked, then that the machine suspends.
+    /// deliver to it, told the session locked, then unlocked, then that the machine suspends
+    /// and wakes.
     #[test]
-    fn the_hidden_window_hears_lock_and_suspend() {
+    fn the_hidden_window_hears_lock_suspend_and_resume() {
+        use super::super::Away;
         use windows_sys::Win32::UI::WindowsAndMessaging::{FindWindowW, SendMessageW, WM_POWERBROADCAST, WM_WTSSESSION_CHANGE};
 
         let (heard, told) = std::sync::mpsc::channel();
-        super::super::watch(move |away| heard.send(away).unwrap());
+        super::super::watch(move |signal| heard.send(signal).unwrap());
         let class = crate::platform::windows_text::wide(CLASS);
         // SAFETY: a NUL-terminated class name.
         let window = unsafe { FindWindowW(class.as_ptr(), std::ptr::null()) };
@@ -106,10 +108,12 @@ mod tests {
         // SendMessageW returns after the window's thread handled the message.
         let send = |message, wparam| unsafe { SendMessageW(window, message, wparam, 0) };
         send(WM_WTSSESSION_CHANGE, 0x7);
-        assert_eq!(told.try_recv(), Ok(Away::ScreenLocked));
+        assert_eq!(told.try_recv(), Ok(DeskSignal::Away(Away::ScreenLocked)));
         send(WM_WTSSESSION_CHANGE, 0x8);
         assert!(told.try_recv().is_err(), "an unlock is not stepping away");
         send(WM_POWERBROADCAST, 0x4);
-        assert_eq!(told.try_recv(), Ok(Away::Sleeping));
+        assert_eq!(told.try_recv(), Ok(DeskSignal::Away(Away::Sleeping)));
+        send(WM_POWERBROADCAST, 0x12);
+        assert_eq!(told.try_recv(), Ok(DeskSignal::Resumed), "woken");
     }
 }
