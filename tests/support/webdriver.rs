@@ -279,25 +279,57 @@ impl Window {
 
     /// The app's own process: the one the driver started from the app binary.
     pub fn app_pid(&self) -> u32 {
-        let driver = self.driver.id().expect("the driver runs");
-        let binary = std::path::Path::new(env!("CARGO_BIN_EXE_certopay-keys")).file_name().unwrap().to_owned();
-        std::fs::read_dir("/proc")
-            .unwrap()
-            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-            .find(|pid| {
-                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-                // "pid (name) state ppid …": the parent is the driver and the name the binary's.
-                let ppid = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(1)).and_then(|p| p.parse::<u32>().ok());
-                let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
-                ppid == Some(driver) && exe.is_some_and(|e| e.file_name() == Some(&binary))
-            })
-            .expect("the app runs under the driver")
+        self.running_app_pid().expect("the app runs under the driver")
     }
 
-    /// Closes the window (the app quits) and stops the driver.
+    /// The app's process, if the driver and the app still run.
+    fn running_app_pid(&self) -> Option<u32> {
+        let driver = self.driver.id()?;
+        let binary = std::path::Path::new(env!("CARGO_BIN_EXE_certopay-keys")).file_name().unwrap().to_owned();
+        std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()).find(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // "pid (name) state ppid …": the parent is the driver and the name the binary's.
+            let ppid = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(1)).and_then(|p| p.parse::<u32>().ok());
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+            ppid == Some(driver) && exe.is_some_and(|e| e.file_name() == Some(&binary))
+        })
+    }
+
+    /// Ends the WebDriver session, stops the driver, and ends the app: its process outlives
+    /// the session and the driver (closing the window may hide it in the tray, or ask first),
+    /// and a test's app must not go on running into the next test, hearing what the desktop
+    /// says to all (a wake from sleep, the clipboard).
     pub async fn close(mut self) -> tempfile::TempDir {
+        let app = self.running_app_pid();
         let _ = self.http.delete(&self.session).send().await;
         let _ = self.driver.kill().await;
+        if let Some(pid) = app {
+            end_app(pid);
+            #[cfg(unix)]
+            super::processes::wait_until_ended(&pid.to_string(), Duration::from_secs(20), "the app did not end").await;
+        }
         std::mem::replace(&mut self.home, tempfile::tempdir().unwrap())
+    }
+}
+
+/// Ends a test's app at once (it needs no goodbye: its files are the test's own).
+fn end_app(pid: u32) {
+    // SAFETY: a signal to a process this test started (found by its parent, the driver).
+    #[cfg(unix)]
+    unsafe {
+        libc::kill(pid as i32, libc::SIGKILL)
+    };
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+/// A window a test drops without `close` (at its end, or when it fails) ends its app too.
+impl Drop for Window {
+    fn drop(&mut self) {
+        let app = self.running_app_pid();
+        let _ = self.driver.start_kill();
+        if let Some(pid) = app {
+            end_app(pid);
+        }
     }
 }
