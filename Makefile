@@ -24,7 +24,8 @@ bench:
 
 # What the app costs at rest for weeks in the tray: both release builds hidden side by side
 # (CertoPay Keys in the tray, hello world), read from /proc each minute for
-# CERTOPAY_SOAK_MINUTES (10). Prints CPU, wake-ups, PSS, threads and open files with the goals.
+# CERTOPAY_SOAK_MINUTES (5) at the login screen, then as long logged in and back in the tray
+# after 100 show/hide cycles. Prints CPU, wake-ups, PSS, threads and open files with the goals.
 soak:
 	scripts/install-deps.sh bench
 	cargo build --release --bin certopay-keys

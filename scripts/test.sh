@@ -6,12 +6,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each phase's time, printed at the end: where a run's minutes go.
+phase_times=()
+phase_started=$SECONDS
+phase_done() {
+  phase_times+=("$1: $((SECONDS - phase_started)) s")
+  phase_started=$SECONDS
+}
+
 # Everything a full run needs, in one apt run.
 if [[ $# -eq 0 ]]; then
   scripts/install-deps.sh test windows
 else
   scripts/install-deps.sh test
 fi
+phase_done "system packages"
 windows_build=""
 if [[ $# -eq 0 ]]; then
   # The Windows part (its standard library, the test binaries, the installer, then the tests
@@ -32,12 +41,14 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --features certopay-keys/webdriver -- -D warnings
 # Known vulnerabilities, licences, bans and sources, offline: seconds.
 scripts/deny.sh
+phase_done "format, lints, cargo deny"
 # Build first, so a slow compile never looks like a hung test. The webdriver feature lets the
 # tests drive the window; no package is ever built with it.
 # With the Windows part: the installer's native check too, so its run does not wait to link it.
 windows_installer_check=()
 [[ -n "$windows_build" ]] && windows_installer_check=(--test windows_installer)
 cargo build --workspace --tests --bins --features certopay-keys/webdriver "${windows_installer_check[@]}"
+phase_done "Linux build"
 # axe-core, from the npm registry by name, for the accessibility checks of the window tests.
 axe_dir="${CARGO_TARGET_DIR:-$PWD/target}/axe"
 axe_version=4.14.1
@@ -51,8 +62,10 @@ export CERTOPAY_TAURI_CLI
 export CERTOPAY_SCREENSHOTS="${CERTOPAY_SCREENSHOTS:-$PWD/screenshots}"
 mkdir -p "$CERTOPAY_SCREENSHOTS"
 echo "Screenshots go to $CERTOPAY_SCREENSHOTS"
+phase_done "axe-core, Tauri CLI"
 
 scripts/with-desktop.sh cargo test --workspace --features certopay-keys/webdriver "$@"
+phase_done "Linux tests (the window's included)"
 if [[ -n "$windows_build" ]]; then
   echo "Waiting for the Windows build and its tests under Wine"
   if ! wait "$windows_build"; then
@@ -62,4 +75,8 @@ if [[ -n "$windows_build" ]]; then
   fi
   # What the Wine run said: its test results and the installer's checks.
   grep -E '^(test result|installer|update|Windows)' "$windows_log"
+  phase_done "waiting for the Windows part (built and tested beside the Linux phases)"
 fi
+echo
+echo "Phases of this run (${SECONDS} s in all):"
+printf '  %s\n' "${phase_times[@]}"

@@ -119,15 +119,19 @@ case "$phase" in
   # Not `build && run`: set -e does not reach inside a function called in a list.
   all)
     build
+    built_after=$SECONDS
     # The run needs none of the window tests' build: it compiles beside the run.
     window_tests_log="$windows_build_dir/window-tests-build.log"
     build_window_tests >"$window_tests_log" 2>&1 &
     window_tests_build=$!
     run
+    ran_after=$SECONDS
     if ! wait "$window_tests_build"; then
       cat "$window_tests_log" >&2
       echo "the window tests did not build for Windows" >&2
       exit 1
     fi
+    # make test prints the lines that start with "Windows".
+    echo "Windows phases: build and installer $built_after s, tests under Wine $((ran_after - built_after)) s, window tests' build done $((SECONDS - ran_after)) s after"
     ;;
 esac

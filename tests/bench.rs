@@ -17,24 +17,13 @@ use certopay_keys::certopay::{CertoPayClient, ClientOptions};
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use support::app::{log_in, sandbox, wait_dashboard, LIVE};
 use support::processes::{tree_pss_mib, tree_rss_mib};
-use support::release_app::Started;
+use support::release_app::{type_keys, Started};
 use support::webdriver::{Launch, Window};
 
 fn summary(mut samples: Vec<Duration>) -> String {
     samples.sort();
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
     format!("median {:.1} ms, p95 {:.1} ms, max {:.1} ms (n = {})", at(0.5), at(0.95), at(1.0), samples.len())
-}
-
-/// Types into the focused window as a person would (xdotool, package xdotool).
-fn type_keys(window_name: &str, steps: &[&str]) {
-    let found = std::process::Command::new("xdotool").args(["search", "--sync", "--name", window_name]).output().expect("xdotool runs");
-    let id = String::from_utf8_lossy(&found.stdout).lines().last().unwrap_or_default().to_string();
-    std::process::Command::new("xdotool").args(["windowfocus", "--sync", &id]).status().unwrap();
-    for step in steps {
-        let args: Vec<&str> = if let Some(key) = step.strip_prefix("key:") { vec!["key", key] } else { vec!["type", "--delay", "0", step] };
-        std::process::Command::new("xdotool").args(&args).status().unwrap();
-    }
 }
 
 fn spread(mut samples: Vec<f64>) -> (f64, f64, f64) {

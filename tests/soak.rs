@@ -5,23 +5,28 @@
 //! (`make soak` builds them).
 //!
 //! Both are started hidden (CertoPay Keys with `--minimized`, a tray on the desktop's D-Bus;
-//! hello with `--hidden`), left to settle, then read from /proc each minute for the span
-//! (`CERTOPAY_SOAK_MINUTES`, 10 by default): CPU time, context switches (every wake-up of a
-//! thread ends in one: the count of wake-ups, WebKit's and GTK's included, which is why hello
-//! stands beside), threads, open files and PSS of each process tree.
+//! hello with `--hidden`) and left to settle. Then, each for `CERTOPAY_SOAK_MINUTES` (5) and
+//! read from /proc each minute: (1) the app at its login screen; (2) the app logged in (typed
+//! with xdotool into the window opened from the tray's menu), then put back in the tray with
+//! the close button. Between them, 100 show/hide cycles (the tray's Open, the close button).
+//! Each reading: CPU time, context switches (every wake-up of a thread ends in one: WebKit's
+//! and GTK's count too, which is why hello stands beside), threads, open files and PSS of
+//! each process tree.
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use certopay_sandbox::Options;
-use support::app::sandbox;
+use certopay_sandbox::{Options, DEMO_PASSWORD};
+use support::app::{sandbox, LIVE};
 use support::processes::{tree_figures, TreeFigures};
-use support::release_app::{target_dir, Started};
-use support::status_notifier::Tray;
+use support::release_app::{target_dir, type_keys, Started};
+use support::status_notifier::{click, menu_of, Registered, Tray};
+use support::window_manager::{press_close, shown_window_of};
 
 /// How long both are left alone before the first reading: start-up's own work is not rest.
 const SETTLE: Duration = Duration::from_secs(30);
+const SHOW_HIDE_CYCLES: usize = 100;
 
 struct Readings {
     name: &'static str,
@@ -48,53 +53,33 @@ fn median_and_max(mut samples: Vec<f64>) -> (f64, f64) {
     (samples[samples.len() / 2], samples[samples.len() - 1])
 }
 
-#[tokio::main]
-async fn main() {
-    let minutes: usize = std::env::var("CERTOPAY_SOAK_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(10).max(1);
-    let target = target_dir();
-    let (app, hello) = (target.join("release/certopay-keys"), target.join("release/tauri-hello"));
-    assert!(app.exists() && hello.exists(), "{} and {} are built by `make soak`", app.display(), hello.display());
-    let _tray = Tray::start();
-    let sb = sandbox(Options::default()).await;
-
-    let mut started =
-        Started::spawn(&app, &["--minimized"], &[("CERTOPAY_KEYS_TIMINGS", "1".into()), ("CERTOPAY_KEYS_BASE_URL", sb.url())]).await;
-    started.until("login form interactive").await;
-    let app_child = started.keep_reading();
-    let hello_child = Started::spawn(&hello, &["--hidden"], &[]).await.keep_reading();
-    let mut readings = [
-        Readings { name: "CertoPay Keys (in the tray, window hidden, login screen)", pid: app_child.id().unwrap(), each_minute: vec![] },
-        Readings { name: "hello world (window hidden)", pid: hello_child.id().unwrap(), each_minute: vec![] },
-    ];
-    println!("CertoPay Keys soak: both release builds hidden, {minutes} min after {} s to settle", SETTLE.as_secs());
-    tokio::time::sleep(SETTLE).await; // a bench's span, not a synchronisation
-    for r in &mut readings {
-        r.read();
-    }
+/// `minutes` of rest, read at the start and each minute, then the table.
+async fn rest(title: &str, minutes: usize, app: &mut Readings, hello: &mut Readings) {
+    app.each_minute.clear();
+    hello.each_minute.clear();
+    println!("\n{title}: {minutes} min");
+    app.read();
+    hello.read();
     for minute in 1..=minutes {
-        tokio::time::sleep(Duration::from_secs(60)).await;
-        for r in &mut readings {
-            r.read();
-        }
-        let (app_cpu, app_wakes) = readings[0].per_minute();
-        let (hello_cpu, hello_wakes) = readings[1].per_minute();
+        tokio::time::sleep(Duration::from_secs(60)).await; // a bench's span, not a synchronisation
+        app.read();
+        hello.read();
+        let ((a_cpu, a_wakes), (h_cpu, h_wakes)) = (app.per_minute(), hello.per_minute());
         println!(
             "minute {minute}: CertoPay Keys {:.3} % CPU, {:.0} wake-ups; hello {:.3} % CPU, {:.0} wake-ups",
-            app_cpu[minute - 1],
-            app_wakes[minute - 1],
-            hello_cpu[minute - 1],
-            hello_wakes[minute - 1]
+            a_cpu[minute - 1],
+            a_wakes[minute - 1],
+            h_cpu[minute - 1],
+            h_wakes[minute - 1]
         );
     }
-    println!();
-    println!("| figure | {} | {} | goal |", readings[0].name, readings[1].name);
+    println!("| figure | {} | {} | goal |", app.name, hello.name);
     println!("|---|---|---|---|");
     let first_and_last = |r: &Readings| (r.each_minute[0].clone(), r.each_minute.last().unwrap().clone());
-    let ((a0, a1), (h0, h1)) = (first_and_last(&readings[0]), first_and_last(&readings[1]));
-    let (app_cpu, app_wakes) = readings[0].per_minute();
-    let (hello_cpu, hello_wakes) = readings[1].per_minute();
-    let ((ac, ac_max), (hc, hc_max)) = (median_and_max(app_cpu), median_and_max(hello_cpu));
-    let ((aw, aw_max), (hw, hw_max)) = (median_and_max(app_wakes), median_and_max(hello_wakes));
+    let ((a0, a1), (h0, h1)) = (first_and_last(app), first_and_last(hello));
+    let ((a_cpu, a_wakes), (h_cpu, h_wakes)) = (app.per_minute(), hello.per_minute());
+    let ((ac, ac_max), (hc, hc_max)) = (median_and_max(a_cpu), median_and_max(h_cpu));
+    let ((aw, aw_max), (hw, hw_max)) = (median_and_max(a_wakes), median_and_max(h_wakes));
     println!("| CPU per minute, % of one core (median, max) | {ac:.3} %, {ac_max:.3} % | {hc:.3} %, {hc_max:.3} % | under 0.1 % |");
     println!(
         "| wake-ups per minute, every thread (median, max) | {aw:.0}, {aw_max:.0} | {hw:.0}, {hw_max:.0} | the app's own timers: at most 1 a minute (the difference to hello: {:.0}) |",
@@ -106,5 +91,82 @@ async fn main() {
     );
     println!("| threads at start → end | {} → {} | {} → {} | no growth |", a0.threads, a1.threads, h0.threads, h1.threads);
     println!("| open files at start → end | {} → {} | {} → {} | no growth |", a0.open_files, a1.open_files, h0.open_files, h1.open_files);
-    drop((app_child, hello_child));
+}
+
+/// Clicks the tray menu's entry `label`, as a panel does.
+async fn tray_entry(item: &Registered, label: &str) {
+    let item = item.clone();
+    let label = label.to_string();
+    tokio::task::spawn_blocking(move || {
+        let menu = menu_of(&item);
+        let entry = menu.iter().find(|e| e.label == label).unwrap_or_else(|| panic!("{label} in {menu:?}")).id;
+        click(&item, entry);
+    })
+    .await
+    .unwrap();
+}
+
+/// Waits until process `pid` shows a window (`true`) or none (`false`).
+async fn until_shown(pid: u32, shown: bool) -> Option<u32> {
+    let started = Instant::now();
+    loop {
+        let window = shown_window_of(pid);
+        if window.is_some() == shown {
+            return window;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the window did not {}", if shown { "show" } else { "hide" });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let minutes: usize = std::env::var("CERTOPAY_SOAK_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(5).max(1);
+    let target = target_dir();
+    let (app, hello) = (target.join("release/certopay-keys"), target.join("release/tauri-hello"));
+    assert!(app.exists() && hello.exists(), "{} and {} are built by `make soak`", app.display(), hello.display());
+    let tray = Tray::start();
+    let sb = sandbox(Options::default()).await;
+
+    let mut started =
+        Started::spawn(&app, &["--minimized"], &[("CERTOPAY_KEYS_TIMINGS", "1".into()), ("CERTOPAY_KEYS_BASE_URL", sb.url())]).await;
+    started.until("login form interactive").await;
+    let item = tray.wait_for_item(Duration::from_secs(30)).await;
+    let hello_started = Started::spawn(&hello, &["--hidden"], &[]).await;
+    let pid = started.child.id().unwrap();
+    let mut app_readings = Readings { name: "CertoPay Keys (in the tray, window hidden)", pid, each_minute: vec![] };
+    let mut hello_readings = Readings { name: "hello world (window hidden)", pid: hello_started.child.id().unwrap(), each_minute: vec![] };
+    println!("CertoPay Keys soak: both release builds hidden, after {} s to settle", SETTLE.as_secs());
+    tokio::time::sleep(SETTLE).await; // a bench's span, not a synchronisation
+    rest("1. At the login screen, never shown", minutes, &mut app_readings, &mut hello_readings).await;
+
+    // Opened from the tray, logged in as a person types it, back to the tray.
+    tray_entry(&item, "Open CertoPay Keys").await;
+    until_shown(pid, true).await;
+    type_keys("CertoPay Keys", &[LIVE, "key:Tab", DEMO_PASSWORD, "key:Return"]);
+    started.until("key on screen").await;
+    let before_cycles = tree_figures(pid);
+    let cycles_started = Instant::now();
+    for _ in 0..SHOW_HIDE_CYCLES {
+        let window = until_shown(pid, true).await.unwrap();
+        press_close(window);
+        until_shown(pid, false).await;
+        tray_entry(&item, "Open CertoPay Keys").await;
+    }
+    let window = until_shown(pid, true).await.unwrap();
+    press_close(window);
+    until_shown(pid, false).await;
+    let after_cycles = tree_figures(pid);
+    println!(
+        "\n{SHOW_HIDE_CYCLES} show/hide cycles in {:.1} s: PSS {:.1} → {:.1} MiB, threads {} → {}, open files {} → {}",
+        cycles_started.elapsed().as_secs_f64(),
+        before_cycles.pss_mib,
+        after_cycles.pss_mib,
+        before_cycles.threads,
+        after_cycles.threads,
+        before_cycles.open_files,
+        after_cycles.open_files
+    );
+    rest("2. Logged in, put back in the tray with the close button", minutes, &mut app_readings, &mut hello_readings).await;
+    drop((started, hello_started));
 }

@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncBufReadExt;
 
 /// A started release binary, its milestones read from stderr as they arrive (times since
-/// spawn, measured here, the same way for both apps).
+/// spawn, measured here, the same way for both apps). Its stderr is read all along, so a full
+/// pipe never stops it.
 pub struct Started {
     pub child: tokio::process::Child,
     spawned: Instant,
-    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStderr>>,
+    lines: tokio::sync::mpsc::UnboundedReceiver<(String, Instant)>,
 }
 
 impl Started {
@@ -31,16 +32,22 @@ impl Started {
         }
         let spawned = Instant::now();
         let mut child = command.spawn().unwrap();
-        let lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut stderr = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let (arrived, lines) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = stderr.next_line().await {
+                let _ = arrived.send((line, Instant::now()));
+            }
+        });
         Started { child, spawned, lines }
     }
 
-    /// Waits for a milestone line containing `what`; the time since spawn.
+    /// Waits for a milestone line containing `what`; the time since spawn at which it came.
     pub async fn until(&mut self, what: &str) -> Duration {
         let wait = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Ok(Some(line)) = self.lines.next_line().await {
+            while let Some((line, at)) = self.lines.recv().await {
                 if line.contains(what) {
-                    return self.spawned.elapsed();
+                    return at - self.spawned;
                 }
             }
             panic!("the app ended before {what}");
@@ -49,12 +56,15 @@ impl Started {
     }
 }
 
-impl Started {
-    /// The rest of its stderr is read and dropped (a full pipe would stop the app), for a run
-    /// that waits for no more milestones.
-    pub fn keep_reading(mut self) -> tokio::process::Child {
-        tokio::spawn(async move { while let Ok(Some(_)) = self.lines.next_line().await {} });
-        self.child
+/// Types into the window named `window_name`, focused first, as a person would (xdotool,
+/// package xdotool): `key:Tab` presses a key, anything else is typed.
+pub fn type_keys(window_name: &str, steps: &[&str]) {
+    let found = std::process::Command::new("xdotool").args(["search", "--sync", "--name", window_name]).output().expect("xdotool runs");
+    let id = String::from_utf8_lossy(&found.stdout).lines().last().unwrap_or_default().to_string();
+    std::process::Command::new("xdotool").args(["windowfocus", "--sync", &id]).status().unwrap();
+    for step in steps {
+        let args: Vec<&str> = if let Some(key) = step.strip_prefix("key:") { vec!["key", key] } else { vec!["type", "--delay", "0", step] };
+        std::process::Command::new("xdotool").args(&args).status().unwrap();
     }
 }
 
