@@ -110,8 +110,10 @@ pub async fn check_for_updates(state: State<'_, AppState>) -> Result<Option<Upda
 #[tauri::command]
 pub async fn install_update<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<()> {
     state.touch();
-    let installer = state.off_thread(|s| s.prepare_update()).await?;
+    let installer = state.off_thread(|s| s.hold_update_installer()).await?;
     crate::platform::update_installer::start_installer(&installer)?;
+    // Started: the hold on its file is let go (the installer has its own).
+    drop(installer);
     app.exit(0);
     Ok(())
 }

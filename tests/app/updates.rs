@@ -176,6 +176,11 @@ async fn a_newer_signed_version_is_downloaded_verified_and_offered() {
     let installer = h.state.prepare_update().unwrap();
     assert_eq!(std::fs::read(&installer).unwrap(), newer.package);
     assert!(installer.starts_with(h.files.path()), "{}", installer.display());
+    // Held for its start, read back through the hold: still the verified package.
+    let held = h.state.hold_update_installer().unwrap();
+    assert_eq!(held.path(), installer);
+    assert_eq!(std::fs::read(held.path()).unwrap(), newer.package);
+    drop(held);
 
     // The next run keeps the check (About says when) but not the installer: it verifies its own.
     let next_run = next_run(&h, Some(source.clone()));

@@ -7,6 +7,7 @@ use chrono::Utc;
 use super::AppState;
 use crate::certopay::update_server::{FeedAnswer, UpdateServer, UpdateSource};
 use crate::certopay::ClientOptions;
+use crate::platform::update_installer::{hold_verified, HeldInstaller};
 use crate::platform::update_policy::updates_disabled_by_organisation;
 use crate::rules::app_error::{AppError, UpdateWait};
 use crate::rules::base_url::BaseUrl;
@@ -117,6 +118,15 @@ impl AppState {
         crate::store::private_files::write_atomically(&path, &update.package)
             .map_err(|e| AppError::UpdateFailed { detail: format!("{}: {e}", path.display()) })?;
         Ok(path)
+    }
+
+    /// The installer `prepare_update` wrote, held open so that nobody can change it before it
+    /// starts, and read back through that hold: still the verified package, byte for byte.
+    pub fn hold_update_installer(&self) -> Result<HeldInstaller, AppError> {
+        let path = self.prepare_update()?;
+        let verified = self.verified_update.lock().unwrap();
+        let update = verified.as_ref().ok_or(AppError::NoUpdate)?;
+        hold_verified(&path, &update.package)
     }
 }
 
