@@ -17,5 +17,6 @@ pub mod secret_removed;
 pub mod seen_key;
 pub mod settings;
 pub mod settle_schedule;
+pub mod shutdown_wait;
 pub mod update_feed;
 pub mod update_status;

@@ -24,18 +24,27 @@ pub enum Away {
 pub enum DeskSignal {
     Away(Away),
     Resumed,
+    /// Windows: the system ends the session now (`WM_ENDSESSION`), whatever the app said: what
+    /// must not outlive the app (a key on the clipboard) goes at once.
+    SessionEnding,
 }
 
 /// Listens on the session and system buses, where they exist; a bus that cannot be reached is
-/// skipped (the idle lock still applies). On Windows, returns once its window listens. macOS
-/// reports nothing here yet.
-pub fn watch(on_signal: impl Fn(DeskSignal) + Send + Sync + Clone + 'static) {
+/// skipped (the idle lock still applies). On Windows, returns once its window listens, and
+/// holds a shutdown while `shutdown_wait` gives a reason (`WM_QUERYENDSESSION` answered no,
+/// with that reason for Windows to show). macOS reports nothing here yet.
+pub fn watch(
+    on_signal: impl Fn(DeskSignal) + Send + Sync + Clone + 'static,
+    shutdown_wait: impl Fn() -> Option<String> + Send + Sync + 'static,
+) {
     #[cfg(target_os = "linux")]
     linux::watch(on_signal);
     #[cfg(windows)]
-    windows::watch(Box::new(on_signal));
+    windows::watch(Box::new(on_signal), Box::new(shutdown_wait));
     #[cfg(not(any(target_os = "linux", windows)))]
     let _ = on_signal;
+    #[cfg(not(windows))]
+    let _ = shutdown_wait;
 }
 
 /// What a Windows message says about the user stepping away or the machine waking, if anything.
@@ -50,6 +59,7 @@ pub fn away_on_windows(message: u32, wparam: usize) -> Option<DeskSignal> {
     // Sent on every resume, whether or not a person is there (PBT_APMRESUMESUSPEND follows
     // only when one is: counting both would be two resumes).
     const PBT_APMRESUMEAUTOMATIC: usize = 0x12;
+    const WM_ENDSESSION: u32 = 0x0016;
     match (message, wparam) {
         // A Remote Desktop or console disconnect leaves the session, and its clipboard, running
         // with nobody at it: the same as a lock.
@@ -58,6 +68,8 @@ pub fn away_on_windows(message: u32, wparam: usize) -> Option<DeskSignal> {
         }
         (WM_POWERBROADCAST, PBT_APMSUSPEND) => Some(DeskSignal::Away(Away::Sleeping)),
         (WM_POWERBROADCAST, PBT_APMRESUMEAUTOMATIC) => Some(DeskSignal::Resumed),
+        // TRUE: the session ends; FALSE: the shutdown was cancelled.
+        (WM_ENDSESSION, 1) => Some(DeskSignal::SessionEnding),
         _ => None,
     }
 }
@@ -76,5 +88,7 @@ mod tests {
         assert_eq!(away_on_windows(0x0218, 0x7), None, "PBT_APMRESUMESUSPEND: the same resume, said again");
         assert!(!matches!(away_on_windows(0x0218, 0x12), Some(DeskSignal::Away(_))), "PBT_APMRESUMEAUTOMATIC is no stepping away");
         assert_eq!(away_on_windows(0x0010, 0x7), None, "WM_CLOSE");
+        assert_eq!(away_on_windows(0x0016, 1), Some(DeskSignal::SessionEnding), "WM_ENDSESSION, the session ends");
+        assert_eq!(away_on_windows(0x0016, 0), None, "WM_ENDSESSION, the shutdown was cancelled");
     }
 }

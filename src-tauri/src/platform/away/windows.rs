@@ -1,10 +1,13 @@
 //! Windows: the session locked or disconnected (`WM_WTSSESSION_CHANGE`), the machine
 //! suspending or resumed (`WM_POWERBROADCAST` with `PBT_APMSUSPEND`, `PBT_APMRESUMEAUTOMATIC`),
-//! as a hidden window of its own hears them on a thread of its own.
+//! the session ending (`WM_ENDSESSION`), as a hidden window of its own hears them on a thread of
+//! its own. The same window answers the shutdown's question (`WM_QUERYENDSESSION`): no, with a
+//! reason Windows shows, while the app has something to wait for (a rotation in flight).
 
 use windows_sys::Win32::Foundation::{HWND, LPARAM, LRESULT, WPARAM};
 use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
 use windows_sys::Win32::System::RemoteDesktop::{WTSRegisterSessionNotification, NOTIFY_FOR_THIS_SESSION};
+use windows_sys::Win32::System::Shutdown::{ShutdownBlockReasonCreate, ShutdownBlockReasonDestroy};
 use windows_sys::Win32::UI::WindowsAndMessaging::{
     CreateWindowExW, DefWindowProcW, DispatchMessageW, GetMessageW, GetWindowLongPtrW, RegisterClassW, SetWindowLongPtrW, TranslateMessage,
     GWLP_USERDATA, MSG, WNDCLASSW,
@@ -16,11 +19,18 @@ use super::{away_on_windows, DeskSignal};
 pub const CLASS: &str = "CertoPayKeysSessionWatch";
 
 type OnSignal = Box<dyn Fn(DeskSignal) + Send + Sync>;
+type ShutdownWait = Box<dyn Fn() -> Option<String> + Send + Sync>;
 
-pub(super) fn watch(on_signal: OnSignal) {
+/// What the hidden window calls: kept in its user data for the process's life.
+struct Hooks {
+    on_signal: OnSignal,
+    shutdown_wait: ShutdownWait,
+}
+
+pub(super) fn watch(on_signal: OnSignal, shutdown_wait: ShutdownWait) {
     let (listening, started) = std::sync::mpsc::sync_channel(1);
     std::thread::spawn(move || {
-        let Some(window) = create_window(on_signal) else {
+        let Some(window) = create_window(Hooks { on_signal, shutdown_wait }) else {
             let _ = listening.send(());
             return;
         };
@@ -42,10 +52,10 @@ pub(super) fn watch(on_signal: OnSignal) {
 
 /// A top-level window that is never shown: broadcasts such as WM_POWERBROADCAST reach
 /// top-level windows only, not message-only ones.
-fn create_window(on_signal: OnSignal) -> Option<HWND> {
+fn create_window(hooks: Hooks) -> Option<HWND> {
     let class = crate::platform::windows_text::wide(CLASS);
-    // SAFETY: the class name outlives both calls; the window keeps `on_signal` (leaked on
-    // purpose, for the process's life) in its user data, read only by `window_proc`.
+    // SAFETY: the class name outlives both calls; the window keeps `hooks` (leaked on purpose,
+    // for the process's life) in its user data, read only by `window_proc`.
     unsafe {
         let instance = GetModuleHandleW(std::ptr::null());
         let mut class_info: WNDCLASSW = std::mem::zeroed();
@@ -70,17 +80,37 @@ fn create_window(on_signal: OnSignal) -> Option<HWND> {
         if window.is_null() {
             return None;
         }
-        SetWindowLongPtrW(window, GWLP_USERDATA, Box::into_raw(Box::new(on_signal)) as isize);
+        SetWindowLongPtrW(window, GWLP_USERDATA, Box::into_raw(Box::new(hooks)) as isize);
         Some(window)
     }
 }
 
 unsafe extern "system" fn window_proc(window: HWND, message: u32, wparam: WPARAM, lparam: LPARAM) -> LRESULT {
-    if let Some(signal) = away_on_windows(message, wparam) {
-        // SAFETY: set by create_window before any of these messages can arrive, never freed.
-        let on_signal = unsafe { GetWindowLongPtrW(window, GWLP_USERDATA) } as *const OnSignal;
-        if let Some(on_signal) = unsafe { on_signal.as_ref() } {
-            on_signal(signal);
+    const WM_QUERYENDSESSION: u32 = 0x0011;
+    const WM_ENDSESSION: u32 = 0x0016;
+    // SAFETY: set by create_window before any of these messages can arrive, never freed.
+    let hooks = unsafe { (GetWindowLongPtrW(window, GWLP_USERDATA) as *const Hooks).as_ref() };
+    if let Some(hooks) = hooks {
+        if message == WM_QUERYENDSESSION {
+            // No, while something is waited for: Windows shows the reason and lets the person
+            // wait, or end the session anyway (WM_ENDSESSION follows).
+            if let Some(reason) = (hooks.shutdown_wait)() {
+                let reason = crate::platform::windows_text::wide(&reason);
+                // SAFETY: this thread's window; a NUL-terminated reason that outlives the call.
+                unsafe { ShutdownBlockReasonCreate(window, reason.as_ptr()) };
+                return 0;
+            }
+            // SAFETY: this thread's window; no reason set is fine.
+            unsafe { ShutdownBlockReasonDestroy(window) };
+            return 1;
+        }
+        if message == WM_ENDSESSION && wparam == 0 {
+            // The shutdown was cancelled: no reason stays behind.
+            // SAFETY: this thread's window.
+            unsafe { ShutdownBlockReasonDestroy(window) };
+        }
+        if let Some(signal) = away_on_windows(message, wparam) {
+            (hooks.on_signal)(signal);
         }
     }
     // SAFETY: the default handling for everything (WM_POWERBROADCAST's answer included).
@@ -93,14 +123,23 @@ mod tests {
 
     /// The real message loop under Wine: the hidden window, found by its class as Windows would
     /// deliver to it, told the session locked, then unlocked, then that the machine suspends
-    /// and wakes.
+    /// and wakes; then asked by a shutdown, with and without a rotation in flight.
     #[test]
-    fn the_hidden_window_hears_lock_suspend_and_resume() {
+    fn the_hidden_window_hears_lock_suspend_resume_and_shutdown() {
         use super::super::Away;
-        use windows_sys::Win32::UI::WindowsAndMessaging::{FindWindowW, SendMessageW, WM_POWERBROADCAST, WM_WTSSESSION_CHANGE};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        use windows_sys::Win32::UI::WindowsAndMessaging::{
+            FindWindowW, SendMessageW, WM_ENDSESSION, WM_POWERBROADCAST, WM_QUERYENDSESSION, WM_WTSSESSION_CHANGE,
+        };
 
         let (heard, told) = std::sync::mpsc::channel();
-        super::super::watch(move |signal| heard.send(signal).unwrap());
+        let rotating = Arc::new(AtomicBool::new(false));
+        let in_flight = rotating.clone();
+        super::super::watch(
+            move |signal| heard.send(signal).unwrap(),
+            move || in_flight.load(Ordering::SeqCst).then(|| "Waiting for the key rotation under way to get its answer".to_string()),
+        );
         let class = crate::platform::windows_text::wide(CLASS);
         // SAFETY: a NUL-terminated class name.
         let window = unsafe { FindWindowW(class.as_ptr(), std::ptr::null()) };
@@ -115,5 +154,15 @@ mod tests {
         assert_eq!(told.try_recv(), Ok(DeskSignal::Away(Away::Sleeping)));
         send(WM_POWERBROADCAST, 0x12);
         assert_eq!(told.try_recv(), Ok(DeskSignal::Resumed), "woken");
+        // A shutdown asks: yes with nothing in flight, no during a rotation, yes again after.
+        assert_eq!(send(WM_QUERYENDSESSION, 0), 1, "nothing to wait for");
+        rotating.store(true, Ordering::SeqCst);
+        assert_eq!(send(WM_QUERYENDSESSION, 0), 0, "a rotation in flight holds the shutdown");
+        send(WM_ENDSESSION, 0);
+        assert!(told.try_recv().is_err(), "a cancelled shutdown ends nothing");
+        rotating.store(false, Ordering::SeqCst);
+        assert_eq!(send(WM_QUERYENDSESSION, 0), 1, "settled: the shutdown may go");
+        send(WM_ENDSESSION, 1);
+        assert_eq!(told.try_recv(), Ok(DeskSignal::SessionEnding), "the session ends");
     }
 }
