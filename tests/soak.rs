@@ -106,17 +106,38 @@ async fn tray_entry(item: &Registered, label: &str) {
     .unwrap();
 }
 
-/// Waits until process `pid` shows a window (`true`) or none (`false`).
-async fn until_shown(pid: u32, shown: bool) -> Option<u32> {
+/// Waits until process `pid` shows a window (`true`) or none (`false`), at most `patience`.
+async fn until_shown(pid: u32, shown: bool, patience: Duration) -> Option<Option<u32>> {
     let started = Instant::now();
     loop {
         let window = shown_window_of(pid);
         if window.is_some() == shown {
-            return window;
+            return Some(window);
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "the window did not {}", if shown { "show" } else { "hide" });
+        if started.elapsed() > patience {
+            return None;
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Presses the close button until the window is gone (a press that goes unanswered for two
+/// seconds is pressed again, as a person would); how many presses it took.
+async fn close_to_the_tray(pid: u32) -> usize {
+    for presses in 1..=10 {
+        let Some(window) = shown_window_of(pid) else { return presses - 1 };
+        press_close(window);
+        if until_shown(pid, false, Duration::from_secs(2)).await.is_some() {
+            return presses;
+        }
+    }
+    panic!("ten presses of the close button did not hide the window");
+}
+
+/// Opens the window from the tray's menu and waits for it.
+async fn open_from_the_tray(item: &Registered, pid: u32) {
+    tray_entry(item, "Open CertoPay Keys").await;
+    until_shown(pid, true, Duration::from_secs(20)).await.expect("Open shows the window");
 }
 
 #[tokio::main]
@@ -141,25 +162,22 @@ async fn main() {
     rest("1. At the login screen, never shown", minutes, &mut app_readings, &mut hello_readings).await;
 
     // Opened from the tray, logged in as a person types it, back to the tray.
-    tray_entry(&item, "Open CertoPay Keys").await;
-    until_shown(pid, true).await;
+    open_from_the_tray(&item, pid).await;
     type_keys("CertoPay Keys", &[LIVE, "key:Tab", DEMO_PASSWORD, "key:Return"]);
     started.until("key on screen").await;
     let before_cycles = tree_figures(pid);
     let cycles_started = Instant::now();
+    let mut presses = 0;
     for _ in 0..SHOW_HIDE_CYCLES {
-        let window = until_shown(pid, true).await.unwrap();
-        press_close(window);
-        until_shown(pid, false).await;
-        tray_entry(&item, "Open CertoPay Keys").await;
+        presses += close_to_the_tray(pid).await;
+        open_from_the_tray(&item, pid).await;
     }
-    let window = until_shown(pid, true).await.unwrap();
-    press_close(window);
-    until_shown(pid, false).await;
+    presses += close_to_the_tray(pid).await;
     let after_cycles = tree_figures(pid);
     println!(
-        "\n{SHOW_HIDE_CYCLES} show/hide cycles in {:.1} s: PSS {:.1} → {:.1} MiB, threads {} → {}, open files {} → {}",
+        "\n{SHOW_HIDE_CYCLES} show/hide cycles in {:.1} s ({presses} presses of the close button for {} hides): PSS {:.1} → {:.1} MiB, threads {} → {}, open files {} → {}",
         cycles_started.elapsed().as_secs_f64(),
+        SHOW_HIDE_CYCLES + 1,
         before_cycles.pss_mib,
         after_cycles.pss_mib,
         before_cycles.threads,
