@@ -68,6 +68,18 @@ fn visible_expression(css: &str) -> String {
 
 /// Whether a click at the element's centre reaches it, once it is scrolled into the middle of
 /// the view: nothing else (a banner, a dialog's backdrop) is over that point.
+/// Marks the element a click is meant for; a click on anything else is stopped in the capture
+/// phase, before any handler of the page sees it, and noted.
+const CLICK_GUARD: &str = "if (!window.certopayClickGuard) { \
+     const guard = window.certopayClickGuard = { intended: null, elsewhere: false }; \
+     document.addEventListener('click', (event) => { \
+       if (!guard.intended || guard.intended.contains(event.target)) return; \
+       guard.elsewhere = true; event.preventDefault(); event.stopImmediatePropagation(); \
+     }, true); \
+   } \
+   window.certopayClickGuard.intended = document.querySelector(arguments[0]); \
+   window.certopayClickGuard.elsewhere = false;";
+
 fn clickable_expression(css: &str) -> String {
     format!(
         "((el) => {{ if (!el) return false; el.scrollIntoView({{block: 'center', inline: 'nearest'}}); \
@@ -183,13 +195,27 @@ impl Window {
     /// after the WebDriver call returns: on a loaded machine the view an earlier click asked
     /// for may still be on its way when the next command comes.
     pub async fn click(&self, css: &str) {
-        self.wait_visible(css).await;
-        // In view and on top before the driver takes its coordinates: a click computed while
-        // the page was still scrolling to it (the last click was far down the page) can land on
-        // whatever was there before, and the view it asked for never comes.
-        self.wait_for(&clickable_expression(css), &format!("{css} to be clickable")).await;
-        let id = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
+        for _ in 0..3 {
+            self.wait_visible(css).await;
+            // In view and on top before the driver takes its coordinates: a click computed while
+            // the page was still scrolling to it (the last click was far down the page) can land
+            // on whatever was there before, and the view it asked for never comes.
+            self.wait_for(&clickable_expression(css), &format!("{css} to be clickable")).await;
+            // The page can still move between the driver's reading of the coordinates and its
+            // click (a redraw above it, on a loaded machine): the guard stops a click that lands
+            // elsewhere before anything handles it, and says so; the click is then made again.
+            self.script(CLICK_GUARD, vec![json!(css)]).await;
+            let id = self.find(css).await;
+            self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
+            // A click on a disabled button reaches nothing, as a person's does: only a click
+            // seen on another element is a miss.
+            let missed = self.script("const g = window.certopayClickGuard; g.intended = null; return g.elsewhere;", vec![]).await;
+            if missed != json!(true) {
+                return;
+            }
+            eprintln!("a click on {css} landed elsewhere (the page moved under it): it was stopped, and is made again");
+        }
+        panic!("three clicks on {css} landed elsewhere");
     }
 
     /// Clears a field and types into it, as a user would, once it can be seen.
