@@ -22,7 +22,7 @@ use support::app::{sandbox, LIVE};
 use support::processes::{tree_figures, TreeFigures};
 use support::release_app::{target_dir, type_keys, Started};
 use support::status_notifier::{click, menu_of, Registered, Tray};
-use support::window_manager::{press_close, shown_window_of};
+use support::window_manager::{close_until_hidden, shown_window_of};
 
 /// How long both are left alone before the first reading: start-up's own work is not rest.
 const SETTLE: Duration = Duration::from_secs(30);
@@ -121,19 +121,6 @@ async fn until_shown(pid: u32, shown: bool, patience: Duration) -> Option<Option
     }
 }
 
-/// Presses the close button until the window is gone (a press that goes unanswered for two
-/// seconds is pressed again, as a person would); how many presses it took.
-async fn close_to_the_tray(pid: u32) -> usize {
-    for presses in 1..=10 {
-        let Some(window) = shown_window_of(pid) else { return presses - 1 };
-        press_close(window);
-        if until_shown(pid, false, Duration::from_secs(2)).await.is_some() {
-            return presses;
-        }
-    }
-    panic!("ten presses of the close button did not hide the window");
-}
-
 /// Opens the window from the tray's menu and waits for it.
 async fn open_from_the_tray(item: &Registered, pid: u32) {
     tray_entry(item, "Open CertoPay Keys").await;
@@ -169,10 +156,10 @@ async fn main() {
     let cycles_started = Instant::now();
     let mut presses = 0;
     for _ in 0..SHOW_HIDE_CYCLES {
-        presses += close_to_the_tray(pid).await;
+        presses += close_until_hidden(pid).await;
         open_from_the_tray(&item, pid).await;
     }
-    presses += close_to_the_tray(pid).await;
+    presses += close_until_hidden(pid).await;
     let after_cycles = tree_figures(pid);
     println!(
         "\n{SHOW_HIDE_CYCLES} show/hide cycles in {:.1} s ({presses} presses of the close button for {} hides): PSS {:.1} → {:.1} MiB, threads {} → {}, open files {} → {}",

