@@ -22,7 +22,7 @@ use support::app::{sandbox, LIVE};
 use support::processes::{tree_figures, TreeFigures};
 use support::release_app::{target_dir, type_keys, Started};
 use support::status_notifier::{click, menu_of, Registered, Tray};
-use support::window_manager::{close_until_hidden, shown_window_of};
+use support::window_manager::{close_until_hidden, until_shown};
 
 /// How long both are left alone before the first reading: start-up's own work is not rest.
 const SETTLE: Duration = Duration::from_secs(30);
@@ -104,21 +104,6 @@ async fn tray_entry(item: &Registered, label: &str) {
     })
     .await
     .unwrap();
-}
-
-/// Waits until process `pid` shows a window (`true`) or none (`false`), at most `patience`.
-async fn until_shown(pid: u32, shown: bool, patience: Duration) -> Option<Option<u32>> {
-    let started = Instant::now();
-    loop {
-        let window = shown_window_of(pid);
-        if window.is_some() == shown {
-            return Some(window);
-        }
-        if started.elapsed() > patience {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// Opens the window from the tray's menu and waits for it.

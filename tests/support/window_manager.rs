@@ -1,6 +1,8 @@
 //! What a window manager does for a person, on the test desktop (no window manager runs on
 //! Xvfb): the close button's request, as ICCCM says it is sent.
 
+use std::time::{Duration, Instant};
+
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
 
@@ -28,13 +30,25 @@ pub async fn close_until_hidden(pid: u32) -> usize {
     for presses in 1..=10 {
         let Some(window) = shown_window_of(pid) else { return presses - 1 };
         press_close(window);
-        let pressed = std::time::Instant::now();
-        while shown_window_of(pid).is_some() && pressed.elapsed() < std::time::Duration::from_secs(2) {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        if shown_window_of(pid).is_none() {
+        if until_shown(pid, false, Duration::from_secs(2)).await.is_some() {
             return presses;
         }
     }
     panic!("ten presses of the close button did not hide the window");
+}
+
+/// Waits until process `pid` shows a window (`shown`) or none, at most `patience`: the shown
+/// window, if any, once it is so; `None` when the time ran out first.
+pub async fn until_shown(pid: u32, shown: bool, patience: Duration) -> Option<Option<u32>> {
+    let started = Instant::now();
+    loop {
+        let window = shown_window_of(pid);
+        if window.is_some() == shown {
+            return Some(window);
+        }
+        if started.elapsed() > patience {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -14,6 +14,7 @@ use support::app::{choose_language, sandbox, ONE_WINDOW};
 use support::notifications::NotificationService;
 use support::status_notifier::{click, menu_of, Tray};
 use support::webdriver::{Launch, Window};
+use support::window_manager::{shown_window_of, until_shown};
 
 use crate::overview::first_run_seeing_both_keys;
 
@@ -123,12 +124,8 @@ async fn with_a_tray_the_app_starts_with_the_computer_in_the_tray_and_reminds_fr
     let shown = notifications.wait_for(2, Duration::from_secs(20)).await;
     assert_eq!(shown[1].body, "Loja Centro: the key is 120 days old, past your rotation period of 90 days.", "reminded from the tray");
     // No window: it waits in the tray. "Open" shows it.
-    let pid = started.id().unwrap().to_string();
-    let shown_windows = || {
-        let found = std::process::Command::new("xdotool").args(["search", "--onlyvisible", "--pid", &pid]).output().unwrap();
-        String::from_utf8_lossy(&found.stdout).trim().to_string()
-    };
-    assert_eq!(shown_windows(), "", "a window is shown");
+    let pid = started.id().unwrap();
+    assert_eq!(shown_window_of(pid), None, "a window is shown");
     let open = menu.iter().find(|e| e.label == "Open CertoPay Keys").unwrap().id;
     tokio::task::spawn_blocking({
         let item = item.clone();
@@ -136,11 +133,7 @@ async fn with_a_tray_the_app_starts_with_the_computer_in_the_tray_and_reminds_fr
     })
     .await
     .unwrap();
-    let opened = std::time::Instant::now();
-    while shown_windows().is_empty() {
-        assert!(opened.elapsed() < Duration::from_secs(20), "Open did not show the window");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_shown(pid, true, Duration::from_secs(20)).await.expect("Open did not show the window");
 
     // Quit from the tray's menu: the app ends.
     let quit = menu.iter().find(|e| e.label == "Quit").unwrap().id;

@@ -19,18 +19,14 @@ pub(super) fn watch_for_the_lock<R: Runtime>(app: &AppHandle<R>) {
     away::watch(
         move |signal| {
             let handle = handle.clone();
-            // The session ending does not wait for the async runtime: the clipboard goes now.
-            if signal == DeskSignal::SessionEnding {
-                handle.state::<AppState>().quit_now();
-                return;
+            match signal {
+                // The session ending does not wait for the async runtime: the clipboard goes now.
+                DeskSignal::SessionEnding => handle.state::<AppState>().quit_now(),
+                DeskSignal::Away(away) => drop(tauri::async_runtime::spawn(async move {
+                    handle.state::<AppState>().lock_away(away).await;
+                })),
+                DeskSignal::Resumed => drop(tauri::async_runtime::spawn(async move { after_resume(&handle).await })),
             }
-            tauri::async_runtime::spawn(async move {
-                match signal {
-                    DeskSignal::Away(away) => drop(handle.state::<AppState>().lock_away(away).await),
-                    DeskSignal::Resumed => after_resume(&handle).await,
-                    DeskSignal::SessionEnding => {}
-                }
-            });
         },
         // A shutdown waits for a rotation in flight (Windows shows why; the person may go on).
         move || waits.rotation_in_flight().then(|| shutdown_wait_reason(&waits.language()).to_string()),
