@@ -17,9 +17,12 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use certopay_sandbox::{Options, DEMO_PASSWORD};
-use support::app::{sandbox, LIVE};
-use support::processes::{tree_figures, TreeFigures};
+use certopay_sandbox::{FastClock, Options, DEMO_PASSWORD};
+use serde_json::json;
+use support::app::{sandbox, screen_locks, LIVE};
+use support::company_ca::{CompanyCa, Leaf};
+use support::notifications::NotificationService;
+use support::processes::{tree_figures, tree_open_files_by_kind, tree_pss_by_process, TreeFigures};
 use support::release_app::{target_dir, type_keys, Started};
 use support::status_notifier::{click, menu_of, Registered, Tray};
 use support::window_manager::{close_until_hidden, until_shown};
@@ -89,6 +92,13 @@ async fn rest(title: &str, minutes: usize, app: &mut Readings, hello: &mut Readi
         "| PSS at start → end | {:.1} → {:.1} MiB | {:.1} → {:.1} MiB | end within 5 MB of start |",
         a0.pss_mib, a1.pss_mib, h0.pss_mib, h1.pss_mib
     );
+    let busiest = |r: &Readings| {
+        let minutes = (r.each_minute.len() - 1).max(1) as u64;
+        let mut by_name: Vec<_> = r.each_minute.last().unwrap().wakeups_by_thread_since(&r.each_minute[0]).into_iter().collect();
+        by_name.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        by_name.iter().take(8).map(|(name, n)| format!("{name} {}", n / minutes)).collect::<Vec<_>>().join(", ")
+    };
+    println!("| wake-ups per minute by thread (the busiest eight) | {} | {} | |", busiest(app), busiest(hello));
     println!("| threads at start → end | {} → {} | {} → {} | no growth |", a0.threads, a1.threads, h0.threads, h1.threads);
     println!("| open files at start → end | {} → {} | {} → {} | no growth |", a0.open_files, a1.open_files, h0.open_files, h1.open_files);
 }
@@ -158,5 +168,110 @@ async fn main() {
         after_cycles.open_files
     );
     rest("2. Logged in, put back in the tray with the close button", minutes, &mut app_readings, &mut hello_readings).await;
-    drop((started, hello_started));
+    drop((started, hello_started, sb));
+    a_day_of_the_apps_time(&app, &tray, minutes).await;
+}
+
+/// How much of the app's time the third part lives: the reminder looks every 6 hours and
+/// says a due key once a day, so 31 hours hold two reminders (at 6 and 30 hours), and the
+/// daily update check two asks of the feed (at 0 and 24 hours).
+const APP_DAY_HOURS: u32 = 31;
+
+/// The third part: the same build with its clock `speed` times faster (feature `fast-clock`), the sandbox's
+/// clock the same: 31 hours of the app's time in `minutes`. Each hour of it, the window is
+/// opened from the tray, logged in as a person types it and closed again; each session then
+/// ends as sessions end in the tray: it runs out (sessions of 6 minutes here), or, every other
+/// hour, the screen locks first. Reminders go to a notification service that counts them;
+/// update checks go to a feed over HTTPS that says "no newer version".
+async fn a_day_of_the_apps_time(app: &std::path::Path, tray: &Tray, minutes: usize) {
+    let speed = (APP_DAY_HOURS * 60).div_ceil(minutes as u32);
+    let origin_ms = chrono::Utc::now().timestamp_millis();
+    let fast_clock = Some(FastClock { origin_ms, speed });
+    let notifications = NotificationService::start();
+    let ca = CompanyCa::new("CertoPay releases");
+    let feed_version = json!({ "version": env!("CARGO_PKG_VERSION"), "platforms": {} }).to_string().into_bytes();
+    let feed = sandbox(Options {
+        tls: Some(ca.server("localhost", Leaf::default())),
+        files: [("/latest.json".to_string(), feed_version)].into_iter().collect(),
+        ..Options::default()
+    })
+    .await;
+    let sb = sandbox(Options { fast_clock, token_ttl: Duration::from_secs(6 * 60), ..Options::default() }).await;
+    let env = [
+        ("CERTOPAY_KEYS_TIMINGS", "1".to_string()),
+        ("CERTOPAY_KEYS_BASE_URL", sb.url()),
+        ("CERTOPAY_KEYS_CLOCK_SPEED", speed.to_string()),
+        ("CERTOPAY_KEYS_CLOCK_ORIGIN_MS", origin_ms.to_string()),
+        ("SSL_CERT_FILE", ca.bundle().display().to_string()),
+        ("CERTOPAY_KEYS_TEST_UPDATE_FEED", format!("{}/latest.json", feed.url())),
+        // Only a newer version's package is verified; the feed never offers one.
+        ("CERTOPAY_KEYS_TEST_UPDATE_KEY", "soak: no package to verify".to_string()),
+    ];
+    let mut started = Started::spawn(app, &["--minimized"], &env).await;
+    started.until("login form interactive").await;
+    let item = tray.wait_for_item(Duration::from_secs(30)).await;
+    let pid = started.child.id().unwrap();
+    let hour = Duration::from_secs_f64(3600.0 / f64::from(speed));
+    println!(
+        "\n3. {APP_DAY_HOURS} hours of the app's time in {minutes} min (its clock {speed}× as fast): each hour opened, logged in, closed"
+    );
+    let at_start = tree_figures(pid);
+    let (pss_at_start, files_at_start) = (tree_pss_by_process(pid), tree_open_files_by_kind(pid));
+    let real_start = Instant::now();
+    let mut presses = 0;
+    for hour_of_day in 0..APP_DAY_HOURS {
+        open_from_the_tray(&item, pid).await;
+        // The e-mail is kept after the first login, and the focus is then on the password.
+        let first = hour_of_day == 0;
+        type_keys("CertoPay Keys", if first { &[LIVE, "key:Tab", DEMO_PASSWORD, "key:Return"] } else { &[DEMO_PASSWORD, "key:Return"] });
+        started.until("key on screen").await;
+        presses += close_until_hidden(pid).await;
+        if hour_of_day % 2 == 1 {
+            screen_locks();
+        }
+        // The rest of this hour of the app's time: a bench's span, not a synchronisation.
+        let next_hour = hour * (hour_of_day + 1);
+        tokio::time::sleep(next_hour.saturating_sub(real_start.elapsed())).await;
+    }
+    let at_end = tree_figures(pid);
+    let (pss_at_end, files_at_end) = (tree_pss_by_process(pid), tree_open_files_by_kind(pid));
+    let requests = sb_requests(&sb).await;
+    let feed_asked = sb_requests(&feed).await.get("GET /latest.json").copied().unwrap_or(0);
+    let reminders = notifications.shown().len();
+    let wall = real_start.elapsed().as_secs_f64();
+    println!("| figure | at start | after {APP_DAY_HOURS} hours of the app's time ({wall:.0} s) | goal |");
+    println!("|---|---|---|---|");
+    println!("| PSS | {:.1} MiB | {:.1} MiB | within 5 MB |", at_start.pss_mib, at_end.pss_mib);
+    let each = |start: &std::collections::BTreeMap<String, f64>, end: &std::collections::BTreeMap<String, f64>| {
+        end.iter()
+            .map(|(name, mib)| format!("{name} {:.1} → {mib:.1}", start.get(name).copied().unwrap_or(0.0)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("| PSS by process, MiB | | {} | |", each(&pss_at_start, &pss_at_end));
+    println!("| threads | {} | {} | no growth |", at_start.threads, at_end.threads);
+    println!("| open files | {} | {} | no growth |", at_start.open_files, at_end.open_files);
+    let grown: Vec<String> = files_at_end
+        .iter()
+        .filter(|(kind, n)| files_at_start.get(*kind) != Some(n))
+        .map(|(kind, n)| format!("{kind} {} → {n}", files_at_start.get(kind).copied().unwrap_or(0)))
+        .chain(files_at_start.iter().filter(|(kind, _)| !files_at_end.contains_key(*kind)).map(|(kind, n)| format!("{kind} {n} → 0")))
+        .collect();
+    println!("| open files that changed | | {} | |", grown.join(", "));
+    println!("| CPU, % of one core over the span | | {:.2} % | |", (at_end.cpu_s - at_start.cpu_s) / wall * 100.0);
+    println!(
+        "| logins (typed: {APP_DAY_HOURS}) | | {} | one a login typed: no renewal asked (no password remembered) |",
+        requests.get("POST /api/auth/login").copied().unwrap_or(0)
+    );
+    println!("| key reads | | {} | one a login |", requests.get("GET /api/api-keys/me").copied().unwrap_or(0));
+    println!("| reminders of the due key | | {reminders} | 2: one a day (looks every 6 hours: at 6 and 30 hours) |");
+    println!("| update feed asked | | {feed_asked} | 2: once a day (at 0 and 24 hours) |");
+    println!("| close presses for {APP_DAY_HOURS} hides | | {presses} | {APP_DAY_HOURS} |");
+    drop(started);
+}
+
+/// How many requests each "METHOD /path" of a sandbox got so far.
+async fn sb_requests(sb: &certopay_sandbox::Sandbox) -> std::collections::BTreeMap<String, u64> {
+    let client = reqwest::Client::builder().danger_accept_invalid_certs(true).build().unwrap();
+    client.get(format!("{}/__sandbox/requests", sb.url())).send().await.unwrap().json().await.unwrap()
 }

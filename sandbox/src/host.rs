@@ -38,6 +38,9 @@ struct Wanted {
     tls: Option<(String, String, String)>,
     #[serde(default)]
     files: std::collections::BTreeMap<String, Vec<u8>>,
+    /// `FastClock`'s origin and speed.
+    #[serde(default)]
+    fast_clock: Option<(i64, u32)>,
 }
 
 impl From<&Options> for Wanted {
@@ -50,6 +53,7 @@ impl From<&Options> for Wanted {
             rate_window_ms: o.rate_window.as_millis() as u64,
             tls: o.tls.as_ref().map(|t| (t.cert_chain_pem.clone(), t.key_pem.clone(), t.host.clone())),
             files: o.files.clone(),
+            fast_clock: o.fast_clock.map(|c| (c.origin_ms, c.speed)),
         }
     }
 }
@@ -66,6 +70,7 @@ impl From<Wanted> for Options {
             log_requests: false,
             tls: w.tls.map(|(cert_chain_pem, key_pem, host)| TlsPem { cert_chain_pem, key_pem, host }),
             files: w.files,
+            fast_clock: w.fast_clock.map(|(origin_ms, speed)| crate::FastClock { origin_ms, speed }),
         }
     }
 }

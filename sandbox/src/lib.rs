@@ -17,7 +17,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use serde_json::{json, Value};
@@ -49,6 +49,24 @@ pub struct Options {
     /// Files served at their paths to GET, as they are: an update feed and its package, in
     /// the tests of the app's updates.
     pub files: std::collections::BTreeMap<String, Vec<u8>>,
+    /// This server's clock runs faster than real time (`make soak`'s day in minutes).
+    pub fast_clock: Option<FastClock>,
+}
+
+/// A clock `speed` times as fast as real time, counted from `origin_ms` (Unix milliseconds):
+/// the app's `fast-clock` build given the same two (CERTOPAY_KEYS_CLOCK_SPEED and
+/// CERTOPAY_KEYS_CLOCK_ORIGIN_MS) reads the same time, so tokens and keys age as it expects.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FastClock {
+    pub origin_ms: i64,
+    pub speed: u32,
+}
+
+impl FastClock {
+    pub fn now(&self) -> DateTime<Utc> {
+        let origin = DateTime::from_timestamp_millis(self.origin_ms).unwrap_or_default();
+        origin + (Utc::now() - origin) * i32::try_from(self.speed).unwrap_or(i32::MAX)
+    }
 }
 
 /// A server certificate (with its chain) and its private key, PEM-encoded.
@@ -72,6 +90,7 @@ impl Default for Options {
             log_requests: false,
             tls: None,
             files: Default::default(),
+            fast_clock: None,
         }
     }
 }
@@ -171,7 +190,11 @@ pub async fn start_here(options: Options) -> std::io::Result<Sandbox> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).await?;
     let addr = listener.local_addr()?;
     let state: Shared = Arc::new(AppState {
-        world: Mutex::new(World { clock_behind: options.clock_behind, ..World::seeded(options.seed, options.rate_window) }),
+        world: Mutex::new(World {
+            clock_behind: options.clock_behind,
+            fast_clock: options.fast_clock,
+            ..World::seeded(options.seed, options.rate_window)
+        }),
         token_ttl: options.token_ttl,
         faults: Mutex::new(Vec::new()),
         requests: Mutex::default(),
@@ -369,7 +392,7 @@ async fn regenerate(State(state): State<Shared>, headers: HeaderMap) -> Result<J
     let merchant = world.users[user].merchant;
     let old = world.merchants[merchant].key.as_ref().ok_or_else(no_key)?;
     let (mode, label, limit) = (old.mode, old.label.clone(), old.rate_limit);
-    let now = Utc::now().trunc_subsecs(0);
+    let now = world.now().trunc_subsecs(0);
     let (key, secret) = new_key(&mut world.rng, mode, &label, limit, now);
     let mut body = key.metadata();
     body["apiKey"] = json!(secret);
@@ -396,12 +419,13 @@ fn api_key_merchant(world: &mut World, headers: &HeaderMap) -> Result<usize, Api
         .position(|m| m.key.as_ref().is_some_and(|k| k.secret_sha256 == hash))
         .ok_or_else(|| invalid("Invalid API key"))?;
     let window_len = world.rate_window;
+    let world_now = world.now();
     let key = world.merchants[merchant].key.as_mut().expect("found by its key");
     if !key.active {
         return Err(invalid("API key is inactive"));
     }
     admit(&mut key.window, key.rate_limit, window_len, Instant::now()).map_err(ApiError::rate_limited)?;
-    key.last_used_at = Some(Utc::now().trunc_subsecs(0));
+    key.last_used_at = Some(world_now.trunc_subsecs(0));
     key.first_used.get_or_insert_with(Instant::now);
     // A bench's shop may name itself: each shop's own outage, when several read the key.
     if let Some(shop) = headers.get("x-sandbox-shop").and_then(|v| v.to_str().ok()) {
@@ -410,9 +434,9 @@ fn api_key_merchant(world: &mut World, headers: &HeaderMap) -> Result<usize, Api
     Ok(merchant)
 }
 
-/// This server's clock, in Unix seconds: real time less `clock_behind`.
+/// This server's clock, in Unix seconds: its time (`World::now`) less `clock_behind`.
 fn server_now(world: &World) -> i64 {
-    Utc::now().timestamp() - world.clock_behind.as_secs() as i64
+    world.now().timestamp() - world.clock_behind.as_secs() as i64
 }
 
 /// Each account's key: how long after it was issued it was first accepted, in milliseconds by

@@ -102,6 +102,15 @@ pub struct World {
     pub rate_window: Duration,
     /// How far behind real time this server's clock is (`Options::clock_behind`).
     pub clock_behind: Duration,
+    /// `Options::fast_clock`.
+    pub fast_clock: Option<crate::FastClock>,
+}
+
+impl World {
+    /// The time on this server's clock (before `clock_behind`).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.fast_clock.map_or_else(Utc::now, |clock| clock.now())
+    }
 }
 
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -189,7 +198,7 @@ impl World {
             .iter()
             .map(|u| User { id: uuid(&mut rng), email: u.email.to_string(), role: u.role, merchant: u.merchant, shows: u.shows })
             .collect();
-        World { users, merchants, rng, jwt_key, rate_window, clock_behind: Duration::ZERO }
+        World { users, merchants, rng, jwt_key, rate_window, clock_behind: Duration::ZERO, fast_clock: None }
     }
 }
 

@@ -84,7 +84,8 @@ pub async fn export_rotation_history<R: Runtime>(
         ExportKind::Csv => ("CSV", "csv"),
         ExportKind::Page => ("HTML", "html"),
     };
-    let file_name = format!("certopay-rotations-{}.{extension}", chrono::Local::now().format("%Y-%m-%d"));
+    let file_name =
+        format!("certopay-rotations-{}.{extension}", crate::platform::app_clock::now().with_timezone(&chrono::Local).format("%Y-%m-%d"));
     let Some(path) = crate::shell::save_dialog::ask_where_to_save(&app, &title, &file_name, filter, extension).await else {
         return Ok(None);
     };
@@ -134,7 +135,7 @@ pub async fn set_background_start<R: Runtime>(app: AppHandle<R>, state: State<'_
 /// Every profile's key as last seen, for the overview beside the login form.
 #[tauri::command]
 pub fn profile_overview(state: State<'_, AppState>) -> Vec<ProfileRow> {
-    state.profile_overview(chrono::Utc::now())
+    state.profile_overview(crate::platform::app_clock::now())
 }
 
 #[tauri::command]

@@ -68,6 +68,8 @@ pub struct TreeFigures {
     pub cpu_s: f64,
     /// Times each thread of the tree (by its id) was switched out so far: each wake-up ends in one.
     pub context_switches: std::collections::BTreeMap<u32, u64>,
+    /// Each thread's name (its process's and its own, as `ps` shows them), by its id.
+    pub thread_names: std::collections::BTreeMap<u32, String>,
     pub threads: u64,
     pub open_files: u64,
     pub pss_mib: f64,
@@ -84,6 +86,7 @@ pub fn tree_figures(root: u32) -> TreeFigures {
             let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
             figures.cpu_s += (ticks(11) + ticks(12)) as f64 / ticks_per_s;
         }
+        let process = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         let threads: Vec<_> =
             std::fs::read_dir(format!("/proc/{pid}/task")).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
         figures.threads += threads.len() as u64;
@@ -92,6 +95,8 @@ pub fn tree_figures(root: u32) -> TreeFigures {
             let status = thread.join("status").display().to_string();
             let switches = status_figure(&status, "voluntary_ctxt_switches:") + status_figure(&status, "nonvoluntary_ctxt_switches:");
             figures.context_switches.insert(id, switches);
+            let name = std::fs::read_to_string(thread.join("comm")).unwrap_or_default();
+            figures.thread_names.insert(id, format!("{}/{}", process.trim(), name.trim()));
         }
         figures.open_files += std::fs::read_dir(format!("/proc/{pid}/fd")).map(|d| d.count() as u64).unwrap_or(0);
     }
@@ -102,6 +107,45 @@ impl TreeFigures {
     /// Wake-ups since `earlier`: each thread's switches since then (all of a thread started
     /// since); a thread that ended meanwhile is not counted.
     pub fn wakeups_since(&self, earlier: &TreeFigures) -> u64 {
-        self.context_switches.iter().map(|(id, now)| now.saturating_sub(earlier.context_switches.get(id).copied().unwrap_or(0))).sum()
+        self.wakeups_by_thread_since(earlier).values().sum()
     }
+
+    /// Wake-ups since `earlier` by thread name (threads of one name added up), as
+    /// `wakeups_since` counts them: which threads wake, and how often.
+    pub fn wakeups_by_thread_since(&self, earlier: &TreeFigures) -> std::collections::BTreeMap<String, u64> {
+        let mut by_name = std::collections::BTreeMap::new();
+        for (id, now) in &self.context_switches {
+            let name = self.thread_names.get(id).cloned().unwrap_or_default();
+            *by_name.entry(name).or_default() += now.saturating_sub(earlier.context_switches.get(id).copied().unwrap_or(0));
+        }
+        by_name
+    }
+}
+
+/// PSS of each process of a tree by its name, in MiB (which process holds the memory).
+pub fn tree_pss_by_process(root: u32) -> std::collections::BTreeMap<String, f64> {
+    let mut by_name = std::collections::BTreeMap::new();
+    for pid in tree(root) {
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_string();
+        *by_name.entry(name).or_default() += status_figure(&format!("/proc/{pid}/smaps_rollup"), "Pss:") as f64 / 1024.0;
+    }
+    by_name
+}
+
+/// The open files of a tree by what they are: `socket`, `pipe`, `anon_inode:[eventfd]`, or a
+/// file's path (which kind of file is held open, when the count grows).
+pub fn tree_open_files_by_kind(root: u32) -> std::collections::BTreeMap<String, u64> {
+    let mut by_kind = std::collections::BTreeMap::new();
+    for pid in tree(root) {
+        for fd in std::fs::read_dir(format!("/proc/{pid}/fd")).into_iter().flatten().flatten() {
+            let Ok(target) = std::fs::read_link(fd.path()) else { continue };
+            let target = target.display().to_string();
+            let kind = match target.split_once(":[") {
+                Some((kind, _)) if kind != "anon_inode" => kind.to_string(),
+                _ => target,
+            };
+            *by_kind.entry(kind).or_default() += 1;
+        }
+    }
+    by_kind
 }

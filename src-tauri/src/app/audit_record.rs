@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use chrono::{Local, Utc};
+use chrono::Local;
 
 use super::AppState;
+use crate::platform::app_clock;
 use crate::rules::app_error::AppError;
 use crate::store::history_export::{rotation_csv, rotation_page, write_export};
 use crate::wire::{ExportDone, ExportKind};
@@ -16,7 +17,7 @@ impl AppState {
         let entries = self.history.oldest_first();
         let text = match kind {
             ExportKind::Csv => rotation_csv(&entries, language, &Local),
-            ExportKind::Page => rotation_page(&entries, language, &Local, Utc::now()),
+            ExportKind::Page => rotation_page(&entries, language, &Local, app_clock::now()),
         };
         let shown = path.display().to_string();
         write_export(path, &text).map_err(|e| AppError::ExportFailed { path: shown.clone(), detail: e.to_string() })?;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::AppState;
+use crate::platform::app_clock;
 use crate::platform::away::Away;
 use crate::rules::secret_removed::RemovalCause;
 use crate::wire::{AppEvent, LockReason};
@@ -21,7 +22,7 @@ const LOOK_AGAIN_AT_MOST_AFTER: Duration = Duration::from_secs(60);
 impl AppState {
     /// The user did something: the idle delay starts again.
     pub fn touch(&self) {
-        *self.last_activity.lock().unwrap() = Instant::now();
+        *self.last_activity.lock().unwrap() = app_clock::monotonic();
     }
 
     /// The idle lock and the session's end, for the app's whole life: it sleeps until the next
@@ -39,19 +40,19 @@ impl AppState {
                 let _ = flight.wait_for(|busy| !busy).await;
                 continue;
             }
-            match self.next_session_deadline(Instant::now(), Utc::now()) {
+            match self.next_session_deadline(app_clock::monotonic(), app_clock::now()) {
                 None => changed.await,
                 Some(deadline) => {
                     tokio::select! {
-                        () = tokio::time::sleep_until(deadline.into()) => {}
+                        () = app_clock::sleep_until(deadline) => {}
                         () = &mut changed => {}
                     }
                 }
             }
-            if self.lock_if_idle(Instant::now()).await {
+            if self.lock_if_idle(app_clock::monotonic()).await {
                 continue;
             }
-            if let Some(ended) = self.end_session_if_run_out(Utc::now()).await {
+            if let Some(ended) = self.end_session_if_run_out(app_clock::now()).await {
                 self.emit(AppEvent::SessionRanOut(ended));
             }
         }

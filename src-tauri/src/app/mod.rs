@@ -163,7 +163,7 @@ impl AppState {
             flight_wait: Mutex::new(std::time::Duration::ZERO),
             password_limit: session::PasswordLimit::default(),
             events: Arc::default(),
-            last_activity: Mutex::new(Instant::now()),
+            last_activity: Mutex::new(crate::platform::app_clock::monotonic()),
             session_clock: tokio::sync::Notify::new(),
             update_source,
             update_record: Mutex::new(update_record),

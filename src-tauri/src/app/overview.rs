@@ -38,7 +38,7 @@ impl AppState {
     /// Keeps what the overview shows of a key just read in a session of `profile_id`. A file
     /// that cannot be written only leaves the overview older: the session goes on.
     pub(super) fn record_seen_key(&self, profile_id: &str, key: &ApiKey) {
-        let _ = self.seen_keys.lock().unwrap().record_key(profile_id, SeenKey::of(key, Utc::now()));
+        let _ = self.seen_keys.lock().unwrap().record_key(profile_id, SeenKey::of(key, crate::platform::app_clock::now()));
     }
 
     /// The profiles whose keys are past the rotation period as last seen and that had no

@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 use super::rollout_runner::WatchTask;
 use super::AppState;
 use crate::certopay::{CertoPayClient, ClientOptions};
+use crate::platform::app_clock;
 use crate::platform::timing_marks::mark;
 use crate::rules::api_key::{ApiKey, KeyMode};
 use crate::rules::app_error::{AppError, ConfirmationRefusal};
@@ -232,7 +233,7 @@ impl AppState {
     pub fn active_session(&self) -> Result<Arc<ActiveSession>, AppError> {
         let mut slot = self.session.lock().unwrap();
         let active = slot.as_ref().ok_or(AppError::NotLoggedIn)?;
-        if active.session.is_expired(Utc::now()) {
+        if active.session.is_expired(app_clock::now()) {
             *slot = None;
             return Err(AppError::SessionEnded);
         }
@@ -266,7 +267,7 @@ impl AppState {
 
     /// Keeps the key as last read in its session (for confirmations) and makes its view.
     pub(super) fn remember_key(&self, active: &ActiveSession, key: ApiKey) -> KeyView {
-        let mut view = key_view(&key, self.settings().rotation_period_days, Utc::now());
+        let mut view = key_view(&key, self.settings().rotation_period_days, app_clock::now());
         view.clipboard_problem = self.clipboard.unavailable_reason();
         view.rotation_blocked = if active.is_rotation_forbidden() {
             Some(RotationBlocked::Forbidden)

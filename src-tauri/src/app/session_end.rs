@@ -51,7 +51,7 @@ impl AppState {
     fn note_removed_secret(&self, cause: RemovalCause, ending: Option<&ActiveSession>) {
         let key_prefix = self.delivered_prefix.lock().unwrap().clone();
         let profile = ending.and_then(|a| self.profile(&a.session.profile_id).ok()).map(|p| p.name).unwrap_or_default();
-        let notice = SecretRemoved { key_prefix, profile, cause, at: Utc::now() };
+        let notice = SecretRemoved { key_prefix, profile, cause, at: crate::platform::app_clock::now() };
         // Kept on disk so that a quit is said at the next start; in memory either way.
         let _ = self.removed_notice.save(&notice);
         *self.secret_removed.lock().unwrap() = Some(notice);

@@ -2,7 +2,7 @@
 //! system's proxy and trust store, never a profile's; a newer version offered only once its
 //! package is downloaded and its signature verified; installed only when nothing would be lost.
 
-use chrono::Utc;
+use crate::platform::app_clock;
 
 use super::AppState;
 use crate::certopay::update_server::{FeedAnswer, UpdateServer, UpdateSource};
@@ -43,7 +43,7 @@ impl AppState {
         // that what is installed is what this run verified.
         let offer_without_package = matches!(last.as_ref().map(|c| &c.outcome), Some(UpdateOutcome::Available { .. }))
             && self.verified_update.lock().unwrap().is_none();
-        if !asked && !offer_without_package && !check_due(last.as_ref(), Utc::now()) {
+        if !asked && !offer_without_package && !check_due(last.as_ref(), app_clock::now()) {
             return last;
         }
         let feed = source.feed.clone();
@@ -73,7 +73,7 @@ impl AppState {
             // A refused package is dropped where it was refused; an earlier verified one stays.
             Err(problem) => UpdateOutcome::Refused { problem },
         };
-        let check = UpdateCheck { checked_at: Utc::now(), outcome };
+        let check = UpdateCheck { checked_at: app_clock::now(), outcome };
         let kept = check.clone();
         // Not written down: the next start checks again, which is harmless.
         let _ = self.off_thread(move |s| s.update_record.lock().unwrap().record(kept)).await;

@@ -38,6 +38,9 @@ pub struct ClientOptions {
     pub proxy: ProxyRoute,
     /// The proxy's user and password, where it asks for them (from the OS keychain).
     pub proxy_credentials: Option<(String, Zeroizing<String>)>,
+    /// The calendar clock a login's end is read against: the system's, or the app's own
+    /// (`platform::app_clock`, faster in the soak's build).
+    pub clock: fn() -> DateTime<Utc>,
 }
 
 impl Default for ClientOptions {
@@ -50,6 +53,7 @@ impl Default for ClientOptions {
             max_retry_wait: Duration::from_secs(5),
             proxy: ProxyRoute::Direct,
             proxy_credentials: None,
+            clock: Utc::now,
         }
     }
 }
@@ -161,7 +165,7 @@ impl CertoPayClient {
         if !status.is_success() {
             return Err(screened(error_from(status, &headers, &bytes, Endpoint::Login), &[password]));
         }
-        parse_login(&bytes, Utc::now())
+        parse_login(&bytes, (self.options.clock)())
     }
 
     /// Reads the key, retrying a 5xx or a 429 a bounded number of times.

@@ -5,6 +5,7 @@
 //! turned updates off, starting an update's installer, the process's hardening, and bench
 //! timings.
 
+pub(crate) mod app_clock;
 #[cfg(any(target_os = "linux", windows))]
 pub(crate) mod autostart;
 pub mod away;

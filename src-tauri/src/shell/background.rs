@@ -97,7 +97,7 @@ pub fn show_in_the_tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let words = tray_words(&language);
     let open = MenuItem::with_id(app, "open", words.open, true, None::<&str>)?;
     let due: Vec<MenuItem<R>> = state
-        .profile_overview(chrono::Utc::now())
+        .profile_overview(crate::platform::app_clock::now())
         .into_iter()
         .filter(|row| row.rotation_due)
         .map(|row| {

@@ -36,17 +36,17 @@ fn test_millis(name: &str) -> Option<Vec<Duration>> {
 
 /// The client's timeouts; a test build may shorten the request timeout (CERTOPAY_KEYS_REQUEST_TIMEOUT_MS).
 pub(super) fn client_options() -> ClientOptions {
-    let defaults = ClientOptions::default();
+    let defaults = ClientOptions { clock: crate::platform::app_clock::now, ..ClientOptions::default() };
     match test_millis("CERTOPAY_KEYS_REQUEST_TIMEOUT_MS").and_then(|t| t.first().copied()) {
         Some(request_timeout) => ClientOptions { request_timeout, ..defaults },
         None => defaults,
     }
 }
 
-/// Where updates come from: the build's feed and key; a test build may name its own
-/// (CERTOPAY_KEYS_TEST_UPDATE_FEED and CERTOPAY_KEYS_TEST_UPDATE_KEY), on any system.
+/// Where updates come from: the build's feed and key; a test build (or the soak's) may name
+/// its own (CERTOPAY_KEYS_TEST_UPDATE_FEED and CERTOPAY_KEYS_TEST_UPDATE_KEY), on any system.
 pub(super) fn update_source() -> Option<UpdateSource> {
-    if cfg!(feature = "webdriver") {
+    if cfg!(any(feature = "webdriver", feature = "fast-clock")) {
         let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if let (Some(feed), Some(public_key)) = (read("CERTOPAY_KEYS_TEST_UPDATE_FEED"), read("CERTOPAY_KEYS_TEST_UPDATE_KEY")) {
             return url::Url::parse(&feed).ok().map(|feed| UpdateSource { feed, public_key });

@@ -9,6 +9,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::app::AppState;
+use crate::platform::app_clock;
 use crate::rules::rotation_reminder::notification_text;
 
 /// How often a running app looks again (a profile is still reminded once a day at most).
@@ -19,7 +20,7 @@ pub fn remind_when_due<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         loop {
             remind_once(&app).await;
-            tokio::time::sleep(LOOK_AGAIN_EVERY).await;
+            app_clock::sleep(LOOK_AGAIN_EVERY).await;
         }
     });
 }
@@ -27,7 +28,7 @@ pub fn remind_when_due<R: Runtime>(app: &AppHandle<R>) {
 /// Reminds of the profiles due now and not reminded today (also after the machine woke).
 pub(super) async fn remind_once<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>().inner().clone();
-    let due = state.off_thread(|s| s.take_due_reminders(chrono::Utc::now())).await;
+    let due = state.off_thread(|s| s.take_due_reminders(app_clock::now())).await;
     if let Some((title, body)) = notification_text(&due, state.settings().rotation_period_days, &state.language()) {
         // No notification service (a bare desktop): the overview still marks the row.
         show(app, title, body).await;

@@ -16,7 +16,7 @@ pub fn check_when_due<R: Runtime>(app: &AppHandle<R>) {
         loop {
             let state = app.state::<AppState>().inner().clone();
             state.check_for_updates(false).await;
-            tokio::time::sleep(LOOK_AGAIN_EVERY).await;
+            crate::platform::app_clock::sleep(LOOK_AGAIN_EVERY).await;
         }
     });
 }

@@ -51,7 +51,7 @@ impl AppState {
     /// key, before the user had it.
     fn check_time_left(&self, active: &ActiveSession) -> Result<(), AppError> {
         let needed = self.rotation_needs();
-        let left = (active.session.expires_at - Utc::now()).to_std().unwrap_or_default();
+        let left = (active.session.expires_at - crate::platform::app_clock::now()).to_std().unwrap_or_default();
         if left >= needed {
             return Ok(());
         }
@@ -301,7 +301,7 @@ impl RotationRow<'_> {
     /// Writes the row (`deliveries`: each destination's verdict); returns its time, which names
     /// it when it is corrected or filled in.
     fn record(&self, new_prefix: Option<String>, outcome: RotationOutcome, deliveries: Vec<DestinationOutcome>) -> DateTime<Utc> {
-        let time = Utc::now();
+        let time = crate::platform::app_clock::now();
         let _ = self.state.history.append(&HistoryEntry {
             time,
             profile: self.state.profile(&self.active.session.profile_id).map(|p| p.name).unwrap_or_default(),
