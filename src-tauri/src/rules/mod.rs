@@ -13,6 +13,7 @@ pub mod proxy_route;
 pub mod rollout_watch;
 pub mod rotation_guard;
 pub mod rotation_reminder;
+pub mod rust_words;
 pub mod secret_removed;
 pub mod seen_key;
 pub mod settings;

@@ -1,8 +1,10 @@
-//! The reminder that a key is past its rotation period: who is due, and the words of the
-//! notification and of the tray's menu in the app's languages. It names the profile and the key's age, never a prefix (a
+//! The reminder that a key is past its rotation period: who is due, and the notification and
+//! the tray's menu in the app's languages (their words in `rust_words`). It names the profile and the key's age, never a prefix (a
 //! notification shows on a locked screen and in the system's history). Plain Rust.
 
 use serde::Serialize;
+
+use crate::rules::rust_words::{fill, rust_words};
 
 /// A profile whose key, as last seen, is past the rotation period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,27 +17,17 @@ pub struct RotationReminder {
 
 /// The notification's title and body for `due` (none when nothing is due), in `language`.
 pub fn notification_text(due: &[RotationReminder], rotation_period_days: u32, language: &str) -> Option<(String, String)> {
-    let portuguese = language == "pt-BR";
-    let title = if portuguese { "Hora de trocar uma chave de API" } else { "Time to rotate an API key" };
+    let words = rust_words(language);
     let body = match due {
         [] => return None,
-        [one] if portuguese => {
-            format!("{}: a chave tem {} dias, passou do seu prazo de troca de {rotation_period_days} dias.", one.profile_name, one.age_days)
-        }
-        [one] => {
-            format!("{}: the key is {} days old, past your rotation period of {rotation_period_days} days.", one.profile_name, one.age_days)
-        }
+        [one] => fill(words.reminder_one, &[("profile", &one.profile_name), ("age", &one.age_days), ("period", &rotation_period_days)]),
         many => {
-            let unit = if portuguese { "dias" } else { "days" };
-            let list: Vec<String> = many.iter().map(|r| format!("{} ({} {unit})", r.profile_name, r.age_days)).collect();
-            if portuguese {
-                format!("{} chaves de API passaram do seu prazo de troca de {rotation_period_days} dias: {}.", many.len(), list.join(", "))
-            } else {
-                format!("{} API keys are past your rotation period of {rotation_period_days} days: {}.", many.len(), list.join(", "))
-            }
+            let list: Vec<String> =
+                many.iter().map(|r| fill(words.reminder_each, &[("profile", &r.profile_name), ("age", &r.age_days)])).collect();
+            fill(words.reminder_many, &[("count", &many.len()), ("period", &rotation_period_days), ("list", &list.join(", "))])
         }
     };
-    Some((title.to_string(), body))
+    Some((words.reminder_title.to_string(), body))
 }
 
 /// The tray menu's fixed entries.
@@ -45,20 +37,13 @@ pub struct TrayWords {
 }
 
 pub fn tray_words(language: &str) -> TrayWords {
-    if language == "pt-BR" {
-        TrayWords { open: "Abrir o CertoPay Keys", quit: "Sair" }
-    } else {
-        TrayWords { open: "Open CertoPay Keys", quit: "Quit" }
-    }
+    let words = rust_words(language);
+    TrayWords { open: words.tray_open, quit: words.tray_quit }
 }
 
 /// The tray menu's entry for a profile whose key is due: its name and the key's age.
 pub fn tray_due_item(profile_name: &str, age_days: i64, language: &str) -> String {
-    if language == "pt-BR" {
-        format!("{profile_name}: chave com {age_days} dias, troca em atraso")
-    } else {
-        format!("{profile_name}: key {age_days} days old, rotation due")
-    }
+    fill(rust_words(language).tray_due, &[("profile", &profile_name), ("age", &age_days)])
 }
 
 #[cfg(test)]

@@ -2,10 +2,7 @@
 //! rotation under way, in the app's language.
 
 pub fn shutdown_wait_reason(language: &str) -> &'static str {
-    match language {
-        "pt-BR" => "Aguardando a resposta da troca de chave em andamento",
-        _ => "Waiting for the key rotation under way to get its answer",
-    }
+    crate::rules::rust_words::rust_words(language).shutdown_wait
 }
 
 #[cfg(test)]

@@ -4,14 +4,8 @@
 
 /// What the user reads, in the window's language for this system.
 pub fn sentence(language: &str, detail: &str) -> String {
-    match language {
-        "pt-BR" => format!(
-            "O CertoPay Keys não conseguiu abrir a janela. No Windows, a janela precisa do Microsoft Edge WebView2 Runtime, que vem com o Windows 10 e 11: se ele não estiver instalado, peça à equipe de TI que o instale e abra o CertoPay Keys de novo.\n\nDetalhe: {detail}"
-        ),
-        _ => format!(
-            "CertoPay Keys could not open its window. On Windows the window needs the Microsoft Edge WebView2 Runtime, part of Windows 10 and 11: if it is not installed, ask your IT team to install it, then open CertoPay Keys again.\n\nDetail: {detail}"
-        ),
-    }
+    use crate::rules::rust_words::{fill, rust_words};
+    fill(rust_words(language).startup_failure, &[("detail", &detail)])
 }
 
 /// Tells the user and ends the process (exit status 1). Nothing is held yet: no session, no key.

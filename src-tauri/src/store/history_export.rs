@@ -1,129 +1,70 @@
 //! The rotation record an auditor asks for (PCI DSS v4 8.6.3): the history as a CSV file
 //! that Excel opens in either language (UTF-8 with a BOM; `;` for Portuguese, `,` for
 //! English), and as a printable page. Prefixes only: the history never held a secret. The
-//! export's own words are here, in both languages: it is a document, not the window.
+//! export's words are Rust's own (`rules::rust_words`), in both languages: it is a document,
+//! not the window.
 
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use crate::rules::rust_words::{fill, rust_words, RustWords};
 use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
 use crate::store::private_files::{new_file, replace_whole};
 
 /// How many columns a row has.
 const COLUMNS: usize = 10;
 
-/// The export's words in one language.
-struct Words {
-    separator: char,
-    date_format: &'static str,
-    day_format: &'static str,
-    columns: [&'static str; COLUMNS],
-    rotated: &'static str,
-    rotated_secret_lost: &'static str,
-    not_rotated: &'static str,
-    unknown: &'static str,
-    clipboard: &'static str,
-    not_seen_within: &'static str,
-    title: &'static str,
-    period: &'static str,
-    profiles: &'static str,
-    empty: &'static str,
+/// The header's columns, in the language's words.
+fn columns(words: &RustWords) -> [&'static str; COLUMNS] {
+    [
+        words.column_profile,
+        words.column_email,
+        words.column_when,
+        words.column_utc_offset,
+        words.column_old_key,
+        words.column_new_key,
+        words.column_outcome,
+        words.column_went_to,
+        words.column_failed_for,
+        words.column_outage,
+    ]
 }
 
-const ENGLISH: Words = Words {
-    separator: ',',
-    date_format: "%m/%d/%Y %H:%M:%S",
-    day_format: "%m/%d/%Y",
-    columns: [
-        "Profile",
-        "E-mail",
-        "When",
-        "UTC offset",
-        "Old key",
-        "New key",
-        "Outcome",
-        "New key went to",
-        "Delivery failed for",
-        "Outage (s)",
-    ],
-    rotated: "Rotated",
-    rotated_secret_lost: "Rotated, secret lost",
-    not_rotated: "Not rotated",
-    unknown: "Unknown",
-    clipboard: "Clipboard",
-    not_seen_within: "not seen in use within {minutes} min",
-    title: "CertoPay Keys: API key rotations",
-    period: "Period",
-    profiles: "Profiles",
-    empty: "No rotation recorded.",
-};
-
-const PORTUGUESE: Words = Words {
-    separator: ';',
-    date_format: "%d/%m/%Y %H:%M:%S",
-    day_format: "%d/%m/%Y",
-    columns: [
-        "Perfil",
-        "E-mail",
-        "Quando",
-        "Fuso (UTC)",
-        "Chave antiga",
-        "Chave nova",
-        "Resultado",
-        "Chave nova foi para",
-        "Entrega falhou para",
-        "Interrupção (s)",
-    ],
-    rotated: "Trocada",
-    rotated_secret_lost: "Trocada, chave perdida",
-    not_rotated: "Não trocada",
-    unknown: "Desconhecido",
-    clipboard: "Área de transferência",
-    not_seen_within: "não vista em uso em {minutes} min",
-    title: "CertoPay Keys: trocas de chave de API",
-    period: "Período",
-    profiles: "Perfis",
-    empty: "Nenhuma troca registrada.",
-};
-
-fn words(language: &str) -> &'static Words {
-    if language == "pt-BR" {
-        &PORTUGUESE
-    } else {
-        &ENGLISH
-    }
+/// The field separator Excel expects in the language (`,` or `;`).
+fn separator(words: &RustWords) -> char {
+    words.export_separator.chars().next().unwrap_or(',')
 }
 
 /// One row's fields as text, in the language's words and the zone's local time.
-fn fields<Tz: TimeZone>(entry: &HistoryEntry, words: &Words, zone: &Tz) -> [String; COLUMNS]
+fn fields<Tz: TimeZone>(entry: &HistoryEntry, words: &RustWords, zone: &Tz) -> [String; COLUMNS]
 where
     Tz::Offset: std::fmt::Display,
 {
     let local = entry.time.with_timezone(zone);
     let offset = local.format("%:z").to_string();
     let outcome = match entry.outcome {
-        RotationOutcome::Rotated => words.rotated,
-        RotationOutcome::RotatedSecretLost => words.rotated_secret_lost,
-        RotationOutcome::NotRotated => words.not_rotated,
-        RotationOutcome::Unknown => words.unknown,
+        RotationOutcome::Rotated => words.export_rotated,
+        RotationOutcome::RotatedSecretLost => words.export_rotated_secret_lost,
+        RotationOutcome::NotRotated => words.export_not_rotated,
+        RotationOutcome::Unknown => words.export_unknown,
     };
     // Each destination that has the key, then the clipboard when the key went there for a
     // failed one, or for want of any.
     let mut went_to: Vec<&str> = entry.delivered_to().collect();
     let failed: Vec<&str> = entry.not_delivered_to().collect();
     if entry.outcome == RotationOutcome::Rotated && (went_to.is_empty() || !failed.is_empty()) {
-        went_to.push(words.clipboard);
+        went_to.push(words.export_clipboard);
     }
     let outage = match entry.rollout {
         Some(Rollout::InUseAfter { seconds }) => seconds.to_string(),
-        Some(Rollout::NotSeenWithin { minutes }) => words.not_seen_within.replace("{minutes}", &minutes.to_string()),
+        Some(Rollout::NotSeenWithin { minutes }) => fill(words.export_not_seen_within, &[("minutes", &minutes)]),
         None => String::new(),
     };
     [
         entry.profile.clone(),
         entry.email.clone(),
-        local.format(words.date_format).to_string(),
+        local.format(words.export_date_format).to_string(),
         offset,
         entry.old_prefix.clone(),
         entry.new_prefix.clone().unwrap_or_default(),
@@ -159,13 +100,14 @@ pub fn rotation_csv<Tz: TimeZone>(oldest_first: &[HistoryEntry], language: &str,
 where
     Tz::Offset: std::fmt::Display,
 {
-    let words = words(language);
-    let line = |cells: Vec<String>| cells.join(&words.separator.to_string()) + "\r\n";
+    let words = rust_words(language);
+    let separator = separator(words);
+    let line = |cells: Vec<String>| cells.join(&separator.to_string()) + "\r\n";
     let mut text = String::from('\u{feff}');
-    text += &line(words.columns.iter().map(|c| csv_field(c, words.separator, false)).collect());
+    text += &line(columns(words).iter().map(|c| csv_field(c, separator, false)).collect());
     for entry in oldest_first {
         let row = fields(entry, words, zone);
-        text += &line(row.iter().zip(OUTSIDE_TEXT).map(|(field, outside)| csv_field(field, words.separator, outside)).collect());
+        text += &line(row.iter().zip(OUTSIDE_TEXT).map(|(field, outside)| csv_field(field, separator, outside)).collect());
     }
     text
 }
@@ -180,8 +122,8 @@ pub fn rotation_page<Tz: TimeZone>(oldest_first: &[HistoryEntry], language: &str
 where
     Tz::Offset: std::fmt::Display,
 {
-    let words = words(language);
-    let day = |time: DateTime<Utc>| time.with_timezone(zone).format(words.day_format).to_string();
+    let words = rust_words(language);
+    let day = |time: DateTime<Utc>| time.with_timezone(zone).format(words.export_day_format).to_string();
     let period = match (oldest_first.first(), oldest_first.last()) {
         (Some(first), Some(last)) => format!("{} – {}", day(first.time), day(last.time)),
         _ => day(now),
@@ -189,7 +131,7 @@ where
     let mut profiles: Vec<&str> = oldest_first.iter().map(|e| e.profile.as_str()).collect();
     profiles.sort_unstable();
     profiles.dedup();
-    let head: String = words.columns.iter().map(|c| format!("<th scope=\"col\">{}</th>", html_escape(c))).collect();
+    let head: String = columns(words).iter().map(|c| format!("<th scope=\"col\">{}</th>", html_escape(c))).collect();
     let rows: String = oldest_first
         .iter()
         .map(|entry| {
@@ -198,7 +140,7 @@ where
         })
         .collect();
     let table = if oldest_first.is_empty() {
-        format!("<p>{}</p>", words.empty)
+        format!("<p>{}</p>", words.export_empty)
     } else {
         format!("<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table>")
     };
@@ -213,9 +155,9 @@ where
          <h1>{title}</h1>\n<p><strong>{period_word}:</strong> {period}</p>\n\
          <p><strong>{profiles_word}:</strong> {profiles}</p>\n{table}\n</body>\n</html>\n",
         lang = if language == "pt-BR" { "pt-BR" } else { "en" },
-        title = html_escape(words.title),
-        period_word = words.period,
-        profiles_word = words.profiles,
+        title = html_escape(words.export_title),
+        period_word = words.export_period,
+        profiles_word = words.export_profiles,
         profiles = html_escape(&profiles.join(", ")),
     )
 }
