@@ -11,7 +11,7 @@ use certopay_keys::app::{AppParts, AppState};
 use certopay_keys::certopay::{CertoPayClient, ClientOptions};
 use certopay_keys::platform::away::Away;
 use certopay_keys::platform::clipboard::SecretClipboard;
-use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal};
+use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal, InputField, InputProblem};
 use certopay_keys::store::history::{History, RotationOutcome};
 use certopay_keys::store::settings_store::SettingsStore;
 use certopay_keys::wire::{AppEvent, KeyMode, LockReason, LogoutOutcome, RotationBlocked};
@@ -420,7 +420,7 @@ async fn a_remembered_password_stays_with_its_server() {
     assert_eq!(h.keychain.stored(&h.sb.url(), LIVE), None);
     assert!(!saved.settings.profile(&h.profile_id).unwrap().remember_password);
     let empty = h.state.login(&h.profile_id, LIVE, Zeroizing::new(String::new()), false).await;
-    assert_eq!(empty.unwrap_err(), AppError::InvalidInput { field: "password".into(), reason: "required".into() });
+    assert_eq!(empty.unwrap_err(), AppError::invalid(InputField::Password, InputProblem::Required));
 
     // A keychain that refuses the delete: the profile stays, and nothing is left orphaned.
     h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();

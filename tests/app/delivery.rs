@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use certopay_keys::certopay::ClientOptions;
 use certopay_keys::platform::away::Away;
-use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal};
+use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal, InputField, InputProblem};
 use certopay_keys::rules::delivery_target::{DeliveryFailure, DeliveryTarget, KeptAttribute};
 use certopay_keys::wire::{AppEvent, RolloutState, RotationResult};
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
@@ -510,7 +510,7 @@ async fn a_batch_file_is_never_a_delivery_target() {
     h.log_in(LIVE).await;
     for command in ["C:/loja/entrega.cmd", "deliver.BAT --to loja"] {
         let refused = h.state.set_destinations(&h.profile_id, vec![target(command)], DEMO_PASSWORD).await.unwrap_err();
-        assert_eq!(refused, AppError::InvalidInput { field: "deliveryCommand".into(), reason: "batchFile".into() }, "{command}");
+        assert_eq!(refused, AppError::invalid(InputField::DeliveryCommand, InputProblem::BatchFile), "{command}");
     }
     assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().destinations, vec![]);
 }

@@ -8,7 +8,7 @@ use crate::support;
 use std::path::Path;
 use std::time::Duration;
 
-use certopay_keys::rules::app_error::AppError;
+use certopay_keys::rules::app_error::{AppError, InputField, InputProblem};
 use certopay_keys::rules::delivery_target::{DeliveryFailure, DeliveryTarget};
 use certopay_keys::store::history::DestinationOutcome;
 use certopay_sandbox::{Options, DEMO_PASSWORD};
@@ -200,13 +200,19 @@ async fn a_profile_names_at_most_five_destinations_each_once_and_only_with_the_p
     let h = harness(Options::default()).await;
     h.log_in(LIVE).await;
     let five: Vec<DeliveryTarget> = (1..=5).map(|n| destination(&format!("Servidor {n}"), "true")).collect();
-    let invalid = |field: &str, reason: &str| AppError::InvalidInput { field: field.into(), reason: reason.into() };
+    let invalid = |field, reason| AppError::invalid(field, reason);
 
     let mut six = five.clone();
     six.push(destination("Vault", "true"));
-    assert_eq!(h.state.set_destinations(&h.profile_id, six, DEMO_PASSWORD).await.unwrap_err(), invalid("destinations", "tooMany"));
+    assert_eq!(
+        h.state.set_destinations(&h.profile_id, six, DEMO_PASSWORD).await.unwrap_err(),
+        invalid(InputField::Destinations, InputProblem::TooMany)
+    );
     let twice = vec![destination("Vault", "true"), destination(" vault ", "false")];
-    assert_eq!(h.state.set_destinations(&h.profile_id, twice, DEMO_PASSWORD).await.unwrap_err(), invalid("deliveryName", "duplicate"));
+    assert_eq!(
+        h.state.set_destinations(&h.profile_id, twice, DEMO_PASSWORD).await.unwrap_err(),
+        invalid(InputField::DeliveryName, InputProblem::Duplicate)
+    );
     assert_eq!(h.state.settings().profile(&h.profile_id).unwrap().destinations, [], "nothing kept of a refused list");
 
     h.state.set_destinations(&h.profile_id, five.clone(), DEMO_PASSWORD).await.unwrap();

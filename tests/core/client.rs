@@ -12,7 +12,7 @@ use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use certopay_keys::certopay::{CertoPayClient, ClientOptions, RegenerateError};
-use certopay_keys::rules::app_error::AppError;
+use certopay_keys::rules::app_error::{AppError, InputProblem};
 use certopay_keys::rules::jwt::Jwt;
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::{json, Value};
@@ -310,7 +310,7 @@ fn only_https_or_loopback_base_urls_make_a_client() {
     assert!(CertoPayClient::new("http://127.0.0.1:1", ClientOptions::default()).is_ok());
     assert!(matches!(
         CertoPayClient::new("http://v2.certopaybrasil.com", ClientOptions::default()),
-        Err(AppError::InvalidInput { ref reason, .. }) if reason == "notHttps"
+        Err(AppError::InvalidInput { reason: InputProblem::NotHttps, .. })
     ));
 }
 

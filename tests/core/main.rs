@@ -6,6 +6,7 @@
 mod support;
 
 mod client;
+mod error_sentences;
 mod fuzz;
 mod layers;
 #[cfg(unix)]

@@ -24,7 +24,7 @@ use crate::certopay::update_server::{UpdateSource, VerifiedUpdate};
 use crate::certopay::ClientOptions;
 use crate::platform::clipboard::SecretClipboard;
 use crate::platform::keychain::Keychain;
-use crate::rules::app_error::AppError;
+use crate::rules::app_error::{AppError, InputField, InputProblem};
 use crate::rules::base_url::BaseUrl;
 use crate::rules::secret_removed::SecretRemoved;
 use crate::rules::settings::{Profile, Settings, LAUNCH_PROFILE_ID};
@@ -239,11 +239,6 @@ impl AppState {
     }
 
     fn profile(&self, id: &str) -> Result<Profile, AppError> {
-        self.settings
-            .lock()
-            .unwrap()
-            .profile(id)
-            .cloned()
-            .ok_or(AppError::InvalidInput { field: "profile".into(), reason: "unknown".into() })
+        self.settings.lock().unwrap().profile(id).cloned().ok_or(AppError::invalid(InputField::Profile, InputProblem::Unknown))
     }
 }

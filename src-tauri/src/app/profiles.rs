@@ -3,7 +3,7 @@
 use zeroize::Zeroizing;
 
 use super::AppState;
-use crate::rules::app_error::AppError;
+use crate::rules::app_error::{AppError, InputField, InputProblem};
 use crate::rules::base_url::BaseUrl;
 use crate::rules::delivery_target::DeliveryTarget;
 use crate::rules::proxy_route::{keychain_origin, route, ProxyChoice, ProxyRoute};
@@ -72,7 +72,7 @@ impl AppState {
 
     pub fn select_profile(&self, id: &str) -> Result<Settings, AppError> {
         self.change_settings(|s| {
-            s.profile(id).ok_or(AppError::InvalidInput { field: "profile".into(), reason: "unknown".into() })?;
+            s.profile(id).ok_or(AppError::invalid(InputField::Profile, InputProblem::Unknown))?;
             s.selected_profile = Some(id.to_string());
             Ok(())
         })
@@ -122,8 +122,7 @@ impl AppState {
     /// Never in the settings file.
     pub fn set_proxy_password(&self, profile_id: &str, password: Zeroizing<String>) -> Result<(), AppError> {
         let profile = self.profile(profile_id)?;
-        let (origin, user) =
-            proxy_password(&profile).ok_or(AppError::InvalidInput { field: "proxyUser".into(), reason: "required".into() })?;
+        let (origin, user) = proxy_password(&profile).ok_or(AppError::invalid(InputField::ProxyUser, InputProblem::Required))?;
         if password.is_empty() {
             return self.keychain.delete(&origin, &user);
         }
@@ -184,7 +183,7 @@ impl AppState {
     ) -> Result<Settings, AppError> {
         let active = self.active_session()?;
         if active.session.profile_id != profile_id {
-            return Err(AppError::InvalidInput { field: "profile".into(), reason: "notLoggedIn".into() });
+            return Err(AppError::invalid(InputField::Profile, InputProblem::NotLoggedIn));
         }
         if let Err(reason) = active.check_password(Some(password)) {
             return Err(self.password_refused(&active, reason, false).await);
@@ -195,10 +194,8 @@ impl AppState {
         // The settings file is synced to disk: not on the thread that asked.
         self.off_thread(move |s| {
             s.change_settings(|settings| {
-                settings
-                    .profile_mut(&profile_id)
-                    .ok_or(AppError::InvalidInput { field: "profile".into(), reason: "unknown".into() })?
-                    .destinations = destinations;
+                settings.profile_mut(&profile_id).ok_or(AppError::invalid(InputField::Profile, InputProblem::Unknown))?.destinations =
+                    destinations;
                 Ok(())
             })
             .map(|(_, settings)| settings)

@@ -12,7 +12,7 @@ use crate::certopay::{CertoPayClient, ClientOptions};
 use crate::platform::app_clock;
 use crate::platform::timing_marks::mark;
 use crate::rules::api_key::{ApiKey, KeyMode};
-use crate::rules::app_error::{AppError, ConfirmationRefusal};
+use crate::rules::app_error::{AppError, ConfirmationRefusal, InputField, InputProblem};
 use crate::rules::base_url::BaseUrl;
 use crate::rules::jwt::Session;
 use crate::rules::password_check::{PasswordCheck, MAX_WRONG_PASSWORDS};
@@ -134,10 +134,10 @@ impl AppState {
         let profile = self.profile(profile_id)?;
         let email = email.trim().to_string();
         if email.is_empty() || !email.contains('@') {
-            return Err(AppError::InvalidInput {
-                field: "email".into(),
-                reason: if email.is_empty() { "required" } else { "notAnEmail" }.into(),
-            });
+            return Err(AppError::invalid(
+                InputField::Email,
+                if email.is_empty() { InputProblem::Required } else { InputProblem::NotAnEmail },
+            ));
         }
         let server = BaseUrl::parse(&profile.base_url)?;
         let origin = server.origin();
@@ -150,9 +150,9 @@ impl AppState {
             let (origin, email) = (origin.clone(), email.clone());
             self.off_thread(move |s| s.keychain.fetch(&origin, &email))
                 .await?
-                .ok_or(AppError::InvalidInput { field: "password".into(), reason: "required".into() })?
+                .ok_or(AppError::invalid(InputField::Password, InputProblem::Required))?
         } else {
-            return Err(AppError::InvalidInput { field: "password".into(), reason: "required".into() });
+            return Err(AppError::invalid(InputField::Password, InputProblem::Required));
         };
         let options = {
             let (profile, server) = (profile.clone(), server.clone());

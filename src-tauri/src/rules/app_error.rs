@@ -15,6 +15,103 @@ pub enum UpdateWait {
     Clipboard,
 }
 
+/// Which of the window's fields Rust refused. The window says `invalid.<field>.<reason>` from
+/// its catalogue; `InputField::problems` lists the reasons each field can have, and a test
+/// walks them all through both catalogues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum InputField {
+    BackgroundStart,
+    BaseUrl,
+    ClipboardClearSeconds,
+    DeliveryCommand,
+    DeliveryName,
+    DeliveryTimeout,
+    Destinations,
+    Email,
+    IdleLockMinutes,
+    Language,
+    Name,
+    Password,
+    Profile,
+    Profiles,
+    Proxy,
+    ProxyUser,
+    RotationPeriodDays,
+}
+
+/// Why a field was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum InputProblem {
+    /// Empty where something is needed.
+    Required,
+    NotAUrl,
+    NotHttps,
+    NotAnEmail,
+    NotAProxy,
+    /// The system's proxy setting is not an address the app can use.
+    SystemNotAProxy,
+    /// Another one already has this name.
+    Duplicate,
+    OutOfRange,
+    /// Names something that does not exist (a profile, a language).
+    Unknown,
+    /// The last profile cannot go.
+    Last,
+    NotLoggedIn,
+    TooMany,
+    /// A .bat or .cmd file: a shell would run it.
+    BatchFile,
+    UnbalancedQuotes,
+    /// This desktop has no tray to wait in.
+    NoTray,
+}
+
+impl InputField {
+    pub const ALL: [InputField; 17] = [
+        InputField::BackgroundStart,
+        InputField::BaseUrl,
+        InputField::ClipboardClearSeconds,
+        InputField::DeliveryCommand,
+        InputField::DeliveryName,
+        InputField::DeliveryTimeout,
+        InputField::Destinations,
+        InputField::Email,
+        InputField::IdleLockMinutes,
+        InputField::Language,
+        InputField::Name,
+        InputField::Password,
+        InputField::Profile,
+        InputField::Profiles,
+        InputField::Proxy,
+        InputField::ProxyUser,
+        InputField::RotationPeriodDays,
+    ];
+
+    /// Every reason this field can be refused for: each pair has its sentence.
+    pub fn problems(self) -> &'static [InputProblem] {
+        use InputProblem::*;
+        match self {
+            InputField::BackgroundStart => &[NoTray],
+            InputField::BaseUrl => &[Required, NotAUrl, NotHttps],
+            InputField::ClipboardClearSeconds | InputField::IdleLockMinutes | InputField::RotationPeriodDays => &[OutOfRange],
+            InputField::DeliveryCommand => &[Required, UnbalancedQuotes, BatchFile],
+            InputField::DeliveryName => &[Required, Duplicate],
+            InputField::DeliveryTimeout => &[OutOfRange],
+            InputField::Destinations => &[TooMany],
+            InputField::Email => &[Required, NotAnEmail],
+            InputField::Language => &[Unknown],
+            InputField::Name => &[Required, Duplicate],
+            InputField::Password => &[Required],
+            InputField::Profile => &[Unknown, Last, NotLoggedIn],
+            InputField::Profiles => &[Required],
+            InputField::Proxy => &[Required, NotAProxy, SystemNotAProxy],
+            InputField::ProxyUser => &[Required],
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum AppError {
@@ -79,8 +176,8 @@ pub enum AppError {
     Malformed { detail: String },
     #[error("unexpected answer (HTTP {status})")]
     Unexpected { status: u16 },
-    #[error("{field}: {reason}")]
-    InvalidInput { field: String, reason: String },
+    #[error("{field:?}: {reason:?}")]
+    InvalidInput { field: InputField, reason: InputProblem },
     #[error("settings could not be saved: {detail}")]
     Settings { detail: String },
     #[error("keychain: {detail}")]
@@ -120,6 +217,14 @@ pub enum AppError {
     /// The key was rotated and the secret came, but the clipboard refused it.
     #[error("the key was rotated but the secret could not be put on the clipboard: {detail}")]
     RotatedClipboardFailed { detail: String },
+}
+
+impl AppError {
+    /// The window's `field` refused for `reason` (one of `field.problems()`).
+    pub fn invalid(field: InputField, reason: InputProblem) -> AppError {
+        debug_assert!(field.problems().contains(&reason), "{field:?} is never refused for {reason:?}: add it to its problems");
+        AppError::InvalidInput { field, reason }
+    }
 }
 
 fn answer_text(status: Option<u16>) -> String {

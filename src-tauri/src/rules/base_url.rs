@@ -5,13 +5,13 @@ use std::net::IpAddr;
 
 use url::{Host, Url};
 
-use crate::rules::app_error::AppError;
+use crate::rules::app_error::{AppError, InputField, InputProblem};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseUrl(Url);
 
-fn invalid(reason: &str) -> AppError {
-    AppError::InvalidInput { field: "baseUrl".into(), reason: reason.into() }
+fn invalid(reason: InputProblem) -> AppError {
+    AppError::invalid(InputField::BaseUrl, reason)
 }
 
 impl BaseUrl {
@@ -20,23 +20,23 @@ impl BaseUrl {
     pub fn parse(text: &str) -> Result<BaseUrl, AppError> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(invalid("required"));
+            return Err(invalid(InputProblem::Required));
         }
-        let url = Url::parse(text).map_err(|_| invalid("notAUrl"))?;
+        let url = Url::parse(text).map_err(|_| invalid(InputProblem::NotAUrl))?;
         let loopback = match url.host() {
             Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
             Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
             Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            None => return Err(invalid("notAUrl")),
+            None => return Err(invalid(InputProblem::NotAUrl)),
         };
         match url.scheme() {
             "https" => {}
             "http" if loopback => {}
-            "http" => return Err(invalid("notHttps")),
-            _ => return Err(invalid("notAUrl")),
+            "http" => return Err(invalid(InputProblem::NotHttps)),
+            _ => return Err(invalid(InputProblem::NotAUrl)),
         }
         if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
-            return Err(invalid("notAUrl"));
+            return Err(invalid(InputProblem::NotAUrl));
         }
         Ok(BaseUrl(url))
     }
@@ -93,12 +93,12 @@ mod tests {
             Err(AppError::InvalidInput { reason, .. }) => reason,
             other => panic!("{text}: {other:?}"),
         };
-        assert_eq!(reason("http://v2.certopaybrasil.com"), "notHttps");
-        assert_eq!(reason("http://192.168.0.2"), "notHttps");
-        assert_eq!(reason("ftp://x"), "notAUrl");
-        assert_eq!(reason("v2.certopaybrasil.com"), "notAUrl");
-        assert_eq!(reason("https://user:pw@host"), "notAUrl");
-        assert_eq!(reason("  "), "required");
+        assert_eq!(reason("http://v2.certopaybrasil.com"), InputProblem::NotHttps);
+        assert_eq!(reason("http://192.168.0.2"), InputProblem::NotHttps);
+        assert_eq!(reason("ftp://x"), InputProblem::NotAUrl);
+        assert_eq!(reason("v2.certopaybrasil.com"), InputProblem::NotAUrl);
+        assert_eq!(reason("https://user:pw@host"), InputProblem::NotAUrl);
+        assert_eq!(reason("  "), InputProblem::Required);
     }
 
     #[test]

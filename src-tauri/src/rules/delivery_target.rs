@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::app_error::AppError;
+use crate::rules::app_error::{AppError, InputField, InputProblem};
 
 /// How long a delivery may take unless the profile says otherwise.
 pub const DEFAULT_TIMEOUT_S: u32 = 30;
@@ -45,22 +45,23 @@ pub struct DeliveryTarget {
     pub also_copy: bool,
 }
 
-fn invalid(field: &str, reason: &str) -> AppError {
-    AppError::InvalidInput { field: field.into(), reason: reason.into() }
+fn invalid(field: InputField, reason: InputProblem) -> AppError {
+    AppError::invalid(field, reason)
 }
 
 impl DeliveryTarget {
     /// Checks the fields and returns the command's words.
     pub fn words(&self) -> Result<Vec<String>, AppError> {
         if self.name.trim().is_empty() {
-            return Err(invalid("deliveryName", "required"));
+            return Err(invalid(InputField::DeliveryName, InputProblem::Required));
         }
         if !(1..=MAX_TIMEOUT_S).contains(&self.timeout_s) {
-            return Err(invalid("deliveryTimeout", "outOfRange"));
+            return Err(invalid(InputField::DeliveryTimeout, InputProblem::OutOfRange));
         }
-        let words = split_command_line(&self.command).ok_or_else(|| invalid("deliveryCommand", "unbalancedQuotes"))?;
+        let words =
+            split_command_line(&self.command).ok_or_else(|| invalid(InputField::DeliveryCommand, InputProblem::UnbalancedQuotes))?;
         if words.is_empty() {
-            return Err(invalid("deliveryCommand", "required"));
+            return Err(invalid(InputField::DeliveryCommand, InputProblem::Required));
         }
         Ok(words)
     }
@@ -70,7 +71,7 @@ impl DeliveryTarget {
     pub fn runnable_words(&self) -> Result<Vec<String>, AppError> {
         let words = self.words()?;
         if is_batch_file(&words[0]) {
-            return Err(invalid("deliveryCommand", "batchFile"));
+            return Err(invalid(InputField::DeliveryCommand, InputProblem::BatchFile));
         }
         Ok(words)
     }
@@ -474,7 +475,11 @@ mod tests {
         assert!(DeliveryTarget { timeout_s: 0, ..target("true") }.words().is_err());
         // A batch file would run through cmd.exe, a shell.
         for batch in ["C:/tools/deliver.cmd --to loja", "DELIVER.BAT", "'c:/Program Files/loja/entrega.Cmd'"] {
-            assert_eq!(target(batch).runnable_words().unwrap_err(), invalid("deliveryCommand", "batchFile"), "{batch}");
+            assert_eq!(
+                target(batch).runnable_words().unwrap_err(),
+                invalid(InputField::DeliveryCommand, InputProblem::BatchFile),
+                "{batch}"
+            );
             assert!(target(batch).words().is_ok(), "{batch}: a saved one still loads");
         }
         assert!(target("deliver.exe --cmd x.bat").runnable_words().is_ok(), "only the program itself counts");

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::rules::app_error::AppError;
+use crate::rules::app_error::{AppError, InputField, InputProblem};
 use crate::rules::base_url::BaseUrl;
 
 /// A profile's proxy choice, as the settings file keeps it (never a password: that is in the
@@ -61,19 +61,19 @@ pub struct GnomeProxy {
 
 /// A proxy address as a person types it: `proxy.loja.example:3128` or with `http://`.
 pub fn parse_proxy_address(text: &str) -> Result<Url, AppError> {
-    let invalid = |reason: &str| AppError::InvalidInput { field: "proxy".into(), reason: reason.into() };
+    let invalid = |reason| AppError::invalid(InputField::Proxy, reason);
     let text = text.trim();
     if text.is_empty() {
-        return Err(invalid("required"));
+        return Err(invalid(InputProblem::Required));
     }
     let with_scheme = if text.contains("://") { text.to_string() } else { format!("http://{text}") };
-    let url = Url::parse(&with_scheme).map_err(|_| invalid("notAProxy"))?;
+    let url = Url::parse(&with_scheme).map_err(|_| invalid(InputProblem::NotAProxy))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || url.port_or_known_default().is_none() {
-        return Err(invalid("notAProxy"));
+        return Err(invalid(InputProblem::NotAProxy));
     }
     // A password in the address would end up in the settings file: it goes to the keychain.
     if !url.username().is_empty() || url.password().is_some() || url.path() != "/" || url.query().is_some() {
-        return Err(invalid("notAProxy"));
+        return Err(invalid(InputProblem::NotAProxy));
     }
     Ok(url)
 }
@@ -122,7 +122,7 @@ pub fn route(
         }
         ProxyChoice::System if !cfg!(target_os = "linux") => Ok(ProxyRoute::PlatformSettings),
         ProxyChoice::System => {
-            let unusable = || AppError::InvalidInput { field: "proxy".into(), reason: "systemNotAProxy".into() };
+            let unusable = || AppError::invalid(InputField::Proxy, InputProblem::SystemNotAProxy);
             let read = |name: &str| env(name).or_else(|| env(&name.to_ascii_lowercase())).filter(|v| !v.trim().is_empty());
             if read("NO_PROXY").is_some_and(|rules| exempt(host, &rules)) {
                 return Ok(ProxyRoute::Direct);

@@ -4,7 +4,7 @@
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::rules::app_error::AppError;
+use crate::rules::app_error::{AppError, InputField, InputProblem};
 use crate::rules::base_url::BaseUrl;
 use crate::rules::delivery_target::DeliveryTarget;
 use crate::rules::language::LANGUAGES;
@@ -85,12 +85,12 @@ pub fn checked_destinations(mut destinations: Vec<DeliveryTarget>) -> Result<Vec
 /// most `MAX_DESTINATIONS`, no two names alike.
 fn check_destination_list(destinations: &[DeliveryTarget]) -> Result<(), AppError> {
     if destinations.len() > MAX_DESTINATIONS {
-        return Err(invalid("destinations", "tooMany"));
+        return Err(invalid(InputField::Destinations, InputProblem::TooMany));
     }
     for (i, target) in destinations.iter().enumerate() {
         target.words()?;
         if destinations[..i].iter().any(|t| t.name.trim().eq_ignore_ascii_case(target.name.trim())) {
-            return Err(invalid("deliveryName", "duplicate"));
+            return Err(invalid(InputField::DeliveryName, InputProblem::Duplicate));
         }
     }
     Ok(())
@@ -141,8 +141,8 @@ pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
 pub const CLIPBOARD_CLEAR_SECONDS: std::ops::RangeInclusive<u32> = 2..=600;
 pub const IDLE_LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
 
-fn invalid(field: &str, reason: &str) -> AppError {
-    AppError::InvalidInput { field: field.into(), reason: reason.into() }
+fn invalid(field: InputField, reason: InputProblem) -> AppError {
+    AppError::invalid(field, reason)
 }
 
 impl Settings {
@@ -166,14 +166,14 @@ impl Settings {
     /// Checks everything a user can type; the first problem found is returned.
     pub fn validate(&self) -> Result<(), AppError> {
         if self.profiles.is_empty() {
-            return Err(invalid("profiles", "required"));
+            return Err(invalid(InputField::Profiles, InputProblem::Required));
         }
         for (i, profile) in self.profiles.iter().enumerate() {
             if profile.name.trim().is_empty() {
-                return Err(invalid("name", "required"));
+                return Err(invalid(InputField::Name, InputProblem::Required));
             }
             if self.profiles[..i].iter().any(|p| p.name.trim().eq_ignore_ascii_case(profile.name.trim())) {
-                return Err(invalid("name", "duplicate"));
+                return Err(invalid(InputField::Name, InputProblem::Duplicate));
             }
             BaseUrl::parse(&profile.base_url)?;
             // A hand-edited file is held to what the forms allow: a target that cannot run, or
@@ -183,19 +183,19 @@ impl Settings {
             }
             check_destination_list(&profile.destinations)?;
         }
-        let in_range = |field: &str, value: u32, range: std::ops::RangeInclusive<u32>| {
+        let in_range = |field: InputField, value: u32, range: std::ops::RangeInclusive<u32>| {
             if range.contains(&value) {
                 Ok(())
             } else {
-                Err(invalid(field, "outOfRange"))
+                Err(invalid(field, InputProblem::OutOfRange))
             }
         };
-        in_range("rotationPeriodDays", self.rotation_period_days, ROTATION_PERIOD_DAYS)?;
-        in_range("clipboardClearSeconds", self.clipboard_clear_seconds, CLIPBOARD_CLEAR_SECONDS)?;
-        in_range("idleLockMinutes", self.idle_lock_minutes, IDLE_LOCK_MINUTES)?;
+        in_range(InputField::RotationPeriodDays, self.rotation_period_days, ROTATION_PERIOD_DAYS)?;
+        in_range(InputField::ClipboardClearSeconds, self.clipboard_clear_seconds, CLIPBOARD_CLEAR_SECONDS)?;
+        in_range(InputField::IdleLockMinutes, self.idle_lock_minutes, IDLE_LOCK_MINUTES)?;
         if let Some(language) = &self.language {
             if !LANGUAGES.contains(&language.as_str()) {
-                return Err(invalid("language", "unknown"));
+                return Err(invalid(InputField::Language, InputProblem::Unknown));
             }
         }
         Ok(())
@@ -216,7 +216,7 @@ impl Settings {
             profile.destinations = Vec::new();
             next.profiles.push(profile.clone());
         } else {
-            let existing = next.profile_mut(&profile.id).ok_or_else(|| invalid("profile", "unknown"))?;
+            let existing = next.profile_mut(&profile.id).ok_or_else(|| invalid(InputField::Profile, InputProblem::Unknown))?;
             // What the user typed here never touches the remembered e-mail or password choice,
             // nor the destinations (which need the person's password).
             profile.email = existing.email.clone();
@@ -230,9 +230,9 @@ impl Settings {
     }
 
     pub fn remove_profile(&mut self, id: &str) -> Result<Profile, AppError> {
-        let index = self.profiles.iter().position(|p| p.id == id).ok_or_else(|| invalid("profile", "unknown"))?;
+        let index = self.profiles.iter().position(|p| p.id == id).ok_or_else(|| invalid(InputField::Profile, InputProblem::Unknown))?;
         if self.profiles.len() == 1 {
-            return Err(invalid("profile", "last"));
+            return Err(invalid(InputField::Profile, InputProblem::Last));
         }
         let removed = self.profiles.remove(index);
         if self.selected_profile.as_deref() == Some(id) {
@@ -327,13 +327,13 @@ mod tests {
             proxy: ProxyChoice::System,
             destinations: Vec::new(),
         });
-        assert!(matches!(dup, Err(AppError::InvalidInput { ref reason, .. }) if reason == "duplicate"));
+        assert!(matches!(dup, Err(AppError::InvalidInput { reason: InputProblem::Duplicate, .. })));
         let mut renamed = s.profile(&id).unwrap().clone();
         renamed.name = "Homologação".into();
         s.upsert_profile(renamed).unwrap();
         assert_eq!(s.profile(&id).unwrap().name, "Homologação");
         s.remove_profile("certopay").unwrap();
-        assert!(matches!(s.remove_profile(&id), Err(AppError::InvalidInput { ref reason, .. }) if reason == "last"));
+        assert!(matches!(s.remove_profile(&id), Err(AppError::InvalidInput { reason: InputProblem::Last, .. })));
     }
 
     #[test]

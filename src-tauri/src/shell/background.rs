@@ -10,7 +10,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_autostart::ManagerExt;
 
 use crate::app::AppState;
-use crate::rules::app_error::AppError;
+use crate::rules::app_error::{AppError, InputField, InputProblem};
 use crate::rules::rotation_reminder::{tray_due_item, tray_words};
 use crate::wire::BackgroundStart;
 
@@ -76,7 +76,7 @@ pub fn background_status<R: Runtime>(app: &AppHandle<R>) -> BackgroundStart {
 /// Turns starting with the computer on or off. Refused where no tray would show the app.
 pub fn set_background_start<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<BackgroundStart, AppError> {
     if on && crate::platform::system_tray::tray_missing().is_some() {
-        return Err(AppError::InvalidInput { field: "backgroundStart".into(), reason: "noTray".into() });
+        return Err(AppError::invalid(InputField::BackgroundStart, InputProblem::NoTray));
     }
     start_with_the_computer(app, on).map_err(|e| AppError::Settings { detail: format!("start with the computer: {e}") })?;
     Ok(background_status(app))
