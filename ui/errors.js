@@ -76,20 +76,13 @@ function rotationErrorText(error) {
   switch (error.kind) {
     case 'Confirmation':
       return t(`confirm.${error.reason}`);
-    case 'RotationOutcomeUnknown': {
-      if (error.rotated) {
-        // Seen by a later check, not the first: the server finished after the app gave up.
-        if (error.checks > 1) return t('rotate.rotatedAfterAll');
-        return t(error.status != null ? 'rotate.serverErrorRotated' : 'rotate.rotatedSecretLost');
-      }
-      // Only the whole schedule says "not rotated", and it says what it saw.
-      const seen = { checks: formatNumber(error.checks), span: formatDuration(error.checkedForS) };
-      return t(error.status != null ? 'rotate.serverErrorNotRotated' : 'rotate.notRotated', seen);
-    }
+    case 'RotationOutcomeUnknown':
+    case 'RotationOutcomeUnreadable':
+      // Rust's verdict (rotated after all, not rotated, …); a "not rotated" says what the whole
+      // schedule saw.
+      return t(`rotate.${error.verdict}`, { checks: formatNumber(error.checks), span: formatDuration(error.checkedForS) });
     case 'SessionEndsTooSoon':
       return t(error.renewable ? 'rotate.tooSoonRenew' : 'rotate.tooSoon', { left: formatDuration(error.leftS), needed: formatDuration(error.neededS) });
-    case 'RotationOutcomeUnreadable':
-      return error.status != null ? t('rotate.serverErrorUnreadable') : t('rotate.unreadable');
     case 'RotatedWithoutSecret':
       return t('rotate.noSecret');
     case 'DeliveryNotReady':

@@ -39,6 +39,10 @@ impl Serialize for WireError {
         let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
         if let Some(object) = value.as_object_mut() {
             object.insert("message".into(), self.0.to_string().into());
+            // An unanswered rotation's verdict: the window says it, it does not work it out.
+            if let Some(verdict) = self.0.rotation_verdict() {
+                object.insert("verdict".into(), serde_json::to_value(verdict).map_err(serde::ser::Error::custom)?);
+            }
         }
         value.serialize(serializer)
     }
@@ -430,6 +434,18 @@ mod tests {
         assert_eq!(v["reason"], "typedTextMismatch");
         let v = serde_json::to_value(WireError(AppError::InvalidCredentials)).unwrap();
         assert_eq!(v, serde_json::json!({"kind": "InvalidCredentials", "message": "wrong e-mail or password"}));
+        // An unanswered rotation comes with its verdict: rotated after all when a later check saw it.
+        let unknown = |rotated, status, checks| AppError::RotationOutcomeUnknown { rotated, status, checks, checked_for_s: 4 };
+        let verdict = |e: AppError| serde_json::to_value(WireError(e)).unwrap()["verdict"].clone();
+        assert_eq!(verdict(unknown(true, None, 3)), "rotatedAfterAll");
+        assert_eq!(verdict(unknown(true, Some(502), 2)), "rotatedAfterAll");
+        assert_eq!(verdict(unknown(true, Some(502), 1)), "serverErrorRotated");
+        assert_eq!(verdict(unknown(true, None, 1)), "rotatedSecretLost");
+        assert_eq!(verdict(unknown(false, Some(502), 3)), "serverErrorNotRotated");
+        assert_eq!(verdict(unknown(false, None, 3)), "notRotated");
+        assert_eq!(verdict(AppError::RotationOutcomeUnreadable { status: Some(500) }), "serverErrorUnreadable");
+        assert_eq!(verdict(AppError::RotationOutcomeUnreadable { status: None }), "unreadable");
+        assert_eq!(verdict(AppError::NoKey), serde_json::Value::Null);
     }
 
     #[test]

@@ -112,6 +112,43 @@ impl InputField {
     }
 }
 
+/// What a rotation whose answer never came (or came as an error, or unreadable) turned out to
+/// be, as the window says it (`rotate.<verdict>`): decided here, from what the checks saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RotationVerdict {
+    /// Seen by a later check, not the first: the server finished after the app gave up.
+    RotatedAfterAll,
+    /// The server answered with an error, yet the key had changed at the first check.
+    ServerErrorRotated,
+    /// No answer, and the key had changed at the first check: its secret is lost.
+    RotatedSecretLost,
+    /// The server answered with an error; the whole schedule saw the old key.
+    ServerErrorNotRotated,
+    /// No answer; the whole schedule saw the old key.
+    NotRotated,
+    /// The server answered with an error and the key could not be re-read.
+    ServerErrorUnreadable,
+    /// No answer and the key could not be re-read.
+    Unreadable,
+}
+
+impl AppError {
+    /// The verdict of an unanswered rotation's error; `None` for any other error.
+    pub fn rotation_verdict(&self) -> Option<RotationVerdict> {
+        Some(match *self {
+            AppError::RotationOutcomeUnknown { rotated: true, checks, .. } if checks > 1 => RotationVerdict::RotatedAfterAll,
+            AppError::RotationOutcomeUnknown { rotated: true, status: Some(_), .. } => RotationVerdict::ServerErrorRotated,
+            AppError::RotationOutcomeUnknown { rotated: true, status: None, .. } => RotationVerdict::RotatedSecretLost,
+            AppError::RotationOutcomeUnknown { rotated: false, status: Some(_), .. } => RotationVerdict::ServerErrorNotRotated,
+            AppError::RotationOutcomeUnknown { rotated: false, status: None, .. } => RotationVerdict::NotRotated,
+            AppError::RotationOutcomeUnreadable { status: Some(_) } => RotationVerdict::ServerErrorUnreadable,
+            AppError::RotationOutcomeUnreadable { status: None } => RotationVerdict::Unreadable,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum AppError {
