@@ -9,7 +9,6 @@
 
 pub mod app;
 pub mod certopay;
-mod commands;
 pub mod platform;
 pub mod rules;
 mod shell;

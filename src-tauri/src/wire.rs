@@ -9,7 +9,7 @@ pub use crate::certopay::TrustStore;
 pub use crate::platform::clipboard::ClearOutcome;
 pub use crate::platform::keychain::KeychainStatus;
 pub use crate::rules::api_key::KeyMode;
-pub use crate::rules::delivery_target::DeliveryFailure;
+pub use crate::rules::delivery_failure::DeliveryFailure;
 pub use crate::rules::jwt::SessionView;
 pub use crate::rules::proxy_route::ProxySource;
 pub use crate::rules::rotation_reminder::RotationReminder;

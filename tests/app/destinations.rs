@@ -9,7 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use certopay_keys::rules::app_error::{AppError, InputField, InputProblem};
-use certopay_keys::rules::delivery_target::{DeliveryFailure, DeliveryTarget};
+use certopay_keys::rules::delivery_failure::DeliveryFailure;
+use certopay_keys::rules::delivery_target::DeliveryTarget;
 use certopay_keys::store::history::DestinationOutcome;
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use support::app::{requests_to, served_key, LIVE};

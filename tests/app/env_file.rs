@@ -9,7 +9,8 @@ use crate::support;
 use std::path::Path;
 
 use certopay_keys::rules::app_error::AppError;
-use certopay_keys::rules::delivery_target::{DeliveryFailure, DeliveryTarget, EnvFileProblem};
+use certopay_keys::rules::delivery_failure::{DeliveryFailure, EnvFileProblem};
+use certopay_keys::rules::delivery_target::DeliveryTarget;
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use support::app::{requests_to, served_key, LIVE};
 use support::harness::{harness, Harness};

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use certopay_keys::rules::app_error::{AppError, CertificateProblem, ConfirmationRefusal, InputField, ProxyProblem, UpdateWait};
-use certopay_keys::rules::delivery_target::{DeliveryFailure, EnvFileProblem, KeptAttribute};
+use certopay_keys::rules::delivery_failure::{DeliveryFailure, EnvFileProblem, KeptAttribute};
 use certopay_keys::wire::WireError;
 
 use crate::support::catalogue::catalogue;

@@ -11,4 +11,5 @@ mod fuzz;
 mod layers;
 #[cfg(unix)]
 mod packaging;
+mod readme_paths;
 mod ui_modules;

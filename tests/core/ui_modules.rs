@@ -130,11 +130,11 @@ fn the_one_list_of_commands_matches_the_handler_the_functions_the_grants_and_api
     let shell = read("src-tauri/src/shell/mod.rs");
     let handler = &shell[shell.find("generate_handler![").expect("the shell's handler list")..];
     let handler: BTreeSet<String> = handler[..handler.find(']').unwrap()]
-        .split("crate::commands::")
+        .split("commands::")
         .skip(1)
         .map(|rest| rest.split(',').next().unwrap().trim().to_string())
         .collect();
-    let commands = read("src-tauri/src/commands.rs");
+    let commands = read("src-tauri/src/shell/commands.rs");
     let functions: BTreeSet<String> = commands
         .split("#[tauri::command]")
         .skip(1)

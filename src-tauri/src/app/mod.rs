@@ -2,7 +2,7 @@
 //! session and the key view (`session`), ending a session (`session_end`), the idle and
 //! away lock (`auto_lock`), the history's export (`audit_record`), the version (`about`) and its updates (`updates`), every profile's key before a login and the reminders (`overview`),
 //! a rotation's whole life (`rotation`) and the rollout watch after
-//! it (`rollout_runner`). Commands in `commands.rs` only unwrap arguments and call these;
+//! it (`rollout_runner`). Commands in `shell/commands.rs` only unwrap arguments and call these;
 //! tests drive `AppState` directly, with no window.
 
 mod about;

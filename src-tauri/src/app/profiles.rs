@@ -3,6 +3,7 @@
 use zeroize::Zeroizing;
 
 use super::AppState;
+use crate::platform::randomness::random_bytes;
 use crate::rules::app_error::{AppError, InputField, InputProblem};
 use crate::rules::base_url::BaseUrl;
 use crate::rules::delivery_target::DeliveryTarget;
@@ -45,7 +46,7 @@ impl AppState {
             self.keychain.delete(&origin, &user)?;
         }
         let (_, settings) = self.change_settings(|s| {
-            let id = s.upsert_profile(profile)?;
+            let id = s.upsert_profile(profile, random_bytes())?;
             if forget.is_some() {
                 s.profile_mut(&id).expect("just saved").remember_password = false;
             }
@@ -150,7 +151,9 @@ impl AppState {
                     user: None,
                     error: None,
                 };
-                match BaseUrl::parse(&profile.base_url).and_then(|server| route(&profile.proxy, &server, &env, &read_gnome)) {
+                match BaseUrl::parse(&profile.base_url)
+                    .and_then(|server| route(&profile.proxy, &server, &env, &read_gnome, crate::platform::gnome_proxy::SYSTEM_KEEPS_PROXY))
+                {
                     Ok(ProxyRoute::Direct) => {}
                     Ok(ProxyRoute::PlatformSettings) => shown.kind = "platformSettings",
                     Ok(ProxyRoute::Via { mut proxy, source, variable }) => {

@@ -10,6 +10,7 @@ use super::rollout_runner::WatchTask;
 use super::AppState;
 use crate::certopay::{CertoPayClient, ClientOptions};
 use crate::platform::app_clock;
+use crate::platform::randomness::random_bytes;
 use crate::platform::timing_marks::mark;
 use crate::rules::api_key::{ApiKey, KeyMode};
 use crate::rules::app_error::{AppError, ConfirmationRefusal, InputField, InputProblem};
@@ -169,7 +170,7 @@ impl AppState {
             Session { jwt: logged_in.jwt, email: email.clone(), profile_id: profile.id.clone(), expires_at: logged_in.expires_at };
         let view = session.view();
         // When nobody typed the password, the one who rotates must type it.
-        let active = ActiveSession::new(session, client, PasswordCheck::new(&password), !typed);
+        let active = ActiveSession::new(session, client, PasswordCheck::new(&password, random_bytes()), !typed);
         *self.session.lock().unwrap() = Some(Arc::new(active));
         self.touch();
         self.session_clock_changed();
@@ -218,6 +219,7 @@ impl AppState {
             server,
             &|name| std::env::var(name).ok(),
             &crate::platform::gnome_proxy::gnome_proxy,
+            crate::platform::gnome_proxy::SYSTEM_KEEPS_PROXY,
         )?;
         let proxy_credentials = match &profile.proxy {
             ProxyChoice::Explicit { address, user } if !user.is_empty() => {

@@ -86,8 +86,14 @@ impl AppState {
     fn update_client_options(&self, feed: &url::Url) -> Result<ClientOptions, UpdateProblem> {
         let unreachable = |e: AppError| UpdateProblem::Unreachable { detail: e.to_string() };
         let server = BaseUrl::parse(feed.as_str()).map_err(unreachable)?;
-        let proxy = route(&ProxyChoice::System, &server, &|name| std::env::var(name).ok(), &crate::platform::gnome_proxy::gnome_proxy)
-            .map_err(unreachable)?;
+        let proxy = route(
+            &ProxyChoice::System,
+            &server,
+            &|name| std::env::var(name).ok(),
+            &crate::platform::gnome_proxy::gnome_proxy,
+            crate::platform::gnome_proxy::SYSTEM_KEEPS_PROXY,
+        )
+        .map_err(unreachable)?;
         Ok(ClientOptions { proxy, proxy_credentials: None, ..self.client_options.clone() })
     }
 

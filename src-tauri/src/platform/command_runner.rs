@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 
 use crate::platform::process_tree::{self, ProcessTree};
+use crate::rules::delivery_failure::{DeliveryFailure, EnvFileProblem, KeptAttribute};
 use crate::rules::delivery_target::{
-    plausible_secret, screened, DeliveryFailure, DeliveryTarget, EnvFileProblem, KeptAttribute, DELIVERED_MARKER, ENV_MARKER, KEEP_MARKER,
-    MAX_OUTPUT, READY_MARKER,
+    plausible_secret, screened, DeliveryTarget, DELIVERED_MARKER, ENV_MARKER, KEEP_MARKER, MAX_OUTPUT, READY_MARKER,
 };
 
 /// Finds the program as the system would run it: a path as given, or a name on `PATH`. `None`

@@ -3,6 +3,10 @@
 
 use crate::rules::proxy_route::GnomeProxy;
 
+/// Whether the system applies its own proxy settings to the app's requests (Windows and macOS;
+/// on Linux the app reads the environment and GNOME's settings itself).
+pub const SYSTEM_KEEPS_PROXY: bool = !cfg!(target_os = "linux");
+
 /// GNOME's proxy settings through `gsettings`, when its mode is "manual"; `None` otherwise or
 /// where GNOME is not there. Blocking (a short process).
 pub fn gnome_proxy() -> Option<GnomeProxy> {

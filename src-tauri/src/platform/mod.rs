@@ -15,8 +15,12 @@ pub(crate) mod gnome_proxy;
 pub mod keychain;
 #[cfg(target_os = "linux")]
 pub(crate) mod notification;
+#[cfg(windows)]
+pub(crate) mod private_folder;
 pub(crate) mod process_hardening;
 pub(crate) mod process_tree;
+pub mod randomness;
+pub(crate) mod startup_failure;
 pub(crate) mod system_language;
 pub(crate) mod system_tray;
 pub(crate) mod timing_marks;

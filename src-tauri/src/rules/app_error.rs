@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::rules::delivery_target::DeliveryFailure;
+use crate::rules::delivery_failure::DeliveryFailure;
 
 /// What an update waits for before it may be installed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -5,6 +5,7 @@ pub mod api_key;
 pub mod app_error;
 pub mod autostart_entry;
 pub mod base_url;
+pub mod delivery_failure;
 pub mod delivery_target;
 pub mod jwt;
 pub mod language;

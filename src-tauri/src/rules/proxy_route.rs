@@ -104,12 +104,14 @@ pub fn exempt(host: &str, rules: &str) -> bool {
 }
 
 /// The route for `target` under `choice`. `env` reads a variable; `gnome` reads GNOME's
-/// settings (asked only when no variable names a proxy).
+/// settings (asked only when no variable names a proxy); `system_keeps_proxy`: the system
+/// applies its own proxy settings to requests (Windows, macOS), so "System proxy" reads neither.
 pub fn route(
     choice: &ProxyChoice,
     target: &BaseUrl,
     env: &dyn Fn(&str) -> Option<String>,
     gnome: &dyn Fn() -> Option<GnomeProxy>,
+    system_keeps_proxy: bool,
 ) -> Result<ProxyRoute, AppError> {
     if target.is_loopback() {
         return Ok(ProxyRoute::Direct);
@@ -120,7 +122,7 @@ pub fn route(
         ProxyChoice::Explicit { address, .. } => {
             Ok(ProxyRoute::Via { proxy: parse_proxy_address(address)?, source: ProxySource::Profile, variable: None })
         }
-        ProxyChoice::System if !cfg!(target_os = "linux") => Ok(ProxyRoute::PlatformSettings),
+        ProxyChoice::System if system_keeps_proxy => Ok(ProxyRoute::PlatformSettings),
         ProxyChoice::System => {
             let unusable = || AppError::invalid(InputField::Proxy, InputProblem::SystemNotAProxy);
             let read = |name: &str| env(name).or_else(|| env(&name.to_ascii_lowercase())).filter(|v| !v.trim().is_empty());
@@ -179,37 +181,41 @@ mod tests {
     #[test]
     fn none_is_direct_and_explicit_is_the_profiles() {
         let env = with_env(&[("HTTPS_PROXY", "http://company:3128")]);
-        assert_eq!(route(&ProxyChoice::None, &target(CERTOPAY), &env, &no_gnome).unwrap(), ProxyRoute::Direct);
+        assert_eq!(route(&ProxyChoice::None, &target(CERTOPAY), &env, &no_gnome, false).unwrap(), ProxyRoute::Direct);
         let explicit = ProxyChoice::Explicit { address: "proxy.loja.example:8080".into(), user: String::new() };
         assert_eq!(
-            via(route(&explicit, &target(CERTOPAY), &env, &no_gnome).unwrap()),
+            via(route(&explicit, &target(CERTOPAY), &env, &no_gnome, false).unwrap()),
             ("http://proxy.loja.example:8080/".into(), ProxySource::Profile)
         );
         let bad = ProxyChoice::Explicit { address: "http://ana:senha@proxy:8080".into(), user: String::new() };
-        assert!(route(&bad, &target(CERTOPAY), &env, &no_gnome).is_err(), "no password in the settings file");
+        assert!(route(&bad, &target(CERTOPAY), &env, &no_gnome, false).is_err(), "no password in the settings file");
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
     fn system_reads_the_variables_then_gnome_and_honours_no_proxy() {
         let system = ProxyChoice::System;
         let t = target(CERTOPAY);
-        assert_eq!(route(&system, &t, &with_env(&[]), &no_gnome).unwrap(), ProxyRoute::Direct);
+        assert_eq!(route(&system, &t, &with_env(&[]), &no_gnome, false).unwrap(), ProxyRoute::Direct);
         let env = with_env(&[("https_proxy", "http://company:3128"), ("ALL_PROXY", "http://other:1")]);
-        assert_eq!(via(route(&system, &t, &env, &no_gnome).unwrap()), ("http://company:3128/".into(), ProxySource::Environment));
+        // Where the system applies its own settings, neither the variables nor GNOME are read.
+        assert_eq!(route(&system, &t, &env, &no_gnome, true).unwrap(), ProxyRoute::PlatformSettings);
+        assert_eq!(via(route(&system, &t, &env, &no_gnome, false).unwrap()), ("http://company:3128/".into(), ProxySource::Environment));
         let env = with_env(&[("ALL_PROXY", "company:3128")]);
-        assert_eq!(via(route(&system, &t, &env, &no_gnome).unwrap()).0, "http://company:3128/");
+        assert_eq!(via(route(&system, &t, &env, &no_gnome, false).unwrap()).0, "http://company:3128/");
         for rules in ["*", "certopaybrasil.com", ".certopaybrasil.com", "localhost, v2.certopaybrasil.com:443"] {
             let env = with_env(&[("HTTPS_PROXY", "http://company:3128"), ("NO_PROXY", rules)]);
-            assert_eq!(route(&system, &t, &env, &no_gnome).unwrap(), ProxyRoute::Direct, "{rules}");
+            assert_eq!(route(&system, &t, &env, &no_gnome, false).unwrap(), ProxyRoute::Direct, "{rules}");
         }
         let env = with_env(&[("HTTPS_PROXY", "http://company:3128"), ("no_proxy", "paybrasil.com,example.com")]);
-        assert!(matches!(route(&system, &t, &env, &no_gnome).unwrap(), ProxyRoute::Via { .. }), "a suffix is not a domain");
+        assert!(matches!(route(&system, &t, &env, &no_gnome, false).unwrap(), ProxyRoute::Via { .. }), "a suffix is not a domain");
 
         let gnome = || Some(GnomeProxy { host: "gnome-proxy".into(), port: 8080, ignore_hosts: vec!["localhost".into()] });
-        assert_eq!(via(route(&system, &t, &with_env(&[]), &gnome).unwrap()), ("http://gnome-proxy:8080/".into(), ProxySource::Gnome));
+        assert_eq!(
+            via(route(&system, &t, &with_env(&[]), &gnome, false).unwrap()),
+            ("http://gnome-proxy:8080/".into(), ProxySource::Gnome)
+        );
         let ignoring = || Some(GnomeProxy { host: "gnome-proxy".into(), port: 8080, ignore_hosts: vec!["*.certopaybrasil.com".into()] });
-        assert_eq!(route(&system, &t, &with_env(&[]), &ignoring).unwrap(), ProxyRoute::Direct);
+        assert_eq!(route(&system, &t, &with_env(&[]), &ignoring, false).unwrap(), ProxyRoute::Direct);
     }
 
     #[test]
@@ -218,7 +224,7 @@ mod tests {
         let explicit = ProxyChoice::Explicit { address: "proxy:8080".into(), user: String::new() };
         for url in ["http://127.0.0.1:8080", "http://localhost:1", "https://[::1]:9"] {
             for choice in [ProxyChoice::System, explicit.clone()] {
-                assert_eq!(route(&choice, &target(url), &env, &no_gnome).unwrap(), ProxyRoute::Direct, "{url} {choice:?}");
+                assert_eq!(route(&choice, &target(url), &env, &no_gnome, false).unwrap(), ProxyRoute::Direct, "{url} {choice:?}");
             }
         }
     }

@@ -6,7 +6,6 @@
 
 use std::time::{Duration, Instant};
 
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::rules::api_key::{bare_prefix, ApiKey};
@@ -64,11 +63,10 @@ impl RotationGuard {
         RotationGuard { ttl, pending: None, spent: Vec::new() }
     }
 
-    /// Step 1: a fresh token for this key. An earlier unconfirmed one is void.
-    pub fn begin(&mut self, key: &ApiKey, now: Instant) -> Confirmation {
-        let mut bytes = [0u8; 32];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    /// Step 1: a fresh token for this key, made of `fresh` (32 random bytes). An earlier
+    /// unconfirmed one is void.
+    pub fn begin(&mut self, key: &ApiKey, now: Instant, fresh: [u8; 32]) -> Confirmation {
+        let token: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
         self.pending = Some(Pending {
             token_sha256: digest(&token),
             key: ConfirmedTarget { key_id: key.id.clone(), key_prefix: key.key_prefix.clone(), label: key.label.clone() },
@@ -151,7 +149,7 @@ mod tests {
     fn begun() -> (RotationGuard, String, Instant) {
         let mut guard = RotationGuard::default();
         let now = Instant::now();
-        let token = guard.begin(&key("k1", "Chave principal"), now).token;
+        let token = guard.begin(&key("k1", "Chave principal"), now, [1; 32]).token;
         (guard, token, now)
     }
 
@@ -206,7 +204,7 @@ mod tests {
     fn an_empty_label_needs_the_prefix() {
         let mut guard = RotationGuard::default();
         let now = Instant::now();
-        let token = guard.begin(&key("k1", ""), now).token;
+        let token = guard.begin(&key("k1", ""), now, [2; 32]).token;
         assert_eq!(guard.confirm(&token, "", Some("k1"), now), Err(ConfirmationRefusal::TypedTextMismatch));
         assert!(guard.confirm(&token, "sk_live_a1b2c3d4", Some("k1"), now).is_ok());
     }
@@ -214,7 +212,7 @@ mod tests {
     #[test]
     fn a_new_begin_voids_the_old_token_and_cancel_voids_all() {
         let (mut guard, old, now) = begun();
-        let new = guard.begin(&key("k1", "Chave principal"), now).token;
+        let new = guard.begin(&key("k1", "Chave principal"), now, [3; 32]).token;
         assert_ne!(old, new);
         assert_eq!(guard.confirm(&old, "Chave principal", Some("k1"), now), Err(ConfirmationRefusal::Missing));
         guard.cancel();

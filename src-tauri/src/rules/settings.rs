@@ -1,7 +1,6 @@
 //! Profiles and settings: what they may hold and the rules for changing them, never a
 //! secret. The file they live in is `store::settings_store`. Plain Rust: no tauri here.
 
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::rules::app_error::{AppError, InputField, InputProblem};
@@ -202,7 +201,9 @@ impl Settings {
     }
 
     /// Adds a profile (empty `id`) or changes one; the URL is stored normalized.
-    pub fn upsert_profile(&mut self, mut profile: Profile) -> Result<String, AppError> {
+    /// Adds `profile` (no id yet: it gets one from `fresh`, four random bytes) or changes the
+    /// one with its id. The new or changed profile's id.
+    pub fn upsert_profile(&mut self, mut profile: Profile, fresh: [u8; 4]) -> Result<String, AppError> {
         profile.base_url = BaseUrl::parse(&profile.base_url)?.normalized();
         if let ProxyChoice::Explicit { address, user } = &mut profile.proxy {
             *address = parse_proxy_address(address)?.as_str().trim_end_matches('/').to_string();
@@ -212,7 +213,7 @@ impl Settings {
         profile.email = profile.email.trim().to_string();
         let mut next = self.clone();
         if profile.id.is_empty() {
-            profile.id = new_profile_id();
+            profile.id = new_profile_id(fresh);
             profile.destinations = Vec::new();
             next.profiles.push(profile.clone());
         } else {
@@ -286,8 +287,9 @@ impl Settings {
     }
 }
 
-fn new_profile_id() -> String {
-    format!("p{:08x}", rand::thread_rng().gen::<u32>())
+/// A new profile's id, from four random bytes.
+fn new_profile_id(fresh: [u8; 4]) -> String {
+    format!("p{:08x}", u32::from_le_bytes(fresh))
 }
 
 #[cfg(test)]
@@ -306,31 +308,37 @@ mod tests {
     fn add_rename_remove_profiles() {
         let mut s = Settings::default();
         let id = s
-            .upsert_profile(Profile {
+            .upsert_profile(
+                Profile {
+                    id: String::new(),
+                    name: " Staging ".into(),
+                    base_url: "https://staging.example/".into(),
+                    email: String::new(),
+                    remember_password: false,
+                    proxy: ProxyChoice::System,
+                    destinations: Vec::new(),
+                },
+                [1; 4],
+            )
+            .unwrap();
+        assert_eq!(s.profile(&id).unwrap().base_url, "https://staging.example");
+        assert_eq!(s.profile(&id).unwrap().name, "Staging");
+        let dup = s.upsert_profile(
+            Profile {
                 id: String::new(),
-                name: " Staging ".into(),
-                base_url: "https://staging.example/".into(),
+                name: "staging".into(),
+                base_url: "https://x.example".into(),
                 email: String::new(),
                 remember_password: false,
                 proxy: ProxyChoice::System,
                 destinations: Vec::new(),
-            })
-            .unwrap();
-        assert_eq!(s.profile(&id).unwrap().base_url, "https://staging.example");
-        assert_eq!(s.profile(&id).unwrap().name, "Staging");
-        let dup = s.upsert_profile(Profile {
-            id: String::new(),
-            name: "staging".into(),
-            base_url: "https://x.example".into(),
-            email: String::new(),
-            remember_password: false,
-            proxy: ProxyChoice::System,
-            destinations: Vec::new(),
-        });
+            },
+            [2; 4],
+        );
         assert!(matches!(dup, Err(AppError::InvalidInput { reason: InputProblem::Duplicate, .. })));
         let mut renamed = s.profile(&id).unwrap().clone();
         renamed.name = "Homologação".into();
-        s.upsert_profile(renamed).unwrap();
+        s.upsert_profile(renamed, [3; 4]).unwrap();
         assert_eq!(s.profile(&id).unwrap().name, "Homologação");
         s.remove_profile("certopay").unwrap();
         assert!(matches!(s.remove_profile(&id), Err(AppError::InvalidInput { reason: InputProblem::Last, .. })));

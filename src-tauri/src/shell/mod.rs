@@ -1,15 +1,15 @@
-//! The shell: the only place besides `commands.rs` that knows Tauri. It builds the app (its
-//! state from the plain-Rust parts, its window, its commands), starts the lock's watchers and
-//! the rotation reminders, asks before a close that would lose something, and says so when
-//! the window cannot open.
+//! The shell: the only place that knows Tauri. It builds the app (its state from the
+//! plain-Rust parts, its window, its commands: `commands.rs`, thin), starts the lock's
+//! watchers and the rotation reminders, asks before a close that would lose something, and
+//! says so when the window cannot open.
 
 mod background;
 mod close_question;
+mod commands;
 mod launch_options;
 mod quit;
 mod reminders;
 pub(crate) mod save_dialog;
-mod startup_failure;
 mod update_checks;
 mod watchers;
 
@@ -99,7 +99,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             let in_the_tray = background::started_minimized() && crate::platform::system_tray::tray_missing().is_none();
             // A setup error would end in a panic inside Tauri, silent in a release build.
             if let Err(e) = open_main_window(app, !in_the_tray) {
-                startup_failure::tell_and_exit(&e.to_string());
+                crate::platform::startup_failure::tell_and_exit(&e.to_string());
             }
             if in_the_tray {
                 if let Err(e) = background::show_in_the_tray(app.handle()) {
@@ -114,42 +114,42 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::App<R> {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            crate::commands::app_snapshot,
-            crate::commands::login,
-            crate::commands::current_key,
-            crate::commands::logout,
-            crate::commands::renew_session,
-            crate::commands::session_ended,
-            crate::commands::save_profile,
-            crate::commands::remove_profile,
-            crate::commands::select_profile,
-            crate::commands::save_preferences,
-            crate::commands::set_remember_password,
-            crate::commands::set_proxy_password,
-            crate::commands::network_overview,
-            crate::commands::profile_overview,
-            crate::commands::export_rotation_history,
-            crate::commands::background_start,
-            crate::commands::set_background_start,
-            crate::commands::about,
-            crate::commands::check_for_updates,
-            crate::commands::install_update,
-            crate::commands::set_destinations,
-            crate::commands::preset_command,
-            crate::commands::check_destinations,
-            crate::commands::begin_rotation,
-            crate::commands::confirm_rotation,
-            crate::commands::cancel_rotation,
-            crate::commands::clear_clipboard_now,
-            crate::commands::clipboard_status,
-            crate::commands::rotation_history,
-            crate::commands::subscribe_events,
-            crate::commands::stop_rollout_watch,
-            crate::commands::wait_for_rotation,
-            crate::commands::cancel_quit,
-            crate::commands::quit,
-            crate::commands::report_activity,
-            crate::commands::mark_timing,
+            commands::app_snapshot,
+            commands::login,
+            commands::current_key,
+            commands::logout,
+            commands::renew_session,
+            commands::session_ended,
+            commands::save_profile,
+            commands::remove_profile,
+            commands::select_profile,
+            commands::save_preferences,
+            commands::set_remember_password,
+            commands::set_proxy_password,
+            commands::network_overview,
+            commands::profile_overview,
+            commands::export_rotation_history,
+            commands::background_start,
+            commands::set_background_start,
+            commands::about,
+            commands::check_for_updates,
+            commands::install_update,
+            commands::set_destinations,
+            commands::preset_command,
+            commands::check_destinations,
+            commands::begin_rotation,
+            commands::confirm_rotation,
+            commands::cancel_rotation,
+            commands::clear_clipboard_now,
+            commands::clipboard_status,
+            commands::rotation_history,
+            commands::subscribe_events,
+            commands::stop_rollout_watch,
+            commands::wait_for_rotation,
+            commands::cancel_quit,
+            commands::quit,
+            commands::report_activity,
+            commands::mark_timing,
         ])
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {

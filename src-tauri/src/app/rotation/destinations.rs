@@ -8,7 +8,8 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use crate::platform::command_runner::{self, find_program, DeliveryReport, OpenDelivery};
 use crate::rules::app_error::AppError;
-use crate::rules::delivery_target::{DeliveryFailure, DeliveryTarget};
+use crate::rules::delivery_failure::DeliveryFailure;
+use crate::rules::delivery_target::DeliveryTarget;
 use crate::wire::DeliveryPlan;
 
 type Hidden<'a> = &'a (dyn Fn(&str) -> bool + Sync);

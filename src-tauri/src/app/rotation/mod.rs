@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 use super::{ActiveSession, AppState};
 use crate::certopay::{RegenerateError, Regenerated};
 use crate::platform::clipboard::ClearOutcome;
+use crate::platform::randomness::random_bytes;
 use crate::rules::api_key::{bare_prefix, ApiKey, KeyMode};
 use crate::rules::app_error::{AppError, ConfirmationRefusal};
 use crate::rules::delivery_target::DeliveryTarget;
@@ -77,7 +78,7 @@ impl AppState {
         self.clipboard.check()?;
         let key = self.read_key(&active).await?;
         self.remember_key(&active, key.clone());
-        let confirmation = active.guard.lock().unwrap().begin(&key, Instant::now());
+        let confirmation = active.guard.lock().unwrap().begin(&key, Instant::now(), random_bytes());
         let profile = self.profile(&active.session.profile_id).ok();
         let profile_name = profile.as_ref().map(|p| p.name.clone()).unwrap_or_default();
         Ok(RotationDialog {

@@ -1,6 +1,7 @@
 //! When the window cannot open at all (on Windows, most likely a missing WebView2 Runtime),
-//! the app says so in the user's language, in a system dialog on Windows (a release build has
-//! no console) and on stderr everywhere, and exits, instead of vanishing. Plain Rust.
+//! the app says so in the user's language (its words in `rules::rust_words`), in a system
+//! dialog on Windows (a release build has no console) and on stderr everywhere, and exits,
+//! instead of vanishing.
 
 /// What the user reads, in the window's language for this system.
 pub fn sentence(language: &str, detail: &str) -> String {
