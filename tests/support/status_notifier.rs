@@ -70,6 +70,11 @@ impl Tray {
         Tray { registered, _service: service }
     }
 
+    /// Forgets the items registered so far (an app that ended): the next wait is for a new one.
+    pub fn forget_items(&self) {
+        self.registered.lock().unwrap().clear();
+    }
+
     /// Waits for an item to register, at most `patience`.
     pub async fn wait_for_item(&self, patience: Duration) -> Registered {
         let started = Instant::now();

@@ -1,7 +1,8 @@
 //! The app hidden in the tray (started as the computer starts it, the window never shown, or
 //! put back there with the close button): the page's timers stop there, so what must happen on
 //! time is Rust's. A session that runs out ends, and an idle one locks to the second, with
-//! nobody looking; the window says so when it is opened.
+//! nobody looking; the window says so when it is opened. What happens there (a lock, a
+//! reminder) never opens the window.
 
 use crate::support;
 
@@ -10,8 +11,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::{log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
+use support::notifications::NotificationService;
 use support::rotation::set_delays;
 use support::status_notifier::{click, started_in_the_tray, Tray};
+use support::system_bus::prepare_for_sleep;
 use support::webdriver::{Launch, Window};
 use support::window_manager::{close_until_hidden, shown_window_of};
 
@@ -53,6 +56,26 @@ async fn hidden_in_the_tray_a_session_that_runs_out_ends_on_time() {
     assert_eq!(w.script("return document.visibilityState;", vec![]).await, json!("hidden"), "still hidden");
     assert_eq!(w.text("#notice").await, "Your session ended. Log in again to continue.");
     assert_eq!(w.invoke("current_key", json!({})).await["err"]["kind"], "NotLoggedIn", "the JWT is gone");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hidden_in_the_tray_a_sleep_ends_the_session_and_the_wake_reminds_without_showing_the_window() {
+    let _one = ONE_WINDOW.lock().await;
+    let notifications = NotificationService::start();
+    let tray = Tray::start();
+    let sb = sandbox(Options::default()).await;
+    let w = hidden_and_logged_in(&sb, &tray, 10).await;
+    // The login saw the key, 120 days old: due. The machine sleeps and wakes.
+    prepare_for_sleep(true);
+    prepare_for_sleep(false);
+    let shown = notifications.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(shown[0].summary, "Time to rotate an API key");
+    w.wait_for("!document.querySelector('#view-login').hidden", "the login screen after the sleep").await;
+    assert_eq!(w.text("#notice").await, "Locked because the screen locked or the computer went to sleep. Log in again to continue.");
+    // Neither the reminder nor the lock opened the window: no shown window, the page hidden.
+    assert_eq!(shown_window_of(w.app_pid()), None, "the window stayed in the tray");
+    assert_eq!(w.script("return document.visibilityState;", vec![]).await, json!("hidden"), "the page stayed hidden");
     w.close().await;
 }
 
