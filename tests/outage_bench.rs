@@ -9,7 +9,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use certopay_keys::rules::delivery_target::DeliveryTarget;
-use certopay_keys::wire::{AppEvent, RolloutState};
+use certopay_keys::rules::rollout_watch::Watch;
+use certopay_keys::wire::AppEvent;
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use support::app::LIVE;
 use support::harness::{harness, recorded_events};
@@ -90,7 +91,10 @@ async fn one_run(sshd: &Sshd, path: Path) -> (Duration, u64, f64, Option<f64>) {
     }
     let outage = loop {
         let seen = events.lock().unwrap().iter().find_map(|e| match e {
-            AppEvent::Rollout(s) if s.state == RolloutState::InUse => s.in_use_after_s,
+            AppEvent::Rollout(s) => match s.watch {
+                Watch::InUse { after, .. } => Some(after.as_secs()),
+                _ => None,
+            },
             _ => None,
         });
         if let Some(seconds) = seen {

@@ -22,6 +22,7 @@ pub use crate::store::history::{HistoryEntry, Rollout, RotationOutcome};
 pub use crate::store::settings_store::{LoadNotice, LoadProblem};
 
 use crate::rules::app_error::AppError;
+use crate::rules::rollout_watch::Watch;
 
 /// An error as the window receives it, from a command or inside a result:
 /// `{kind, message, …fields}`. Every error that crosses to the window goes through this type.
@@ -344,41 +345,23 @@ pub enum LogoutOutcome {
     SecretOnClipboard,
 }
 
-/// Where the rollout watch stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum RolloutState {
-    Waiting,
-    InUse,
-    NotSeen,
-    Stopped,
-}
-
 /// The rollout watch, as the dashboard and the window title show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RolloutStatus {
-    pub state: RolloutState,
+    /// Where it stands (`state`; for a key in use, since when and how long after the rotation).
+    #[serde(flatten)]
+    pub watch: Watch,
     /// When the secret was delivered, by this computer's clock: "2 min 10 s since the rotation".
     pub rotated_at: DateTime<Utc>,
-    /// The new key's `lastUsedAt` when it was first seen in use.
-    pub in_use_since: Option<DateTime<Utc>>,
-    /// How long after the rotation that was: the outage the integrations saw.
-    pub in_use_after_s: Option<u64>,
     pub limit_minutes: u64,
     /// CertoPay answered the last read with 429: the next read goes out at this time (by this
     /// computer's clock), so the window can say why nothing moves.
     pub rate_limited_until: Option<DateTime<Utc>>,
 }
 
-/// Why the lock ended the session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum LockReason {
-    Idle,
-    ScreenLocked,
-    Sleeping,
-}
+/// Why the lock ended the session (the rules' one type, as the window receives it).
+pub use crate::rules::lock_reason::LockReason;
 
 /// What Rust tells the window without being asked, through the channel it subscribed with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -446,6 +429,23 @@ mod tests {
         assert_eq!(verdict(AppError::RotationOutcomeUnreadable { status: Some(500) }), "serverErrorUnreadable");
         assert_eq!(verdict(AppError::RotationOutcomeUnreadable { status: None }), "unreadable");
         assert_eq!(verdict(AppError::NoKey), serde_json::Value::Null);
+    }
+
+    #[test]
+    fn the_rollout_event_says_where_the_watch_stands_as_the_dashboard_reads_it() {
+        let since: DateTime<Utc> = "2026-11-29T16:32:12Z".parse().unwrap();
+        let at: DateTime<Utc> = "2026-11-29T16:29:00Z".parse().unwrap();
+        let status = |watch| RolloutStatus { watch, rotated_at: at, limit_minutes: 30, rate_limited_until: None };
+        let in_use =
+            serde_json::to_value(AppEvent::Rollout(status(Watch::InUse { since, after: std::time::Duration::from_millis(192_400) })));
+        assert_eq!(
+            in_use.unwrap(),
+            serde_json::json!({"kind": "rollout", "state": "inUse", "inUseSince": "2026-11-29T16:32:12Z", "inUseAfterS": 192,
+                               "rotatedAt": "2026-11-29T16:29:00Z", "limitMinutes": 30, "rateLimitedUntil": null})
+        );
+        let waiting = serde_json::to_value(AppEvent::Rollout(status(Watch::NotSeen))).unwrap();
+        assert_eq!(waiting["state"], "notSeen");
+        assert!(waiting.get("inUseSince").is_none());
     }
 
     #[test]

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use certopay_keys::app::{AppParts, AppState};
 use certopay_keys::certopay::{CertoPayClient, ClientOptions};
-use certopay_keys::platform::away::Away;
 use certopay_keys::platform::clipboard::SecretClipboard;
 use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal, InputField, InputProblem};
 use certopay_keys::store::history::{History, RotationOutcome};
@@ -389,7 +388,7 @@ async fn stepping_away_locks_unless_turned_off() {
     let h = harness(Options::default()).await;
     let events = recorded_events(&h);
     h.log_in(LIVE).await;
-    assert!(h.state.lock_away(Away::ScreenLocked).await);
+    assert!(h.state.lock_away(LockReason::ScreenLocked).await);
     assert!(h.state.snapshot().session.is_none());
     assert_eq!(events.lock().unwrap().last(), Some(&AppEvent::Locked { reason: LockReason::ScreenLocked, idle_minutes: 10 }));
 
@@ -397,7 +396,7 @@ async fn stepping_away_locks_unless_turned_off() {
     preferences["lockOnScreenLock"] = json!(false);
     h.state.save_preferences(serde_json::from_value(preferences).unwrap()).unwrap();
     h.log_in(LIVE).await;
-    assert!(!h.state.lock_away(Away::Sleeping).await);
+    assert!(!h.state.lock_away(LockReason::Sleeping).await);
     assert!(h.state.snapshot().session.is_some(), "turned off in settings");
 }
 

@@ -10,11 +10,12 @@ use crate::support;
 use std::time::{Duration, Instant};
 
 use certopay_keys::certopay::ClientOptions;
-use certopay_keys::platform::away::Away;
 use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal, InputField, InputProblem};
 use certopay_keys::rules::delivery_failure::{DeliveryFailure, KeptAttribute};
 use certopay_keys::rules::delivery_target::DeliveryTarget;
-use certopay_keys::wire::{AppEvent, RolloutState, RotationResult};
+use certopay_keys::rules::lock_reason::LockReason;
+use certopay_keys::rules::rollout_watch::Watch;
+use certopay_keys::wire::{AppEvent, RotationResult};
 use certopay_sandbox::{Options, Sandbox, DEMO_PASSWORD};
 use serde_json::json;
 use support::app::LIVE;
@@ -82,7 +83,7 @@ async fn the_ssh_preset_writes_the_key_on_the_server_and_the_watch_sees_it_in_us
     // The watch looks early after a delivery and sees the shop using the new key.
     let in_use = loop {
         let seen = events.lock().unwrap().iter().find_map(|e| match e {
-            AppEvent::Rollout(status) if status.state == RolloutState::InUse => Some(status.clone()),
+            AppEvent::Rollout(status) if matches!(status.watch, Watch::InUse { .. }) => Some(status.clone()),
             _ => None,
         });
         if let Some(status) = seen {
@@ -91,7 +92,8 @@ async fn the_ssh_preset_writes_the_key_on_the_server_and_the_watch_sees_it_in_us
         assert!(rotated_at.elapsed() < Duration::from_secs(40), "the watch never saw the new key in use");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    let outage = in_use.in_use_after_s.unwrap();
+    let Watch::InUse { after, .. } = in_use.watch else { unreachable!("found in use") };
+    let outage = after.as_secs();
     assert!(outage <= 10, "the outage was {outage} s");
     assert!(rotated_at.elapsed() < Duration::from_secs(15), "the watch said so {:?} after Rotate now", rotated_at.elapsed());
 }
@@ -365,7 +367,7 @@ async fn a_lock_during_a_long_delivery_waits_for_its_verdict_and_the_key_is_neve
     // without a delivery (11 s with these timeouts).
     let (h, rotating, _dir) = long_delivery_in_flight().await;
     // The screen locks while the command works.
-    assert!(h.state.lock_away(Away::ScreenLocked).await, "the lock ended the session");
+    assert!(h.state.lock_away(LockReason::ScreenLocked).await, "the lock ended the session");
     let result = rotating.await.unwrap().unwrap();
     // The failed delivery's key went to the clipboard before the session ended, so the end
     // cleared it and said so; nothing is on the clipboard of the ended session.
@@ -428,7 +430,7 @@ async fn removing_the_target_during_its_delivery_does_not_shorten_the_locks_wait
     let (h, rotating, _dir) = long_delivery_in_flight().await;
     // Removed while it works: the rotation in flight still has its delivery's time.
     h.state.set_destinations(&h.profile_id, vec![], DEMO_PASSWORD).await.unwrap();
-    assert!(h.state.lock_away(Away::ScreenLocked).await, "the lock ended the session");
+    assert!(h.state.lock_away(LockReason::ScreenLocked).await, "the lock ended the session");
     assert!(rotating.is_finished(), "the lock waited for the rotation's verdict");
     let result = rotating.await.unwrap().unwrap();
     the_end_waited_for_the_verdict(&h, &result);

@@ -11,9 +11,9 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use certopay_keys::certopay::ClientOptions;
-use certopay_keys::platform::away::Away;
 use certopay_keys::platform::keychain::{Keychain, KeychainStatus};
 use certopay_keys::rules::app_error::{AppError, ConfirmationRefusal};
+use certopay_keys::rules::lock_reason::LockReason;
 use certopay_keys::rules::settle_schedule::SettleSchedule;
 use certopay_keys::store::history::RotationOutcome;
 use certopay_keys::store::removed_notice::RemovedNoticeFile;
@@ -148,7 +148,7 @@ async fn a_delivered_key_removed_by_a_lock_an_expiry_a_forced_logout_or_a_quit_l
         assert_eq!(h.state.secret_removed(), None, "a login ends the last notice");
         let prefix = rotated(&h).await;
         match cause {
-            RemovalCause::ScreenLocked => assert!(h.state.lock_away(Away::ScreenLocked).await),
+            RemovalCause::ScreenLocked => assert!(h.state.lock_away(LockReason::ScreenLocked).await),
             RemovalCause::SessionEnded => drop(h.state.session_ended().await),
             RemovalCause::LoggedOut => assert_eq!(h.state.logout(true).await, LogoutOutcome::LoggedOut),
             _ => h.state.quit().await,
@@ -164,7 +164,7 @@ async fn a_delivered_key_removed_by_a_lock_an_expiry_a_forced_logout_or_a_quit_l
     h.log_in(LIVE).await;
     rotated(&h).await;
     *h.clipboard.0.lock().unwrap() = Some("something the user copied".into());
-    assert!(h.state.lock_away(Away::ScreenLocked).await);
+    assert!(h.state.lock_away(LockReason::ScreenLocked).await);
     assert_eq!(h.state.secret_removed(), None);
     assert_eq!(RemovedNoticeFile::new(&data).load(), None);
 }

@@ -2,17 +2,12 @@
 //! last asked and what it said, and the offer of a verified newer version.
 
 use super::AppState;
-use crate::wire::{About, UpdateOffer};
+use crate::wire::About;
 
 impl AppState {
     /// Blocking on Windows (the registry).
     pub fn about(&self) -> About {
-        let offer = self
-            .verified_update
-            .lock()
-            .unwrap()
-            .as_ref()
-            .map(|update| UpdateOffer { version: update.release.version.to_string(), notes: update.release.notes.clone() });
+        let offer = self.updates.offer();
         About {
             version: super::updates::THIS_VERSION.to_string(),
             updates: self.update_status(),

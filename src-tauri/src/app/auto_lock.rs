@@ -10,29 +10,42 @@ use chrono::{DateTime, Utc};
 
 use super::AppState;
 use crate::platform::app_clock;
-use crate::platform::away::Away;
+use crate::rules::lock_reason::LockReason;
 use crate::rules::secret_removed::RemovalCause;
-use crate::wire::{AppEvent, LockReason};
+use crate::wire::AppEvent;
 
 /// The session clock wakes at least this often while a session is open: the monotonic clock
 /// stands still while the computer sleeps and the wall clock can be moved, so a session's end
 /// (a wall-clock time) is looked at again once a minute, and never more often when nothing is due.
 const LOOK_AGAIN_AT_MOST_AFTER: Duration = Duration::from_secs(60);
 
+/// The session clock's own state: the user's last action (for the idle lock), and what wakes
+/// the clock when its next moment changes.
+pub(super) struct SessionClock {
+    last_activity: std::sync::Mutex<Instant>,
+    changed: tokio::sync::Notify,
+}
+
+impl Default for SessionClock {
+    fn default() -> Self {
+        SessionClock { last_activity: std::sync::Mutex::new(app_clock::monotonic()), changed: tokio::sync::Notify::new() }
+    }
+}
+
 impl AppState {
     /// The user did something: the idle delay starts again.
     pub fn touch(&self) {
-        *self.last_activity.lock().unwrap() = app_clock::monotonic();
+        *self.session_clock.last_activity.lock().unwrap() = app_clock::monotonic();
     }
 
     /// The idle lock and the session's end, for the app's whole life: it sleeps until the next
     /// one is due (a minute at most, see `LOOK_AGAIN_AT_MOST_AFTER`), and without a session
     /// until one starts. No timer ticks while nothing is due.
     pub async fn run_session_clock(&self) {
-        let mut flight = self.flight.subscribe();
+        let mut flight = self.slot.follow();
         loop {
             // Armed before the deadline is read, so a session started meanwhile is not missed.
-            let changed = self.session_clock.notified();
+            let changed = self.session_clock.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
             if self.rotation_in_flight() {
@@ -63,7 +76,7 @@ impl AppState {
     fn next_session_deadline(&self, now: Instant, wall_now: DateTime<Utc>) -> Option<Instant> {
         let expires_at = self.session.lock().unwrap().as_ref()?.session.expires_at;
         let idle_for = Duration::from_secs(u64::from(self.settings().idle_lock_minutes) * 60);
-        let idle_lock_at = *self.last_activity.lock().unwrap() + idle_for;
+        let idle_lock_at = *self.session_clock.last_activity.lock().unwrap() + idle_for;
         let runs_out_at = now + (expires_at - wall_now).to_std().unwrap_or(Duration::ZERO);
         Some(idle_lock_at.min(runs_out_at).min(now + LOOK_AGAIN_AT_MOST_AFTER))
     }
@@ -71,7 +84,7 @@ impl AppState {
     /// Something the session clock's next moment depends on changed: a session started, the
     /// idle delay was set, or the machine woke (the wall clock jumped).
     pub fn session_clock_changed(&self) {
-        self.session_clock.notify_one();
+        self.session_clock.changed.notify_one();
     }
 
     /// Ends the session if it ran out at `now` (renewed with a remembered password, as the
@@ -91,7 +104,7 @@ impl AppState {
             return false;
         }
         let idle_for = Duration::from_secs(u64::from(self.settings().idle_lock_minutes) * 60);
-        if now.saturating_duration_since(*self.last_activity.lock().unwrap()) < idle_for {
+        if now.saturating_duration_since(*self.session_clock.last_activity.lock().unwrap()) < idle_for {
             return false;
         }
         self.lock(LockReason::Idle).await
@@ -99,26 +112,17 @@ impl AppState {
 
     /// The screen locked or the machine is going to sleep: end the session, unless the user
     /// turned that off in settings.
-    pub async fn lock_away(&self, away: Away) -> bool {
+    pub async fn lock_away(&self, away: LockReason) -> bool {
         if !self.settings().lock_on_screen_lock {
             return false;
         }
-        self.lock(match away {
-            Away::ScreenLocked => LockReason::ScreenLocked,
-            Away::Sleeping => LockReason::Sleeping,
-        })
-        .await
+        self.lock(away).await
     }
 
     /// Ends the session (the clipboard first, a rotation in flight settled before) and tells
     /// the window why.
     async fn lock(&self, reason: LockReason) -> bool {
-        let cause = match reason {
-            LockReason::Idle => RemovalCause::Idle,
-            LockReason::ScreenLocked => RemovalCause::ScreenLocked,
-            LockReason::Sleeping => RemovalCause::Sleeping,
-        };
-        let ended = self.end_session(cause).await;
+        let ended = self.end_session(RemovalCause::from(reason)).await;
         if ended.is_some() {
             self.emit(AppEvent::Locked { reason, idle_minutes: self.settings().idle_lock_minutes });
         }

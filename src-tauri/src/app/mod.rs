@@ -18,21 +18,16 @@ mod updates;
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
-use crate::certopay::update_server::{UpdateSource, VerifiedUpdate};
+use crate::certopay::update_server::UpdateSource;
 use crate::certopay::ClientOptions;
 use crate::platform::clipboard::SecretClipboard;
 use crate::platform::keychain::Keychain;
-use crate::rules::app_error::{AppError, InputField, InputProblem};
-use crate::rules::base_url::BaseUrl;
-use crate::rules::secret_removed::SecretRemoved;
-use crate::rules::settings::{Profile, Settings, LAUNCH_PROFILE_ID};
 use crate::rules::settle_schedule::SettleSchedule;
 use crate::store::history::History;
 use crate::store::removed_notice::RemovedNoticeFile;
 use crate::store::seen_keys::SeenKeysFile;
-use crate::store::settings_store::{LoadNotice, SettingsStore};
+use crate::store::settings_store::SettingsStore;
 use crate::store::update_record::UpdateRecordFile;
 use crate::wire::{AppEvent, AppSnapshot};
 
@@ -52,51 +47,29 @@ impl Deref for AppState {
 }
 
 pub struct AppInner {
-    /// The settings in use: those on disk, and the launch profile of this run if there is one.
-    settings: Mutex<Settings>,
-    /// The selected profile as on disk, kept there while the launch profile is selected.
-    disk_selection: Mutex<Option<String>>,
-    store: Mutex<SettingsStore>,
-    notice: Option<LoadNotice>,
-    launch_error: Option<AppError>,
+    /// The settings in use, their file, and this run's launch profile (`profiles`).
+    settings_state: profiles::SettingsState,
     keychain: Box<dyn Keychain>,
     clipboard: Arc<SecretClipboard>,
     history: Arc<History>,
     client_options: ClientOptions,
     /// When an unanswered rotation is checked again.
     settle: SettleSchedule,
-    /// A delivered secret that was removed from the clipboard before its time, and why: said
-    /// on the login screen and the dashboard until the next login or rotation. Kept on disk
-    /// too, so that a quit is said at the next start.
-    secret_removed: Mutex<Option<SecretRemoved>>,
-    removed_notice: RemovedNoticeFile,
-    /// The prefix of the last secret delivered to the clipboard, for that notice.
-    delivered_prefix: Mutex<Option<String>>,
-    /// Each profile's key as last seen, for the overview and the reminders.
-    seen_keys: Mutex<SeenKeysFile>,
+    /// A delivered secret removed from the clipboard before its time, and why (`session_end`).
+    removed_key: session_end::RemovedKeyNotice,
+    /// Each profile's key as last seen, for the overview and the reminders (`overview`).
+    seen_keys: overview::SeenKeys,
     /// The one live session, which owns everything that belongs to it.
     session: Mutex<Option<Arc<ActiveSession>>>,
-    /// True from the moment a regenerate is sent until its outcome is settled (the checks of
-    /// an unanswered one included) and its secret delivered: one rotation at a time, and what
-    /// would end the session waits for it.
-    flight: tokio::sync::watch::Sender<bool>,
-    /// How long an ending session waits for the rotation in flight: fixed when its slot was
-    /// claimed, whatever changes in the profile meanwhile.
-    flight_wait: Mutex<std::time::Duration>,
+    /// One rotation at a time (`rotation::slot`).
+    slot: rotation::RotationSlot,
     /// Wrong passwords per profile, across sessions.
     password_limit: session::PasswordLimit,
     events: Arc<EventHub>,
-    /// The user's last action, for the idle lock.
-    last_activity: Mutex<Instant>,
-    /// Wakes the session clock (`auto_lock::run_session_clock`) when its next moment changes.
-    session_clock: tokio::sync::Notify,
-    /// Where updates come from; `None`: this copy checks no feed.
-    update_source: Option<UpdateSource>,
-    update_record: Mutex<UpdateRecordFile>,
-    /// A newer version this run downloaded and verified, until it is installed.
-    verified_update: Mutex<Option<VerifiedUpdate>>,
-    /// One feed check at a time.
-    update_checking: tokio::sync::Mutex<()>,
+    /// The idle lock's last action and the session clock's wake-up (`auto_lock`).
+    session_clock: auto_lock::SessionClock,
+    /// Where updates come from, the last check, a verified newer version (`updates`).
+    updates: updates::Updates,
 }
 
 /// Sends one event to the window.
@@ -129,46 +102,25 @@ pub struct AppParts {
 
 impl AppState {
     pub fn new(parts: AppParts, launch_url: Option<&str>) -> Self {
-        let AppParts { mut store, keychain, clipboard, history, client_options, settle, update_source } = parts;
-        let removed_notice = RemovedNoticeFile::new(history.dir());
-        let secret_removed = removed_notice.load();
-        let (mut settings, notice) = store.load();
+        let AppParts { store, keychain, clipboard, history, client_options, settle, update_source } = parts;
+        let removed_key = session_end::RemovedKeyNotice::load(RemovedNoticeFile::new(history.dir()));
         let seen_keys = SeenKeysFile::open(store.path().parent().expect("the settings file has a folder"));
         let update_record = UpdateRecordFile::open(store.path().parent().expect("the settings file has a folder"));
-        let disk_selection = settings.selected_profile.clone();
-        let mut launch_error = None;
-        if let Some(url) = launch_url {
-            // For this run only: nothing of it is saved.
-            if let Err(e) = settings.apply_launch_url(url) {
-                launch_error = Some(e);
-            }
-        }
         AppState(Arc::new(AppInner {
-            settings: Mutex::new(settings),
-            disk_selection: Mutex::new(disk_selection),
-            store: Mutex::new(store),
-            notice,
-            launch_error,
+            settings_state: profiles::SettingsState::load(store, launch_url),
             keychain,
             clipboard: Arc::new(clipboard),
             history: Arc::new(history),
             client_options,
             settle,
-            secret_removed: Mutex::new(secret_removed),
-            removed_notice,
-            delivered_prefix: Mutex::new(None),
-            seen_keys: Mutex::new(seen_keys),
+            removed_key,
+            seen_keys: overview::SeenKeys::new(seen_keys),
             session: Mutex::new(None),
-            flight: tokio::sync::watch::Sender::new(false),
-            flight_wait: Mutex::new(std::time::Duration::ZERO),
+            slot: rotation::RotationSlot::default(),
             password_limit: session::PasswordLimit::default(),
             events: Arc::default(),
-            last_activity: Mutex::new(crate::platform::app_clock::monotonic()),
-            session_clock: tokio::sync::Notify::new(),
-            update_source,
-            update_record: Mutex::new(update_record),
-            verified_update: Mutex::new(None),
-            update_checking: tokio::sync::Mutex::new(()),
+            session_clock: auto_lock::SessionClock::default(),
+            updates: updates::Updates::new(update_source, update_record),
         }))
     }
 
@@ -196,49 +148,12 @@ impl AppState {
             settings: self.settings(),
             keychain: self.keychain.status().clone(),
             session: self.session.lock().unwrap().as_ref().map(|s| s.session.view()),
-            settings_notice: self.notice.clone(),
-            settings_path: self.store.lock().unwrap().path().display().to_string(),
-            launch_error: self.launch_error.clone().map(Into::into),
+            settings_notice: self.settings_state.load_notice(),
+            settings_path: self.settings_state.path().display().to_string(),
+            launch_error: self.settings_state.launch_error().map(Into::into),
             launch_only: self.launch_only(),
             system_language: crate::platform::system_language::this_systems_language(),
             secret_removed: self.secret_removed(),
         }
-    }
-
-    /// A launch address that is not the loopback, for the login screen to say it serves this
-    /// run only.
-    fn launch_only(&self) -> Option<String> {
-        let settings = self.settings.lock().unwrap();
-        let launch = settings.profile(LAUNCH_PROFILE_ID)?;
-        BaseUrl::parse(&launch.base_url).ok().filter(|u| !u.is_loopback_http()).map(|u| u.normalized())
-    }
-
-    pub fn settings(&self) -> Settings {
-        self.settings.lock().unwrap().clone()
-    }
-
-    /// The language the app speaks outside the window (a notification, the tray's menu), as the
-    /// window picks its own: the setting, else the system's.
-    pub fn language(&self) -> String {
-        let chosen = self.settings.lock().unwrap().language.clone();
-        chosen.unwrap_or_else(|| crate::platform::system_language::this_systems_language().to_string())
-    }
-
-    /// Applies a change to a copy, saves it, and only then makes it current: a failed save
-    /// leaves the settings as they were (the window keeps what the user typed).
-    fn change_settings<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T, AppError>) -> Result<(T, Settings), AppError> {
-        let mut current = self.settings.lock().unwrap();
-        let mut next = current.clone();
-        let value = change(&mut next)?;
-        let mut disk_selection = self.disk_selection.lock().unwrap();
-        let disk = next.for_disk(disk_selection.clone());
-        self.store.lock().unwrap().save(&disk)?;
-        *disk_selection = disk.selected_profile;
-        *current = next.clone();
-        Ok((value, next))
-    }
-
-    fn profile(&self, id: &str) -> Result<Profile, AppError> {
-        self.settings.lock().unwrap().profile(id).cloned().ok_or(AppError::invalid(InputField::Profile, InputProblem::Unknown))
     }
 }

@@ -1,5 +1,8 @@
 //! Profiles, preferences and the remembered password.
 
+use std::path::PathBuf;
+use std::sync::Mutex;
+
 use zeroize::Zeroizing;
 
 use super::AppState;
@@ -8,8 +11,99 @@ use crate::rules::app_error::{AppError, InputField, InputProblem};
 use crate::rules::base_url::BaseUrl;
 use crate::rules::delivery_target::DeliveryTarget;
 use crate::rules::proxy_route::{keychain_origin, route, ProxyChoice, ProxyRoute};
-use crate::rules::settings::{checked_destinations, Profile, Settings};
+use crate::rules::settings::{checked_destinations, Profile, Settings, LAUNCH_PROFILE_ID};
+use crate::store::settings_store::{LoadNotice, SettingsStore};
 use crate::wire::{NetworkOverview, Preferences, ProfileSaved, ProxyInUse};
+
+/// The settings' own state: those in use (on disk, and this run's launch profile if there is
+/// one), the selected profile as on disk (kept there while the launch profile is selected),
+/// their file, what loading it found, and a launch address that was refused.
+pub(super) struct SettingsState {
+    settings: Mutex<Settings>,
+    disk_selection: Mutex<Option<String>>,
+    store: Mutex<SettingsStore>,
+    notice: Option<LoadNotice>,
+    launch_error: Option<AppError>,
+}
+
+impl SettingsState {
+    /// The settings from `store`, with the launch address's profile for this run only.
+    pub(super) fn load(mut store: SettingsStore, launch_url: Option<&str>) -> Self {
+        let (mut settings, notice) = store.load();
+        let disk_selection = settings.selected_profile.clone();
+        // For this run only: nothing of it is saved.
+        let launch_error = launch_url.and_then(|url| settings.apply_launch_url(url).err());
+        SettingsState {
+            settings: Mutex::new(settings),
+            disk_selection: Mutex::new(disk_selection),
+            store: Mutex::new(store),
+            notice,
+            launch_error,
+        }
+    }
+
+    /// What loading the file found (set aside as corrupt, say).
+    pub(super) fn load_notice(&self) -> Option<LoadNotice> {
+        self.notice.clone()
+    }
+
+    pub(super) fn launch_error(&self) -> Option<AppError> {
+        self.launch_error.clone()
+    }
+
+    /// The settings file.
+    pub(super) fn path(&self) -> PathBuf {
+        self.store.lock().unwrap().path().to_path_buf()
+    }
+}
+
+impl AppState {
+    /// A launch address that is not the loopback, for the login screen to say it serves this
+    /// run only.
+    pub(in crate::app) fn launch_only(&self) -> Option<String> {
+        let settings = self.settings_state.settings.lock().unwrap();
+        let launch = settings.profile(LAUNCH_PROFILE_ID)?;
+        BaseUrl::parse(&launch.base_url).ok().filter(|u| !u.is_loopback_http()).map(|u| u.normalized())
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings_state.settings.lock().unwrap().clone()
+    }
+
+    /// The language the app speaks outside the window (a notification, the tray's menu), as the
+    /// window picks its own: the setting, else the system's.
+    pub fn language(&self) -> String {
+        let chosen = self.settings_state.settings.lock().unwrap().language.clone();
+        chosen.unwrap_or_else(|| crate::platform::system_language::this_systems_language().to_string())
+    }
+
+    /// Applies a change to a copy, saves it, and only then makes it current: a failed save
+    /// leaves the settings as they were (the window keeps what the user typed).
+    pub(in crate::app) fn change_settings<T>(
+        &self,
+        change: impl FnOnce(&mut Settings) -> Result<T, AppError>,
+    ) -> Result<(T, Settings), AppError> {
+        let mut current = self.settings_state.settings.lock().unwrap();
+        let mut next = current.clone();
+        let value = change(&mut next)?;
+        let mut disk_selection = self.settings_state.disk_selection.lock().unwrap();
+        let disk = next.for_disk(disk_selection.clone());
+        self.settings_state.store.lock().unwrap().save(&disk)?;
+        *disk_selection = disk.selected_profile;
+        *current = next.clone();
+        Ok((value, next))
+    }
+
+    pub(in crate::app) fn profile(&self, id: &str) -> Result<Profile, AppError> {
+        self.settings_state
+            .settings
+            .lock()
+            .unwrap()
+            .profile(id)
+            .cloned()
+            .ok_or(AppError::invalid(InputField::Profile, InputProblem::Unknown))
+    }
+}
 
 /// The origin a profile's remembered password is bound to.
 fn origin(profile: &Profile) -> Result<String, AppError> {
@@ -65,9 +159,7 @@ impl AppState {
             self.keychain.delete(&origin, &user)?;
         }
         // Its overview row goes first: if that file cannot be written, the profile stays.
-        let mut seen_keys = self.seen_keys.lock().unwrap();
-        seen_keys.forget(id).map_err(|e| AppError::Settings { detail: format!("{}: {e}", seen_keys.path().display()) })?;
-        drop(seen_keys);
+        self.seen_keys.forget(id)?;
         self.change_settings(|s| s.remove_profile(id)).map(|(_, s)| s)
     }
 

@@ -12,7 +12,7 @@ use crate::rules::api_key::ApiKey;
 use crate::rules::app_error::AppError;
 use crate::rules::rollout_watch::{Observation, RolloutWatch, Step, Watch, LIMIT};
 use crate::store::history::{History, Rollout};
-use crate::wire::{AppEvent, RolloutState, RolloutStatus};
+use crate::wire::{AppEvent, RolloutStatus};
 
 /// The running watch; dropping it stops it.
 pub(super) struct WatchTask {
@@ -26,21 +26,8 @@ impl Drop for WatchTask {
     }
 }
 
-fn status(state: Watch, delivered_at: DateTime<Utc>) -> RolloutStatus {
-    let (state, in_use_since, in_use_after_s) = match state {
-        Watch::Waiting => (RolloutState::Waiting, None, None),
-        Watch::InUse { since, after } => (RolloutState::InUse, Some(since), Some(after.as_secs())),
-        Watch::NotSeen => (RolloutState::NotSeen, None, None),
-        Watch::Stopped => (RolloutState::Stopped, None, None),
-    };
-    RolloutStatus {
-        state,
-        rotated_at: delivered_at,
-        in_use_since,
-        in_use_after_s,
-        limit_minutes: LIMIT.as_secs() / 60,
-        rate_limited_until: None,
-    }
+fn status(watch: Watch, delivered_at: DateTime<Utc>) -> RolloutStatus {
+    RolloutStatus { watch, rotated_at: delivered_at, limit_minutes: LIMIT.as_secs() / 60, rate_limited_until: None }
 }
 
 /// The wall-clock time of `at`, checked: an instant from a server's wait may be far off.

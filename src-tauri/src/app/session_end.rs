@@ -3,7 +3,7 @@
 //! clipboard before anything else goes, and a secret removed before its time leaves a sentence
 //! for the login screen and the dashboard.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
@@ -11,7 +11,30 @@ use super::{ActiveSession, AppState};
 use crate::platform::clipboard::ClearOutcome;
 use crate::rules::app_error::{AppError, ConfirmationRefusal};
 use crate::rules::secret_removed::{RemovalCause, SecretRemoved};
+use crate::store::removed_notice::RemovedNoticeFile;
 use crate::wire::LogoutOutcome;
+
+/// The removed-key notice's state: the prefix of the last secret delivered to the clipboard,
+/// and the notice itself once that secret was removed before its time (said on the login
+/// screen and the dashboard until the next login or rotation; kept on disk too, so that a quit
+/// is said at the next start).
+pub(super) struct RemovedKeyNotice {
+    delivered_prefix: Mutex<Option<String>>,
+    notice: Mutex<Option<SecretRemoved>>,
+    file: RemovedNoticeFile,
+}
+
+impl RemovedKeyNotice {
+    /// The notice a quit left on disk, if any.
+    pub(super) fn load(file: RemovedNoticeFile) -> Self {
+        RemovedKeyNotice { delivered_prefix: Mutex::new(None), notice: Mutex::new(file.load()), file }
+    }
+
+    /// A new secret went to the clipboard (its prefix, when known).
+    pub(in crate::app) fn delivered(&self, prefix: Option<String>) {
+        *self.delivered_prefix.lock().unwrap() = prefix;
+    }
+}
 
 impl AppState {
     /// Ends the session once a rotation in flight is settled, the clipboard first: a delivered
@@ -49,23 +72,23 @@ impl AppState {
     /// A new secret was cleared from the clipboard before its time: the user may not have
     /// pasted it, and the old key is dead. Said until the next login or rotation.
     fn note_removed_secret(&self, cause: RemovalCause, ending: Option<&ActiveSession>) {
-        let key_prefix = self.delivered_prefix.lock().unwrap().clone();
+        let key_prefix = self.removed_key.delivered_prefix.lock().unwrap().clone();
         let profile = ending.and_then(|a| self.profile(&a.session.profile_id).ok()).map(|p| p.name).unwrap_or_default();
         let notice = SecretRemoved { key_prefix, profile, cause, at: crate::platform::app_clock::now() };
         // Kept on disk so that a quit is said at the next start; in memory either way.
-        let _ = self.removed_notice.save(&notice);
-        *self.secret_removed.lock().unwrap() = Some(notice);
+        let _ = self.removed_key.file.save(&notice);
+        *self.removed_key.notice.lock().unwrap() = Some(notice);
     }
 
     /// The notice about a removed secret, if one is due.
     pub fn secret_removed(&self) -> Option<SecretRemoved> {
-        self.secret_removed.lock().unwrap().clone()
+        self.removed_key.notice.lock().unwrap().clone()
     }
 
     /// A login or a new rotation: the notice has been read and acted on.
     pub(in crate::app) fn forget_removed_secret(&self) {
-        if self.secret_removed.lock().unwrap().take().is_some() {
-            let _ = self.removed_notice.remove();
+        if self.removed_key.notice.lock().unwrap().take().is_some() {
+            let _ = self.removed_key.file.remove();
         }
     }
 

@@ -2,10 +2,12 @@
 //! system's proxy and trust store, never a profile's; a newer version offered only once its
 //! package is downloaded and its signature verified; installed only when nothing would be lost.
 
+use std::sync::Mutex;
+
 use crate::platform::app_clock;
 
 use super::AppState;
-use crate::certopay::update_server::{FeedAnswer, UpdateServer, UpdateSource};
+use crate::certopay::update_server::{FeedAnswer, UpdateServer, UpdateSource, VerifiedUpdate};
 use crate::certopay::ClientOptions;
 use crate::platform::update_installer::{hold_verified, HeldInstaller};
 use crate::platform::update_policy::updates_disabled_by_organisation;
@@ -14,19 +16,42 @@ use crate::rules::base_url::BaseUrl;
 use crate::rules::proxy_route::{route, ProxyChoice};
 use crate::rules::update_feed::{check_due, UpdateCheck, UpdateOutcome, UpdateProblem};
 use crate::rules::update_status::{update_status, UpdateStatus};
-use crate::wire::AppEvent;
+use crate::store::update_record::UpdateRecordFile;
+use crate::wire::{AppEvent, UpdateOffer};
 
 /// This build's version, the one a feed's must be above.
 pub const THIS_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The updates' own state: where they come from (`None`: this copy checks no feed), the last
+/// check as written down, a newer version this run downloaded and verified (until it is
+/// installed), and one feed check at a time.
+pub(super) struct Updates {
+    source: Option<UpdateSource>,
+    record: Mutex<UpdateRecordFile>,
+    verified: Mutex<Option<VerifiedUpdate>>,
+    checking: tokio::sync::Mutex<()>,
+}
+
+impl Updates {
+    pub(super) fn new(source: Option<UpdateSource>, record: UpdateRecordFile) -> Self {
+        Updates { source, record: Mutex::new(record), verified: Mutex::new(None), checking: tokio::sync::Mutex::new(()) }
+    }
+
+    /// The version verified this run and not yet installed: its number and notes.
+    pub(super) fn offer(&self) -> Option<UpdateOffer> {
+        let verified = self.verified.lock().unwrap();
+        verified.as_ref().map(|update| UpdateOffer { version: update.release.version.to_string(), notes: update.release.notes.clone() })
+    }
+}
+
 impl AppState {
     /// Whether this copy checks a feed, and if not, why. Blocking on Windows (the registry).
     pub fn update_status(&self) -> UpdateStatus {
-        update_status(updates_disabled_by_organisation(), self.update_source.is_some(), cfg!(target_os = "linux"))
+        update_status(updates_disabled_by_organisation(), self.updates.source.is_some(), cfg!(target_os = "linux"))
     }
 
     pub fn last_update_check(&self) -> Option<UpdateCheck> {
-        self.update_record.lock().unwrap().last().cloned()
+        self.updates.record.lock().unwrap().last().cloned()
     }
 
     /// Checks the feed when a check is due, or at once when `asked` (Settings → About's
@@ -35,14 +60,14 @@ impl AppState {
         if self.off_thread(|s| s.update_status()).await != UpdateStatus::Checked {
             return None;
         }
-        let source = self.update_source.clone()?;
+        let source = self.updates.source.clone()?;
         // One check at a time: the daily timer and the button may meet.
-        let _one = self.update_checking.lock().await;
+        let _one = self.updates.checking.lock().await;
         let last = self.last_update_check();
         // An offer whose package is not in memory (an earlier run's) is checked again, so
         // that what is installed is what this run verified.
         let offer_without_package = matches!(last.as_ref().map(|c| &c.outcome), Some(UpdateOutcome::Available { .. }))
-            && self.verified_update.lock().unwrap().is_none();
+            && self.updates.verified.lock().unwrap().is_none();
         if !asked && !offer_without_package && !check_due(last.as_ref(), app_clock::now()) {
             return last;
         }
@@ -50,7 +75,7 @@ impl AppState {
         let options = self
             .off_thread(move |s| {
                 // An installer an earlier run wrote (and ran) is not kept: each run verifies its own.
-                if s.verified_update.lock().unwrap().is_none() {
+                if s.updates.verified.lock().unwrap().is_none() {
                     let _ = std::fs::remove_dir_all(s.update_dir());
                 }
                 s.update_client_options(&feed)
@@ -62,12 +87,12 @@ impl AppState {
         };
         let outcome = match answer {
             Ok(FeedAnswer::NotNewer(version)) => {
-                *self.verified_update.lock().unwrap() = None;
+                *self.updates.verified.lock().unwrap() = None;
                 UpdateOutcome::UpToDate { feed_version: version.to_string() }
             }
             Ok(FeedAnswer::Newer(update)) => {
                 let outcome = UpdateOutcome::Available { version: update.release.version.to_string(), notes: update.release.notes.clone() };
-                *self.verified_update.lock().unwrap() = Some(update);
+                *self.updates.verified.lock().unwrap() = Some(update);
                 outcome
             }
             // A refused package is dropped where it was refused; an earlier verified one stays.
@@ -76,7 +101,7 @@ impl AppState {
         let check = UpdateCheck { checked_at: app_clock::now(), outcome };
         let kept = check.clone();
         // Not written down: the next start checks again, which is harmless.
-        let _ = self.off_thread(move |s| s.update_record.lock().unwrap().record(kept)).await;
+        let _ = self.off_thread(move |s| s.updates.record.lock().unwrap().record(kept)).await;
         self.emit(AppEvent::UpdateChecked);
         Some(check)
     }
@@ -99,7 +124,7 @@ impl AppState {
 
     /// Where the verified installer is written to be run: the app's private folder.
     fn update_dir(&self) -> std::path::PathBuf {
-        self.store.lock().unwrap().path().parent().expect("the settings file has a folder").join("update")
+        self.settings_state.path().parent().expect("the settings file has a folder").join("update")
     }
 
     /// Writes the verified package where it can be run and says where. Refused when updates
@@ -109,7 +134,7 @@ impl AppState {
     pub fn prepare_update(&self) -> Result<std::path::PathBuf, AppError> {
         // The organisation's word is asked again now: it may have changed since the check.
         if self.update_status() != UpdateStatus::Checked {
-            *self.verified_update.lock().unwrap() = None;
+            *self.updates.verified.lock().unwrap() = None;
             return Err(AppError::UpdatesTurnedOff);
         }
         if self.rotation_in_flight() {
@@ -118,7 +143,7 @@ impl AppState {
         if self.clipboard.holds_secret() {
             return Err(AppError::UpdateWaits { reason: UpdateWait::Clipboard });
         }
-        let verified = self.verified_update.lock().unwrap();
+        let verified = self.updates.verified.lock().unwrap();
         let update = verified.as_ref().ok_or(AppError::NoUpdate)?;
         let path = self.update_dir().join(format!("CertoPay-Keys-{}-setup.exe", update.release.version));
         crate::store::private_files::write_atomically(&path, &update.package)
@@ -130,7 +155,7 @@ impl AppState {
     /// starts, and read back through that hold: still the verified package, byte for byte.
     pub fn hold_update_installer(&self) -> Result<HeldInstaller, AppError> {
         let path = self.prepare_update()?;
-        let verified = self.verified_update.lock().unwrap();
+        let verified = self.updates.verified.lock().unwrap();
         let update = verified.as_ref().ok_or(AppError::NoUpdate)?;
         hold_verified(&path, &update.package)
     }

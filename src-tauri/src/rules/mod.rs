@@ -9,6 +9,7 @@ pub mod delivery_failure;
 pub mod delivery_target;
 pub mod jwt;
 pub mod language;
+pub mod lock_reason;
 pub mod password_check;
 pub mod proxy_route;
 pub mod rollout_watch;

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
 
 /// How often the key is read while waiting.
 pub const INTERVAL: Duration = Duration::from_secs(15);
@@ -20,17 +21,29 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(120);
 
 const MINUTE: Duration = Duration::from_secs(60);
 
-/// Where the watch stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where the watch stands: the one type for it, in the rules and on the wire (`state`, and for
+/// a key in use `inUseSince` and `inUseAfterS`, whole seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
 pub enum Watch {
     /// The new key has not been seen in use yet.
     Waiting,
-    /// First seen in use: its `lastUsedAt`, and how long after the rotation that was.
-    InUse { since: DateTime<Utc>, after: Duration },
+    /// First seen in use: its `lastUsedAt`, and how long after the rotation that was (the
+    /// outage the integrations saw).
+    InUse {
+        #[serde(rename = "inUseSince")]
+        since: DateTime<Utc>,
+        #[serde(rename = "inUseAfterS", serialize_with = "whole_seconds")]
+        after: Duration,
+    },
     /// Not seen in use within `LIMIT`.
     NotSeen,
     /// The session ended or the server refused the token: nothing more can be read.
     Stopped,
+}
+
+fn whole_seconds<S: Serializer>(span: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(span.as_secs())
 }
 
 /// What one read of the key said.

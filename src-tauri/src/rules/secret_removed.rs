@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::rules::lock_reason::LockReason;
+
 /// What removed a freshly delivered secret from the clipboard before its time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,4 +32,14 @@ pub struct SecretRemoved {
     pub profile: String,
     pub cause: RemovalCause,
     pub at: DateTime<Utc>,
+}
+impl From<LockReason> for RemovalCause {
+    /// A lock removes the secret for the lock's own reason.
+    fn from(reason: LockReason) -> Self {
+        match reason {
+            LockReason::Idle => RemovalCause::Idle,
+            LockReason::ScreenLocked => RemovalCause::ScreenLocked,
+            LockReason::Sleeping => RemovalCause::Sleeping,
+        }
+    }
 }

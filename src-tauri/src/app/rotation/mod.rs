@@ -27,6 +27,7 @@ use crate::rules::rotation_guard::ConfirmedTarget;
 use crate::store::history::{DestinationOutcome, HistoryEntry, RotationOutcome};
 use crate::wire::{ClipboardStatus, DeliveryResult, RotationDialog, RotationResult, RotationWarning};
 use destinations::{Delivered, OpenDestinations};
+pub(in crate::app) use slot::RotationSlot;
 
 impl AppState {
     /// What a rotation needs of the session once confirmed: the regenerate's answer (the
@@ -230,7 +231,7 @@ impl AppState {
         // The secret is zeroized here; only its clipboard copy and hash remain, if any.
         drop(regenerated);
         let new_prefix = metadata.as_ref().map(|m| m.key_prefix.clone());
-        *self.delivered_prefix.lock().unwrap() = new_prefix.clone();
+        self.removed_key.delivered(new_prefix.clone());
         let recorded_at = row.record(new_prefix.clone(), RotationOutcome::Rotated, outcomes);
         // The user needs time to paste the secret: the idle delay starts again.
         self.touch();

@@ -4,7 +4,31 @@
 
 use std::time::Duration;
 
+use std::sync::Mutex;
+
 use crate::app::AppState;
+
+/// The slot's state, owned here: whether a rotation is out (true from the moment a regenerate
+/// is sent until its outcome is settled, the checks of an unanswered one included, and its
+/// secret delivered), and how long an ending session waits for it: fixed when the slot was
+/// claimed, whatever changes in the profile meanwhile.
+pub(in crate::app) struct RotationSlot {
+    flight: tokio::sync::watch::Sender<bool>,
+    wait: Mutex<Duration>,
+}
+
+impl Default for RotationSlot {
+    fn default() -> Self {
+        RotationSlot { flight: tokio::sync::watch::Sender::new(false), wait: Mutex::new(Duration::ZERO) }
+    }
+}
+
+impl RotationSlot {
+    /// Follows the slot: a receiver that sees it taken and given back.
+    pub(in crate::app) fn follow(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.flight.subscribe()
+    }
+}
 
 /// The rotation slot, taken; it is given back when this is dropped, whatever happened.
 pub(in crate::app) struct RotationClaim<'a>(&'a tokio::sync::watch::Sender<bool>);
@@ -19,13 +43,13 @@ impl AppState {
     /// Claims the rotation slot if it is free: while the claim lives, no other rotation (nor
     /// an ending session) can take it.
     pub(in crate::app) fn try_claim_rotation(&self) -> Option<RotationClaim<'_>> {
-        let claimed = self.flight.send_if_modified(|busy| !std::mem::replace(busy, true));
+        let claimed = self.slot.flight.send_if_modified(|busy| !std::mem::replace(busy, true));
         if claimed {
             // What it may take is what the profile needs now: a target removed meanwhile
             // shortens no one's wait.
-            *self.flight_wait.lock().unwrap() = self.rotation_wait();
+            *self.slot.wait.lock().unwrap() = self.rotation_wait();
         }
-        claimed.then_some(RotationClaim(&self.flight))
+        claimed.then_some(RotationClaim(&self.slot.flight))
     }
 
     /// How long an action that would end the session waits for a rotation in flight: the
@@ -41,7 +65,7 @@ impl AppState {
     /// Waits (bounded) for a rotation in flight to be settled, then claims the slot, so that
     /// nothing new starts while the session ends.
     pub(in crate::app) async fn claim_slot_when_free(&self) -> Option<RotationClaim<'_>> {
-        let mut free = self.flight.subscribe();
+        let mut free = self.slot.follow();
         let claim = async {
             loop {
                 if free.wait_for(|busy| !busy).await.is_err() {
@@ -57,11 +81,11 @@ impl AppState {
 
     /// The longest a session's end waits, from now, for the rotation in flight.
     pub(in crate::app) fn slot_wait_bound(&self) -> Duration {
-        (*self.flight_wait.lock().unwrap()).max(self.rotation_wait())
+        (*self.slot.wait.lock().unwrap()).max(self.rotation_wait())
     }
 
     /// Whether a rotation is out now: its request, or the checks after an unanswered one.
     pub fn rotation_in_flight(&self) -> bool {
-        *self.flight.borrow()
+        *self.slot.flight.borrow()
     }
 }

@@ -2,10 +2,11 @@
 //! `PrepareForSleep(true)` (going to sleep) and `PrepareForSleep(false)` (woken) on the system
 //! bus, each heard on a thread of its own.
 
+use crate::rules::lock_reason::LockReason;
 use dbus::blocking::Connection;
 use dbus::message::MatchRule;
 
-use super::{Away, DeskSignal};
+use super::DeskSignal;
 
 /// A signal's boolean, and what it says when true and when false.
 type Rule = (&'static str, &'static str, Option<DeskSignal>, Option<DeskSignal>);
@@ -33,7 +34,7 @@ pub(super) fn watch(on_signal: impl Fn(DeskSignal) + Send + Sync + Clone + 'stat
             while bus.process(std::time::Duration::from_secs(3600)).is_ok() {}
         });
     };
-    let locked = Some(DeskSignal::Away(Away::ScreenLocked));
+    let locked = Some(DeskSignal::Away(LockReason::ScreenLocked));
     listen(
         Connection::new_session,
         vec![("org.freedesktop.ScreenSaver", "ActiveChanged", locked, None), ("org.gnome.ScreenSaver", "ActiveChanged", locked, None)],
@@ -41,7 +42,12 @@ pub(super) fn watch(on_signal: impl Fn(DeskSignal) + Send + Sync + Clone + 'stat
     );
     listen(
         Connection::new_system,
-        vec![("org.freedesktop.login1.Manager", "PrepareForSleep", Some(DeskSignal::Away(Away::Sleeping)), Some(DeskSignal::Resumed))],
+        vec![(
+            "org.freedesktop.login1.Manager",
+            "PrepareForSleep",
+            Some(DeskSignal::Away(LockReason::Sleeping)),
+            Some(DeskSignal::Resumed),
+        )],
         Box::new(on_signal),
     );
 }

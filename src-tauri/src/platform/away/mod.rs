@@ -12,17 +12,13 @@ mod linux;
 #[cfg(windows)]
 mod windows;
 
-/// Why the session ends without the user asking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Away {
-    ScreenLocked,
-    Sleeping,
-}
+use crate::rules::lock_reason::LockReason;
 
-/// What the desktop tells: the user stepped away, or the machine woke from sleep.
+/// What the desktop tells: the user stepped away (the screen locked, the machine going to
+/// sleep: never `Idle`, which is the app's own), or the machine woke from sleep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeskSignal {
-    Away(Away),
+    Away(LockReason),
     Resumed,
     /// Windows: the system ends the session now (`WM_ENDSESSION`), whatever the app said: what
     /// must not outlive the app (a key on the clipboard) goes at once.
@@ -64,9 +60,9 @@ pub fn away_on_windows(message: u32, wparam: usize) -> Option<DeskSignal> {
         // A Remote Desktop or console disconnect leaves the session, and its clipboard, running
         // with nobody at it: the same as a lock.
         (WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK | WTS_CONSOLE_DISCONNECT | WTS_REMOTE_DISCONNECT) => {
-            Some(DeskSignal::Away(Away::ScreenLocked))
+            Some(DeskSignal::Away(LockReason::ScreenLocked))
         }
-        (WM_POWERBROADCAST, PBT_APMSUSPEND) => Some(DeskSignal::Away(Away::Sleeping)),
+        (WM_POWERBROADCAST, PBT_APMSUSPEND) => Some(DeskSignal::Away(LockReason::Sleeping)),
         (WM_POWERBROADCAST, PBT_APMRESUMEAUTOMATIC) => Some(DeskSignal::Resumed),
         // TRUE: the session ends; FALSE: the shutdown was cancelled.
         (WM_ENDSESSION, 1) => Some(DeskSignal::SessionEnding),
@@ -80,10 +76,10 @@ mod tests {
 
     #[test]
     fn windows_messages_that_mean_the_user_stepped_away() {
-        assert_eq!(away_on_windows(0x02B1, 0x7), Some(DeskSignal::Away(Away::ScreenLocked)), "WTS_SESSION_LOCK");
-        assert_eq!(away_on_windows(0x02B1, 0x4), Some(DeskSignal::Away(Away::ScreenLocked)), "WTS_REMOTE_DISCONNECT");
+        assert_eq!(away_on_windows(0x02B1, 0x7), Some(DeskSignal::Away(LockReason::ScreenLocked)), "WTS_SESSION_LOCK");
+        assert_eq!(away_on_windows(0x02B1, 0x4), Some(DeskSignal::Away(LockReason::ScreenLocked)), "WTS_REMOTE_DISCONNECT");
         assert_eq!(away_on_windows(0x02B1, 0x8), None, "WTS_SESSION_UNLOCK");
-        assert_eq!(away_on_windows(0x0218, 0x4), Some(DeskSignal::Away(Away::Sleeping)), "PBT_APMSUSPEND");
+        assert_eq!(away_on_windows(0x0218, 0x4), Some(DeskSignal::Away(LockReason::Sleeping)), "PBT_APMSUSPEND");
         assert_eq!(away_on_windows(0x0218, 0x12), Some(DeskSignal::Resumed), "PBT_APMRESUMEAUTOMATIC");
         assert_eq!(away_on_windows(0x0218, 0x7), None, "PBT_APMRESUMESUSPEND: the same resume, said again");
         assert!(!matches!(away_on_windows(0x0218, 0x12), Some(DeskSignal::Away(_))), "PBT_APMRESUMEAUTOMATIC is no stepping away");

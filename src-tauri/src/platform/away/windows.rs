@@ -126,7 +126,7 @@ mod tests {
     /// and wakes; then asked by a shutdown, with and without a rotation in flight.
     #[test]
     fn the_hidden_window_hears_lock_suspend_resume_and_shutdown() {
-        use super::super::Away;
+        use crate::rules::lock_reason::LockReason;
         use std::sync::atomic::{AtomicBool, Ordering};
         use std::sync::Arc;
         use windows_sys::Win32::UI::WindowsAndMessaging::{
@@ -147,11 +147,11 @@ mod tests {
         // SendMessageW returns after the window's thread handled the message.
         let send = |message, wparam| unsafe { SendMessageW(window, message, wparam, 0) };
         send(WM_WTSSESSION_CHANGE, 0x7);
-        assert_eq!(told.try_recv(), Ok(DeskSignal::Away(Away::ScreenLocked)));
+        assert_eq!(told.try_recv(), Ok(DeskSignal::Away(LockReason::ScreenLocked)));
         send(WM_WTSSESSION_CHANGE, 0x8);
         assert!(told.try_recv().is_err(), "an unlock is not stepping away");
         send(WM_POWERBROADCAST, 0x4);
-        assert_eq!(told.try_recv(), Ok(DeskSignal::Away(Away::Sleeping)));
+        assert_eq!(told.try_recv(), Ok(DeskSignal::Away(LockReason::Sleeping)));
         send(WM_POWERBROADCAST, 0x12);
         assert_eq!(told.try_recv(), Ok(DeskSignal::Resumed), "woken");
         // A shutdown asks: yes with nothing in flight, no during a rotation, yes again after.
