@@ -76,3 +76,60 @@ impl KeptAttribute {
         }
     }
 }
+
+/// How a delivery command's process ended, as the system said it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessEnd {
+    Exited {
+        code: i32,
+    },
+    /// Ended by a signal (Unix).
+    Killed {
+        signal: i32,
+    },
+}
+
+impl ProcessEnd {
+    /// The failure an end before the key was given means: any end at all.
+    pub fn failure(self) -> DeliveryFailure {
+        match self {
+            ProcessEnd::Exited { code } => DeliveryFailure::Exited { code },
+            ProcessEnd::Killed { signal } => DeliveryFailure::Killed { signal },
+        }
+    }
+}
+
+/// Whether a delivery command that was given the key delivered it: only if the whole key was
+/// written, the process read every byte of it (`unread`: what is left in the pipe) and exited
+/// with 0. The verdict follows the process, not what it printed.
+pub fn delivery_verdict(written: Result<(), String>, ended: Result<ProcessEnd, String>, unread: u64) -> Result<(), DeliveryFailure> {
+    match (written, ended) {
+        (Err(detail), _) | (_, Err(detail)) => Err(DeliveryFailure::Failed { detail }),
+        (Ok(()), Ok(_)) if unread > 0 => Err(DeliveryFailure::LeftUnread { bytes: unread }),
+        (Ok(()), Ok(ProcessEnd::Exited { code: 0 })) => Ok(()),
+        (Ok(()), Ok(end)) => Err(end.failure()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivered_only_when_the_whole_key_was_written_read_and_the_command_exited_0() {
+        let exited = |code| Ok(ProcessEnd::Exited { code });
+        assert_eq!(delivery_verdict(Ok(()), exited(0), 0), Ok(()));
+        assert_eq!(
+            delivery_verdict(Ok(()), exited(0), 12),
+            Err(DeliveryFailure::LeftUnread { bytes: 12 }),
+            "exit 0 but the key left unread"
+        );
+        assert_eq!(delivery_verdict(Ok(()), exited(3), 0), Err(DeliveryFailure::Exited { code: 3 }));
+        assert_eq!(delivery_verdict(Ok(()), Ok(ProcessEnd::Killed { signal: 9 }), 0), Err(DeliveryFailure::Killed { signal: 9 }));
+        assert_eq!(
+            delivery_verdict(Err("broken pipe".into()), exited(0), 0),
+            Err(DeliveryFailure::Failed { detail: "broken pipe".into() })
+        );
+        assert_eq!(delivery_verdict(Ok(()), Err("wait failed".into()), 0), Err(DeliveryFailure::Failed { detail: "wait failed".into() }));
+    }
+}

@@ -1,8 +1,10 @@
 //! Running a delivery command: found as the system would find it, started without a shell
 //! before the regenerate and proven ready, then given the secret on its standard input and end
 //! of input (or killed, never given end of input, when there is no secret), within its
-//! timeout; what it prints read bounded. The rules of a target (its words, its presets, the screening of its output)
-//! are `rules::delivery_target`.
+//! timeout; what it prints read bounded. The rules of a target (its words, its presets, the
+//! screening of its output) are `rules::delivery_target`; what counts as delivered is
+//! `rules::delivery_failure::delivery_verdict`. Each system's own calls: `unix_processes.rs`,
+//! `windows_processes.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -10,8 +12,18 @@ use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
 
+#[cfg(unix)]
+mod unix_processes;
+#[cfg(windows)]
+mod windows_processes;
+
+#[cfg(unix)]
+use unix_processes::{process_end, runnable, unread_bytes, with_extensions, write_whole};
+#[cfg(windows)]
+use windows_processes::{process_end, runnable, unread_bytes, with_extensions, write_whole};
+
 use crate::platform::process_tree::{self, ProcessTree};
-use crate::rules::delivery_failure::{DeliveryFailure, EnvFileProblem, KeptAttribute};
+use crate::rules::delivery_failure::{delivery_verdict, DeliveryFailure, EnvFileProblem, KeptAttribute};
 use crate::rules::delivery_target::{
     plausible_secret, screened, DeliveryTarget, DELIVERED_MARKER, ENV_MARKER, KEEP_MARKER, MAX_OUTPUT, READY_MARKER,
 };
@@ -25,37 +37,6 @@ pub fn find_program(program: &str) -> Option<PathBuf> {
         std::env::var_os("PATH").map(|path| std::env::split_paths(&path).map(|dir| dir.join(program)).collect()).unwrap_or_default()
     };
     candidates.into_iter().flat_map(with_extensions).find(|c| runnable(c))
-}
-
-#[cfg(unix)]
-fn with_extensions(path: PathBuf) -> Vec<PathBuf> {
-    vec![path]
-}
-
-/// Windows finds `ssh` as `ssh.exe`: the extensions of PATHEXT, tried in order, less the batch
-/// files' (they would run through cmd.exe, a shell).
-#[cfg(windows)]
-fn with_extensions(path: PathBuf) -> Vec<PathBuf> {
-    let extensions = std::env::var("PATHEXT").unwrap_or_else(|_| ".COM;.EXE".into());
-    let mut all = vec![path.clone()];
-    let runnable = |e: &&str| !e.is_empty() && !crate::rules::delivery_target::is_batch_file(e);
-    all.extend(extensions.split(';').filter(runnable).map(|e| {
-        let mut with = path.clone().into_os_string();
-        with.push(e);
-        PathBuf::from(with)
-    }));
-    all
-}
-
-#[cfg(unix)]
-fn runnable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(windows)]
-fn runnable(path: &Path) -> bool {
-    path.is_file()
 }
 
 /// What a delivery did.
@@ -155,7 +136,7 @@ pub async fn open(target: &DeliveryTarget, hidden: &(dyn Fn(&str) -> bool + Sync
     };
     let failure = tokio::select! {
         status = open.child.wait() => match status {
-            Ok(status) => exit_failure(status),
+            Ok(status) => process_end(status).failure(),
             Err(e) => DeliveryFailure::Failed { detail: e.to_string() },
         },
         within = tokio::time::timeout(target.ready_limit(), ready) => match within {
@@ -180,7 +161,7 @@ impl OpenDelivery {
     pub fn still_ready(&mut self) -> Result<(), DeliveryFailure> {
         match self.child.try_wait() {
             Ok(None) => Ok(()),
-            Ok(Some(status)) => Err(exit_failure(status)),
+            Ok(Some(status)) => Err(process_end(status).failure()),
             Err(e) => Err(DeliveryFailure::Failed { detail: e.to_string() }),
         }
     }
@@ -215,13 +196,9 @@ impl OpenDelivery {
             Ok((written, status)) => {
                 self.settled = true;
                 let unread = unread_bytes(&self.unread_probe);
-                match (written, status) {
-                    (Err(e), _) => Err(DeliveryFailure::Failed { detail: e.to_string() }),
-                    (_, Err(e)) => Err(DeliveryFailure::Failed { detail: e.to_string() }),
-                    (_, Ok(_)) if unread > 0 => Err(DeliveryFailure::LeftUnread { bytes: unread }),
-                    (_, Ok(status)) if status.success() => Ok(started.elapsed()),
-                    (_, Ok(status)) => Err(exit_failure(status)),
-                }
+                let written = written.map_err(|e| e.to_string());
+                let ended = status.map(process_end).map_err(|e| e.to_string());
+                delivery_verdict(written, ended, unread).map(|()| started.elapsed())
             }
         };
         let said = self.output.collect(secret, hidden).await;
@@ -260,53 +237,6 @@ impl Drop for OpenDelivery {
 
 /// Writes the whole key and closes the input (end of input). On Unix the write end is made
 /// non-blocking first: the pipe is empty and the key small, so it goes in at once or fails.
-fn write_whole(mut input: std::io::PipeWriter, key: &[u8]) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        let fd = input.as_raw_fd();
-        // SAFETY: reads and sets the status flags of our own descriptor.
-        unsafe { libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK) };
-    }
-    std::io::Write::write_all(&mut input, key)
-}
-
-/// The bytes still in the pipe behind our read end.
-#[cfg(unix)]
-fn unread_bytes(probe: &std::io::PipeReader) -> u64 {
-    use std::os::fd::AsRawFd;
-    let mut count: libc::c_int = 0;
-    // SAFETY: FIONREAD writes one int through the pointer given.
-    let done = unsafe { libc::ioctl(probe.as_raw_fd(), libc::FIONREAD, &mut count) };
-    if done == 0 {
-        count.max(0) as u64
-    } else {
-        0
-    }
-}
-
-#[cfg(windows)]
-fn unread_bytes(probe: &std::io::PipeReader) -> u64 {
-    use std::os::windows::io::AsRawHandle;
-    let mut available: u32 = 0;
-    // SAFETY: a peek that copies nothing, only the count of bytes available.
-    let done = unsafe {
-        windows_sys::Win32::System::Pipes::PeekNamedPipe(
-            probe.as_raw_handle() as _,
-            std::ptr::null_mut(),
-            0,
-            std::ptr::null_mut(),
-            &mut available,
-            std::ptr::null_mut(),
-        )
-    };
-    if done != 0 {
-        u64::from(available)
-    } else {
-        0
-    }
-}
-
 /// Standard output and error, each read (bounded) by its own task while the command runs;
 /// the ready line is noticed on standard output.
 struct OutputReaders {
@@ -370,17 +300,6 @@ struct Said {
     cannot_keep: Option<KeptAttribute>,
     env_problem: Option<EnvFileProblem>,
     appended: bool,
-}
-
-fn exit_failure(status: std::process::ExitStatus) -> DeliveryFailure {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return DeliveryFailure::Killed { signal };
-        }
-    }
-    DeliveryFailure::Exited { code: status.code().unwrap_or(-1) }
 }
 
 /// Reads a stream up to `MAX_OUTPUT` into `kept`, then drains the rest unread so the command
