@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use certopay_keys::certopay::{CertoPayClient, ClientOptions};
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use support::app::{log_in, sandbox, wait_dashboard, LIVE};
-use support::processes::{tree_pss_mib, tree_rss_mib};
+use support::processes::{tree_pss_by_process, tree_pss_mib, tree_rss_mib};
 use support::release_app::{type_keys, Started};
 use support::webdriver::{Launch, Window};
 
@@ -49,6 +49,9 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
     let mib = |p: &std::path::Path| std::fs::metadata(p).unwrap().len() as f64 / (1024.0 * 1024.0);
     println!("release binaries: CertoPay Keys {:.1} MiB, hello world {:.1} MiB", mib(&app), mib(&hello));
     let (mut app_interactive, mut app_pss, mut hello_paint, mut hello_pss, mut overhead) = (vec![], vec![], vec![], vec![], vec![]);
+    // Each run's PSS by process (the app's own, its web process, its network process): where
+    // the difference to hello sits.
+    let (mut app_by_process, mut hello_by_process) = (vec![], vec![]);
     let mut steps: Vec<[f64; 4]> = vec![];
     let mut inside: Vec<[f64; 7]> = vec![];
     for _ in 0..10 {
@@ -57,6 +60,7 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
         app_interactive.push(a.until("login form interactive").await.as_secs_f64() * 1000.0);
         tokio::time::sleep(Duration::from_secs(1)).await; // memory settles: a figure, not a check
         app_pss.push(tree_pss_mib(a.child.id().unwrap()));
+        app_by_process.push(tree_pss_by_process(a.child.id().unwrap()));
         type_keys("CertoPay Keys", &[LIVE, "key:Tab", DEMO_PASSWORD, "key:Return"]);
         let sent = a.until("login sent").await;
         let login_http = a.until("login: HTTP sent").await;
@@ -86,12 +90,26 @@ async fn compare_with_hello(target: &std::path::Path, sandbox_url: &str, http_ms
         hello_paint.push(h.until("first paint").await.as_secs_f64() * 1000.0);
         tokio::time::sleep(Duration::from_secs(1)).await;
         hello_pss.push(tree_pss_mib(h.child.id().unwrap()));
+        hello_by_process.push(tree_pss_by_process(h.child.id().unwrap()));
         h.child.kill().await.unwrap();
     }
     println!("| figure (10 pairs, A B alternately) | CertoPay Keys median (min–max) | hello world median (min–max) | ratio |");
     println!("|---|---|---|---|");
     row("start to interactive login form / to first paint", app_interactive, hello_paint, "ms");
     row("PSS of the process tree at the first screen", app_pss, hello_pss, "MiB");
+    let by_process = |runs: &[std::collections::BTreeMap<String, f64>]| {
+        let names: std::collections::BTreeSet<&String> = runs.iter().flat_map(|r| r.keys()).collect();
+        names
+            .into_iter()
+            .map(|name| format!("{name} {:.1}", spread(runs.iter().map(|r| r.get(name).copied().unwrap_or(0.0)).collect()).0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "  PSS by process (medians, MiB): CertoPay Keys: {}; hello world: {}",
+        by_process(&app_by_process),
+        by_process(&hello_by_process)
+    );
     let (o, o_min, o_max) = spread(overhead);
     println!("login to key on screen, less the two HTTP round trips ({http_ms:.1} ms): median {o:.1} ms ({o_min:.1}–{o_max:.1})");
     let step = |i: usize| spread(steps.iter().map(|s| s[i]).collect()).0;
