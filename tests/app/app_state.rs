@@ -47,7 +47,10 @@ async fn login_then_the_key_as_served() {
 
 #[tokio::test]
 async fn a_remembered_password_logs_in_again_when_the_session_runs_out() {
-    let h = harness(Options { token_ttl: Duration::from_secs(1), ..Options::default() }).await;
+    // Three seconds: the sandbox's `iat` and `exp` are whole seconds, so a one-second token
+    // could be over before its answer was read (under Wine on a busy machine the login then
+    // said, rightly, ClockAhead); this one lives at least two.
+    let h = harness(Options { token_ttl: Duration::from_secs(3), ..Options::default() }).await;
     h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
     assert_eq!(h.keychain.stored(&h.sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD), "bound to the server's origin");
     assert!(h.state.settings().selected().unwrap().remember_password);
