@@ -9,7 +9,8 @@
 //! read from /proc each minute: (1) the app at its login screen; (2) the app logged in (typed
 //! with xdotool into the window opened from the tray's menu), then put back in the tray with
 //! the close button. Between them, 100 show/hide cycles (the tray's Open, the close button).
-//! Each reading: CPU time, context switches (every wake-up of a thread ends in one: WebKit's
+//! Then (3) 31 hours of the app's time in as many minutes, the same build's clock run faster
+//! (`a_day_of_the_apps_time`). Each reading: CPU time, context switches (every wake-up of a thread ends in one: WebKit's
 //! and GTK's count too, which is why hello stands beside), threads, open files and PSS of
 //! each process tree.
 
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use certopay_sandbox::{FastClock, Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{sandbox, screen_locks, LIVE};
+use support::app::{requests_to, sandbox, screen_locks, LIVE};
 use support::company_ca::{CompanyCa, Leaf};
 use support::notifications::NotificationService;
 use support::processes::{tree_figures, tree_open_files_by_kind, tree_pss_by_process, TreeFigures};
@@ -237,8 +238,8 @@ async fn a_day_of_the_apps_time(app: &std::path::Path, tray: &Tray, minutes: usi
     }
     let at_end = tree_figures(pid);
     let (pss_at_end, files_at_end) = (tree_pss_by_process(pid), tree_open_files_by_kind(pid));
-    let requests = sb_requests(&sb).await;
-    let feed_asked = sb_requests(&feed).await.get("GET /latest.json").copied().unwrap_or(0);
+    let (logins, key_reads) = (requests_to(&sb, "POST /api/auth/login").await, requests_to(&sb, "GET /api/api-keys/me").await);
+    let feed_asked = requests_to(&feed, "GET /latest.json").await;
     let reminders = notifications.shown().len();
     let wall = real_start.elapsed().as_secs_f64();
     // Whether the memory the day took comes back on its own: as long again, hidden and idle
@@ -268,18 +269,9 @@ async fn a_day_of_the_apps_time(app: &std::path::Path, tray: &Tray, minutes: usi
         .collect();
     println!("| open files that changed | | {} | |", grown.join(", "));
     println!("| CPU, % of one core over the span | | {:.2} % | |", (at_end.cpu_s - at_start.cpu_s) / wall * 100.0);
-    println!(
-        "| logins (typed: {APP_DAY_HOURS}) | | {} | one a login typed: no renewal asked (no password remembered) |",
-        requests.get("POST /api/auth/login").copied().unwrap_or(0)
-    );
-    println!("| key reads | | {} | one a login |", requests.get("GET /api/api-keys/me").copied().unwrap_or(0));
+    println!("| logins (typed: {APP_DAY_HOURS}) | | {} | one a login typed: no renewal asked (no password remembered) |", logins);
+    println!("| key reads | | {} | one a login |", key_reads);
     println!("| reminders of the due key | | {reminders} | 2: one a day (looks every 6 hours: at 6 and 30 hours) |");
     println!("| update feed asked | | {feed_asked} | 2: once a day (at 0 and 24 hours) |");
     drop(started);
-}
-
-/// How many requests each "METHOD /path" of a sandbox got so far.
-async fn sb_requests(sb: &certopay_sandbox::Sandbox) -> std::collections::BTreeMap<String, u64> {
-    let client = reqwest::Client::builder().danger_accept_invalid_certs(true).build().unwrap();
-    client.get(format!("{}/__sandbox/requests", sb.url())).send().await.unwrap().json().await.unwrap()
 }

@@ -58,7 +58,7 @@ pub fn tree_rss_mib(root: u32) -> f64 {
 /// Proportional memory (PSS) of a process tree, in MiB: shared pages are counted once across
 /// the tree, so two apps compare fairly.
 pub fn tree_pss_mib(root: u32) -> f64 {
-    tree(root).iter().map(|p| status_figure(&format!("/proc/{p}/smaps_rollup"), "Pss:")).sum::<u64>() as f64 / 1024.0
+    tree_pss_by_process(root).values().sum()
 }
 
 /// What a process tree has used and holds, read at one moment.
