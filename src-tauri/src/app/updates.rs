@@ -4,11 +4,10 @@
 
 use std::sync::Mutex;
 
-use crate::platform::app_clock;
-
 use super::AppState;
 use crate::certopay::update_server::{FeedAnswer, UpdateServer, UpdateSource, VerifiedUpdate};
 use crate::certopay::ClientOptions;
+use crate::platform::app_clock;
 use crate::platform::update_installer::{hold_verified, HeldInstaller};
 use crate::platform::update_policy::updates_disabled_by_organisation;
 use crate::rules::app_error::{AppError, UpdateWait};

@@ -2,9 +2,8 @@
 //! regenerate is sent until its outcome is settled (the checks of an unanswered one included)
 //! and its secret delivered; whatever would end the session waits for it, bounded.
 
-use std::time::Duration;
-
 use std::sync::Mutex;
+use std::time::Duration;
 
 use crate::app::AppState;
 
