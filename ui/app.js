@@ -12,7 +12,6 @@ import { initLogin, renderLogin } from './screens/login.js';
 import { initOverview, refreshOverview } from './screens/overview.js';
 import { initRollout, tickRollout } from './screens/dashboard/rollout.js';
 import { initRotation } from './screens/rotation/rotation.js';
-import { initSettings } from './screens/settings/settings.js';
 import { initUpdateOffer } from './screens/update_offer.js';
 import { initSession, showSecretRemoved, startSession, tick } from './session.js';
 import { store } from './store.js';
@@ -43,13 +42,31 @@ function keepTimesCurrent() {
   follow();
 }
 
+/// Settings (its screen and its four sections' modules) is loaded when it is first opened: the
+/// page at the login screen holds no code it does not show (README, "Measured").
+function openSettingsWhenAsked() {
+  let settings = null;
+  $('open-settings').addEventListener('click', async () => {
+    settings ??= import('./screens/settings/settings.js').then((module) => {
+      module.initSettings();
+      return module;
+    });
+    try {
+      (await settings).openSettings();
+    } catch (error) {
+      settings = null;
+      notify(() => errorText(error), 'error');
+    }
+  });
+}
+
 async function start() {
   const snapshot = await api.snapshot();
   store.settings = snapshot.settings;
   store.keychain = snapshot.keychain;
   store.launchOnly = snapshot.launchOnly;
   store.systemLanguage = snapshot.systemLanguage;
-  setLanguage(store.settings.language, store.systemLanguage);
+  await setLanguage(store.settings.language, store.systemLanguage);
   translatePage();
   store.settingsPath = snapshot.settingsPath;
   $('settings-path').textContent = t('settings.file', { path: snapshot.settingsPath });
@@ -60,7 +77,7 @@ async function start() {
   // Rotation before the dashboard: a new session hides the last result before its key loads.
   initRotation();
   initDashboard();
-  initSettings();
+  openSettingsWhenAsked();
   initRollout();
   on('language:changed', renderNotice);
   keepTimesCurrent();

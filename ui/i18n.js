@@ -2,9 +2,13 @@
 // and number format the window uses. Nothing else in the window formats text for people.
 
 import { en } from './catalogues/en.js';
-import { ptBR } from './catalogues/pt-BR.js';
 
-const catalogues = { en, 'pt-BR': ptBR };
+// English is every language's fallback, so it is always here; another language's catalogue is
+// loaded when that language is chosen: a page in English never holds the Portuguese one.
+const catalogues = { en };
+const otherCatalogues = {
+  'pt-BR': async () => (await import('./catalogues/pt-BR.js')).ptBR,
+};
 
 // How each language writes dates and times: Brazil numeric and 24-hour (29/11/2026, 16:29).
 const dateFormats = {
@@ -19,8 +23,10 @@ let language = 'en';
 
 /// Picks the catalogue: the saved choice, else the system's language (read by Rust as GTK
 /// apps read it), else English. Dates, times and numbers follow the same language.
-export function setLanguage(preferred, system) {
-  language = [preferred, system].find((l) => l && catalogues[l]) || 'en';
+export async function setLanguage(preferred, system) {
+  const chosen = [preferred, system].find((l) => l && (Object.hasOwn(catalogues, l) || Object.hasOwn(otherCatalogues, l))) || 'en';
+  catalogues[chosen] ??= await otherCatalogues[chosen]();
+  language = chosen;
   document.documentElement.lang = language;
 }
 

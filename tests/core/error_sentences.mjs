@@ -21,7 +21,7 @@ const errors = JSON.parse(input);
 const FROM_ENGLISH = '\u0000from English';
 const fallbacks = [];
 for (const language of ['en', 'pt-BR']) {
-  setLanguage(language);
+  await setLanguage(language);
   if (language !== 'en') for (const key of Object.keys(en)) en[key] = FROM_ENGLISH;
   for (const error of errors) {
     const text = errorText(error);

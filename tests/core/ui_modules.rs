@@ -18,9 +18,10 @@ fn import_graph() -> BTreeMap<String, Vec<String>> {
         .iter()
         .map(|file| {
             let text = std::fs::read_to_string(file).unwrap();
-            let imports = text
-                .split(" from '")
-                .skip(1)
+            // Static imports, and the ones loaded when needed (`import('…')`).
+            let imports = [" from '", "import('"]
+                .iter()
+                .flat_map(|pattern| text.split(pattern).skip(1))
                 .map(|rest| {
                     let target = &rest[..rest.find('\'').unwrap()];
                     let resolved = file.parent().unwrap().join(target);

@@ -9,14 +9,14 @@ use crate::support;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{choose_language, free_port, log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{choose_language, free_port, log_in, open_settings, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::company_ca::{CompanyCa, Leaf};
 use support::rotation::{clipboard_text, rotate_through_the_window};
 use support::update_signer::UpdateKey;
 use support::webdriver::{Launch, Window};
 
 async fn about(w: &Window) -> (String, String) {
-    w.click("#open-settings").await;
+    open_settings(w).await;
     w.wait_for("document.querySelector('#about-updates').textContent !== ''", "the About section").await;
     w.script("document.querySelector('#about-updates').scrollIntoView({block: 'center'});", vec![]).await;
     (w.text("#about-version").await, w.text("#about-updates").await)
@@ -127,7 +127,7 @@ async fn a_verified_update_is_offered_waits_while_a_new_key_is_on_the_clipboard_
     w.screenshot("update-offer-waits-light").await;
 
     // Settings → About: on, when it was last checked, what it found.
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#about-last-check').hidden", "the last check").await;
     w.script("document.querySelector('#about-last-check').scrollIntoView({block: 'center'});", vec![]).await;
     assert_eq!(
@@ -161,7 +161,7 @@ async fn an_update_signed_with_another_key_is_not_offered_and_about_says_why_in_
     let updates = update_feed("9.0.0", false).await;
     let sb = sandbox(Options::default()).await;
     let w = updates.open_app(&sb).await;
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("document.querySelector('#about-last-check').dataset.outcome === 'refused'", "the refused check").await;
     w.script("document.querySelector('#about-last-check').scrollIntoView({block: 'center'});", vec![]).await;
     let last = w.text("#about-last-check").await;

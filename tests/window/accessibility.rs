@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use certopay_sandbox::Options;
 use serde_json::{json, Value};
-use support::app::{choose_language, open_logged_in, sandbox, LIVE, ONE_WINDOW};
+use support::app::{choose_language, open_logged_in, open_settings, sandbox, LIVE, ONE_WINDOW};
 use support::rotation::{rotate_through_the_window, set_delays};
 use support::webdriver::{Launch, Window};
 
@@ -61,7 +61,7 @@ async fn every_screen(w: &Window, language: &str) {
     rotate_through_the_window(w, "Chave principal", None).await;
     w.wait_for("!document.querySelector('#rotation-result').hidden", "the result").await;
     assert_accessible(w, &format!("result, watch and history ({language})")).await;
-    w.click("#open-settings").await;
+    open_settings(w).await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     assert_accessible(w, &format!("settings ({language})")).await;
     w.click("#close-settings").await;
@@ -78,7 +78,7 @@ async fn axe_finds_nothing_on_any_screen_in_either_language() {
     support::app::wait_dashboard(&w).await;
     every_screen(&w, "en").await;
 
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     choose_language(&w, "pt-BR").await;
     w.wait_for("document.documentElement.lang === 'pt-BR'", "Portuguese").await;
     w.click("#close-settings").await;
@@ -165,7 +165,7 @@ async fn every_screen_fits_at_200_percent_text() {
     w.screenshot("pt-rotate-step1-200-light").await;
     w.press("\u{E00C}").await;
 
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     assert_eq!(w.script(fits, vec![]).await, json!(true), "settings scroll sideways");
     w.screenshot("pt-settings-200-light").await;

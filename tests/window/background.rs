@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use certopay_sandbox::Options;
 use serde_json::json;
-use support::app::{choose_language, sandbox, ONE_WINDOW};
+use support::app::{choose_language, open_settings, sandbox, ONE_WINDOW};
 use support::notifications::NotificationService;
 use support::status_notifier::{click, menu_of, Tray};
 use support::webdriver::{Launch, Window};
@@ -18,8 +18,8 @@ use support::window_manager::{shown_window_of, until_shown};
 
 use crate::overview::first_run_seeing_both_keys;
 
-async fn open_settings(w: &Window) {
-    w.click("#open-settings").await;
+async fn open_the_background_box(w: &Window) {
+    open_settings(w).await;
     w.wait_for("document.querySelector('#pref-background-hint').textContent !== ''", "the tray's line").await;
     w.script("document.querySelector('#pref-background').scrollIntoView({block: 'center'});", vec![]).await;
 }
@@ -29,7 +29,7 @@ async fn without_a_tray_the_box_stays_off_and_says_why_in_both_languages() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
     let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: None }).await;
-    open_settings(&w).await;
+    open_the_background_box(&w).await;
     let state = w.script("const b = document.querySelector('#pref-background'); return [b.checked, b.disabled];", vec![]).await;
     assert_eq!(state, json!([false, true]), "off, and cannot be turned on");
     assert_eq!(
@@ -70,7 +70,7 @@ async fn with_a_tray_the_app_starts_with_the_computer_in_the_tray_and_reminds_fr
     let w = Window::open(Launch { base_url: &sb.url(), env: env(&home), home: Some(home) }).await;
     // That start reminded once: the next run's reminder would wait a day. Move it back a day.
     notifications.wait_for(1, Duration::from_secs(20)).await;
-    open_settings(&w).await;
+    open_the_background_box(&w).await;
     assert_eq!(w.script("return document.querySelector('#pref-background').disabled;", vec![]).await, json!(false));
     assert_eq!(
         w.text("#pref-background-hint").await,
@@ -143,7 +143,7 @@ async fn with_a_tray_the_app_starts_with_the_computer_in_the_tray_and_reminds_fr
 
     // Turned off again in the window: the entry goes.
     let w = Window::open(Launch { base_url: &sb.url(), env: env(&home), home: Some(home) }).await;
-    open_settings(&w).await;
+    open_the_background_box(&w).await;
     assert_eq!(w.script("return document.querySelector('#pref-background').checked;", vec![]).await, json!(true));
     w.click("#pref-background").await;
     w.wait_for("!document.querySelector('#pref-background').checked", "off").await;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{choose_language, free_port, open_logged_in, sandbox, served_key, LIVE, ONE_WINDOW};
+use support::app::{choose_language, free_port, open_logged_in, open_settings, sandbox, served_key, LIVE, ONE_WINDOW};
 use support::rotation::{clipboard_text, copy_elsewhere, payment_status, send_rotation};
 use support::sshd::Sshd;
 use support::webdriver::Window;
@@ -18,7 +18,7 @@ use support::webdriver::Window;
 /// Sets the logged-in profile's one destination in Settings, as a person types it: the first
 /// one changed (Edit), or added when there is none yet.
 async fn set_target(w: &Window, name: &str, command: &str, timeout_s: &str, password: &str) {
-    w.click("#open-settings").await;
+    open_settings(w).await;
     w.wait_for("!document.querySelector('#delivery-form').hidden", "the delivery form").await;
     if w.script("return document.querySelectorAll('#destination-list li').length;", vec![]).await != json!(0) {
         w.click("#destination-list li .destination-edit").await;
@@ -47,7 +47,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     assert_eq!(alone["err"]["kind"], "Confirmation", "{alone}");
 
     // The SSH preset: the person fills in names, Rust makes the command line.
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#delivery-form').hidden", "the delivery form").await;
     w.script("const s = document.querySelector('#delivery-preset'); s.value = 'ssh'; s.dispatchEvent(new Event('change'));", vec![]).await;
     assert_eq!(w.text("#delivery-field-1-label").await, "File on the server (/etc/loja/certopay.key)");
@@ -80,7 +80,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     w.click("#close-settings").await;
 
     // The dry run in Settings: the SSH preset is ready, and the shop's file is not touched.
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#delivery-check-group').hidden", "the dry run's button").await;
     w.click("#delivery-check").await;
     w.wait_for("document.querySelector('#delivery-check-results').textContent.startsWith('Servidor da loja: ready in ')", "the dry run")
@@ -137,7 +137,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
 
     // The `.env` line preset: its fields, the line Rust makes, and a rotation into a file that
     // did not set the variable yet (its line is added, and the result says so).
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#delivery-form').hidden", "the delivery form").await;
     w.script("const s = document.querySelector('#delivery-preset'); s.value = 'envLine'; s.dispatchEvent(new Event('change'));", vec![])
         .await;
@@ -269,7 +269,7 @@ async fn a_person_sets_a_target_and_the_new_key_goes_over_ssh_to_the_shop() {
     }
     assert_eq!(std::fs::read_to_string(&guarded).unwrap(), guarded_before, "the shop's file is as it was");
     // The dry run says the same before the day, in the person's language (Portuguese now).
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#delivery-check-group').hidden", "the dry run's button").await;
     w.click("#delivery-check").await;
     w.wait_for(

@@ -7,7 +7,7 @@
 use crate::support;
 
 use serde_json::json;
-use support::app::{choose_language, open_logged_in, sandbox, LIVE, ONE_WINDOW};
+use support::app::{choose_language, open_logged_in, open_settings, sandbox, LIVE, ONE_WINDOW};
 use support::rotation::{clipboard_text, payment_status, send_rotation};
 use support::webdriver::Window;
 
@@ -43,7 +43,7 @@ async fn a_person_orders_several_destinations_and_a_rotation_says_what_each_did(
     let dir = tempfile::tempdir().unwrap();
     let writer = |file: &str| format!("sh -c 'cat > {0}.new; mv {0}.new {0}'", dir.path().join(file).display());
 
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#delivery-form').hidden", "the destinations form").await;
     assert_eq!(w.text("#delivery-form-title").await, "Add a destination");
     add(&w, "Vault", &writer("vault")).await;
@@ -139,7 +139,7 @@ async fn a_person_orders_several_destinations_and_a_rotation_says_what_each_did(
     .await;
 
     // In Portuguese, the same result in its words.
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     choose_language(&w, "pt-BR").await;
     assert_eq!(names(&w).await, json!(["Servidor 1", "Servidor 2", "Vault"]));
     // The language changes once the preference is saved: the list is drawn again in its words.

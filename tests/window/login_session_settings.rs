@@ -8,8 +8,8 @@ use std::time::Duration;
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::{json, Value};
 use support::app::{
-    keychain_lookup, log_in, log_in_remembering, log_out, nothing_listens_url, open, open_logged_in, sandbox, screen_locks, served_key,
-    wait_dashboard, JWT_START, LIVE, ONE_WINDOW,
+    keychain_lookup, log_in, log_in_remembering, log_out, nothing_listens_url, open, open_logged_in, open_settings, sandbox, screen_locks,
+    served_key, wait_dashboard, JWT_START, LIVE, ONE_WINDOW,
 };
 use support::webdriver::{Launch, Window};
 
@@ -202,7 +202,7 @@ async fn a_remembered_password_lives_in_the_secret_service_and_logs_in_again() {
     log_in(&w, LIVE, DEMO_PASSWORD).await;
     wait_dashboard(&w).await;
     assert_eq!(keychain_lookup(&sb.url(), LIVE).as_deref(), Some(DEMO_PASSWORD));
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     w.click("#profile-list button[aria-label='Edit Sandbox']").await;
     let moved = sb.url().replace("127.0.0.1", "localhost");
@@ -269,7 +269,7 @@ async fn settings_refuse_plain_http_keep_what_was_typed_and_save_profiles() {
     let _one = ONE_WINDOW.lock().await;
     let sb = sandbox(Options::default()).await;
     let w = open(&sb).await;
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     w.type_into("#profile-name", "Staging").await;
     w.type_into("#profile-url", "http://staging.certopay.example").await;
@@ -349,7 +349,7 @@ async fn dark_theme_screenshots() {
     w.screenshot("rotate-step1-dark").await;
     w.click("#rotate-cancel1").await;
     w.wait_for("!document.querySelector('#rotate-step1').open", "step 1 to close").await;
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     w.screenshot("settings-dark").await;
     w.close().await;
@@ -438,7 +438,7 @@ async fn a_launch_address_serves_that_run_only() {
         w.text("#login-launch-only").await,
         "Opened for https://gateway.certopay.example, this run only: this address is not saved."
     );
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.type_into("#pref-rotation", "45").await;
     w.click("#prefs-form button[type=submit]").await;
     w.wait_for("document.querySelector('#prefs-status').textContent === 'Preferences saved.'", "the preferences to save").await;

@@ -33,3 +33,6 @@ mod rotation;
 #[cfg(target_os = "linux")]
 mod sleep_and_wake;
 mod slow_network;
+// WebKitGTK's web process and its environment (Linux).
+#[cfg(target_os = "linux")]
+mod web_process;

@@ -7,7 +7,7 @@ use crate::support;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{choose_language, log_in, log_out, sandbox, served_key, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{choose_language, log_in, log_out, open_settings, sandbox, served_key, wait_dashboard, LIVE, ONE_WINDOW};
 use support::webdriver::{Launch, Window};
 
 const TEST: &str = "admin@test.example";
@@ -76,7 +76,7 @@ async fn the_overview_shows_two_profiles_keys_as_last_seen_in_both_languages() {
     w.wait_for("document.activeElement === document.querySelector('#login-password')", "the password field of that profile").await;
     assert_eq!(w.value("#login-email").await, LIVE, "the profile's e-mail, kept");
 
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     choose_language(&w, "pt-BR").await;
     w.click("#close-settings").await;
     w.wait_for("document.querySelector('#overview-title').textContent === 'Suas contas CertoPay'", "the overview in Portuguese").await;
@@ -151,7 +151,7 @@ async fn a_key_past_its_period_is_reminded_at_start_by_a_system_notification_onc
     assert!(row_of(&w, "Loja Homologação").await.contains("ROTATION DUE"));
 
     // The setting that turns them off, in both languages.
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.script("document.querySelector('#pref-reminders').scrollIntoView({block: 'center'});", vec![]).await;
     assert_eq!(w.script("return document.querySelector('#pref-reminders').checked;", vec![]).await, json!(true), "on by default");
     w.screenshot("settings-reminders-light").await;
@@ -193,7 +193,7 @@ async fn the_history_is_exported_where_the_save_dialog_says_in_both_languages() 
     rotate_through_the_window(&w, "Chave principal", None).await;
     let secret = support::rotation::clipboard_text().expect("the new key on the clipboard");
     w.click("#clipboard-clear").await;
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("en", "Export the rotation history", "rotations.csv", "Profile,E-mail,When", "1 rotation saved to "),

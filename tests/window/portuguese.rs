@@ -6,7 +6,7 @@ use crate::support;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{choose_language, log_in, log_out, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{choose_language, log_in, log_out, open_settings, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::catalogue::{catalogue, fixed_runs};
 use support::webdriver::{Launch, Window};
 
@@ -63,7 +63,7 @@ async fn the_system_language_gives_portuguese_on_every_screen() {
     assert_no_english(&w, "the result, the watch and the history").await;
     w.screenshot("pt-rotate-result-light").await;
 
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     assert_no_english(&w, "settings").await;
     w.screenshot("pt-settings-light").await;
@@ -85,7 +85,7 @@ async fn the_setting_gives_portuguese_on_an_english_system() {
     let sb = sandbox(Options::default()).await;
     let w = Window::open(Launch { base_url: &sb.url(), env: vec![("GTK_THEME", "Adwaita:dark".into())], home: None }).await;
     assert_eq!(w.text("#login-title").await, "Log in");
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     choose_language(&w, "pt-BR").await;
     w.wait_for("document.querySelector('#settings-title').textContent === 'Configurações'", "Portuguese").await;
@@ -127,7 +127,7 @@ async fn the_banner_under_the_top_bar_is_said_again_in_a_newly_chosen_language()
     wait_dashboard(&w).await;
     log_out(&w).await;
     assert_eq!(w.text("#notice").await, "You are logged out.");
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
     choose_language(&w, "pt-BR").await;
     w.wait_for("document.querySelector('#settings-title').textContent === 'Configurações'", "Portuguese").await;

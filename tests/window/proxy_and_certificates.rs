@@ -8,7 +8,7 @@ use crate::support;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{keychain_lookup, log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{keychain_lookup, log_in, open_settings, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::company_ca::{CompanyCa, Leaf};
 use support::rotation::{clipboard_text, rotate_through_the_window};
 use support::squid::{ProxyUser, Squid};
@@ -26,7 +26,7 @@ async fn open_trusting(url: &str, ca: &CompanyCa, language: &str) -> Window {
 
 /// Sets the proxy of the profile at `url` in Settings, as a person types it.
 async fn set_proxy_in_settings(w: &Window, url: &str, address: &str, user: &str, password: &str) {
-    w.click("#open-settings").await;
+    open_settings(w).await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "Settings").await;
     let edit = "[...document.querySelectorAll('#profile-list li')].find((li) => li.textContent.includes(arguments[0])).querySelector('button').click();";
     w.script(edit, vec![json!(url)]).await;

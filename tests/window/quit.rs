@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{log_in, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{log_in, open_settings, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::rotation::send_rotation;
 use support::status_notifier::{click, started_in_the_tray, Tray};
 
@@ -32,7 +32,7 @@ async fn quitting_from_the_tray_during_a_delivery_says_what_it_waits_for_and_the
     let dir = tempfile::tempdir().unwrap();
     let done = dir.path().join("done");
     let slow = format!("sh -c 'cat > /dev/null; sleep 6; touch {}'", done.display());
-    w.click("#open-settings").await;
+    open_settings(&w).await;
     w.wait_for("!document.querySelector('#delivery-form').hidden", "the destinations form").await;
     w.type_into("#delivery-name", "Servidor lento").await;
     w.type_into("#delivery-command", &slow).await;

@@ -14,7 +14,8 @@ import { initDestinations, renderDestinations } from './destinations.js';
 import { initRecord } from './record.js';
 import { renderLogin } from '../login.js';
 
-function openSettings() {
+/// Shows settings (app.js loads this module when it is first opened).
+export function openSettings() {
   store.viewBeforeSettings = store.view;
   renderSettings();
   show('settings');
@@ -225,7 +226,7 @@ async function onLanguageChange() {
     showError('prefs-error', error);
     return;
   }
-  setLanguage(store.settings.language, store.systemLanguage);
+  await setLanguage(store.settings.language, store.systemLanguage);
   translatePage();
   $('profile-form-title').textContent = $('profile-id').value ? t('settings.editProfile', { name: $('profile-name').value }) : t('settings.addProfile');
   renderProfiles();
@@ -240,7 +241,6 @@ export function initSettings() {
   initAbout();
   $('pref-language').addEventListener('change', onLanguageChange);
   on('language:changed', renderNetworkText);
-  $('open-settings').addEventListener('click', openSettings);
   $('close-settings').addEventListener('click', closeSettings);
   $('profile-form').addEventListener('submit', onSaveProfile);
   $('profile-cancel').addEventListener('click', resetProfileForm);
