@@ -204,7 +204,9 @@ fn check(
         format!(r"C:\users\{}\AppData\Local\Programs\CertoPay Keys\uninstall.exe", std::env::var("USER").unwrap_or_else(|_| "root".into()));
     let status = prefix.run(&[&uninstaller, "/S"], lang, true);
     assert!(status.success(), "the silent uninstall ended with {status}");
-    assert!(!install_dir.exists(), "the install folder is gone");
+    let left_in_install_dir =
+        || -> Vec<PathBuf> { std::fs::read_dir(&install_dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default() };
+    assert!(!install_dir.exists(), "the install folder is gone; it holds {:?}", left_in_install_dir());
     assert!(!shortcut.exists(), "the Start-menu entry is gone");
     assert!(!prefix.user_registry().contains("Uninstall\\\\CertoPayKeys"), "the Apps & features entry is gone");
 
