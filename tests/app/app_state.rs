@@ -78,6 +78,27 @@ async fn a_remembered_password_logs_in_again_when_the_session_runs_out() {
     assert!(h.state.snapshot().session.is_none());
 }
 
+/// A renewal with the remembered password is nobody's activity: a session renewed while the
+/// person is away (hidden in the tray, say) still locks once they have been idle for the idle
+/// delay, counted from when they typed.
+#[tokio::test]
+async fn a_session_renewed_with_the_remembered_password_still_locks_when_idle() {
+    // Five seconds: at least four (whole-second `iat` and `exp`), so the renewal comes well
+    // after the typed login's moment.
+    let h = harness(Options { token_ttl: Duration::from_secs(5), ..Options::default() }).await;
+    let typed_at = std::time::Instant::now();
+    h.state.login(&h.profile_id, LIVE, Zeroizing::new(DEMO_PASSWORD.into()), true).await.unwrap();
+    let expires_at = h.state.snapshot().session.unwrap().expires_at;
+    tokio::time::sleep((expires_at - chrono::Utc::now()).to_std().unwrap_or_default()).await;
+    let ended = h.state.session_ended().await;
+    assert!(ended.renewed.is_some(), "renewed with the remembered password: {:?}", ended.renew_error);
+    h.state.current_key().await.unwrap();
+
+    let idle_for = Duration::from_secs(u64::from(h.state.settings().idle_lock_minutes) * 60);
+    assert!(h.state.lock_if_idle(typed_at + idle_for + Duration::from_secs(2)).await, "idle since the typed login: locked");
+    assert!(h.state.snapshot().session.is_none());
+}
+
 #[tokio::test]
 async fn a_rotation_delivers_the_secret_to_the_clipboard_once() {
     let h = harness(Options::default()).await;

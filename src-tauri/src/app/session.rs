@@ -172,7 +172,12 @@ impl AppState {
         // When nobody typed the password, the one who rotates must type it.
         let active = ActiveSession::new(session, client, PasswordCheck::new(&password, random_bytes()), !typed);
         *self.session.lock().unwrap() = Some(Arc::new(active));
-        self.touch();
+        // A password typed is the person at work; a renewal with the remembered one is nobody's
+        // activity: the idle lock still counts from the person's last action, so a session
+        // renewed while they are away still locks.
+        if typed {
+            self.touch();
+        }
         self.session_clock_changed();
 
         let remember = remember && self.keychain.status().available;
