@@ -6,11 +6,13 @@
 //!
 //! Both are started hidden (CertoPay Keys with `--minimized`, a tray on the desktop's D-Bus;
 //! hello with `--hidden`) and left to settle. Then, each for `CERTOPAY_SOAK_MINUTES` (5) and
-//! read from /proc each minute: (1) the app at its login screen; (2) the app logged in (typed
-//! with xdotool into the window opened from the tray's menu), then put back in the tray with
-//! the close button. Between them, 100 show/hide cycles (the tray's Open, the close button).
-//! Then (3) 31 hours of the app's time in as many minutes, the same build's clock run faster
-//! (`a_day_of_the_apps_time`). Each reading: CPU time, context switches (every wake-up of a thread ends in one: WebKit's
+//! read from /proc each minute: (1) the app at its login screen, then 300 pointer moves over
+//! the desktop (wake-ups counted); (2) the app logged in (typed with xdotool into the window
+//! opened from the tray's menu), then put back in the tray with the close button. Between
+//! them, 100 show/hide cycles (the tray's Open, the close button). Then (3) 31 hours of the
+//! app's time in as many minutes, the same build's clock run faster (`a_day_of_the_apps_time`:
+//! logins with a remembered password, renewals, screen locks, idle locks, a sleep and a wake).
+//! Each reading: CPU time, context switches (every wake-up of a thread ends in one: WebKit's
 //! and GTK's count too, which is why hello stands beside), threads, open files and PSS of
 //! each process tree.
 
@@ -26,6 +28,7 @@ use support::notifications::NotificationService;
 use support::processes::{tree_figures, tree_open_files_by_kind, tree_pss_by_process, TreeFigures};
 use support::release_app::{target_dir, type_keys, Started};
 use support::status_notifier::{click, menu_of, Registered, Tray};
+use support::system_bus::prepare_for_sleep;
 use support::window_manager::{close_and_wait_hidden, until_shown};
 
 /// How long both are left alone before the first reading: start-up's own work is not rest.
@@ -104,6 +107,27 @@ async fn rest(title: &str, minutes: usize, app: &mut Readings, hello: &mut Readi
     println!("| open files at start → end | {} → {} | {} → {} | no growth |", a0.open_files, a1.open_files, h0.open_files, h1.open_files);
 }
 
+/// The person works in other windows while both wait hidden: the pointer moves over the
+/// desktop. Tao's X11 device thread (Tauri's default "x11" feature, which hello keeps) wakes at
+/// each move; CertoPay Keys is built without it.
+fn pointer_moves_while_hidden(app: u32, hello: u32) {
+    const MOVES: u32 = 300;
+    let (app_before, hello_before) = (tree_figures(app), tree_figures(hello));
+    for step in 0..MOVES {
+        let (x, y) = (100 + (step * 37) % 1000, 100 + (step * 53) % 700);
+        let moved = std::process::Command::new("xdotool").args(["mousemove", &x.to_string(), &y.to_string()]).status();
+        assert!(moved.expect("xdotool runs").success());
+    }
+    let (app_after, hello_after) = (tree_figures(app), tree_figures(hello));
+    println!(
+        "\n{MOVES} pointer moves over the desktop, both hidden: wake-ups, every thread: CertoPay Keys {}, hello world {} (threads {} and {})",
+        app_after.wakeups_since(&app_before),
+        hello_after.wakeups_since(&hello_before),
+        app_after.threads,
+        hello_after.threads
+    );
+}
+
 /// Clicks the tray menu's entry `label`, as a panel does.
 async fn tray_entry(item: &Registered, label: &str) {
     let item = item.clone();
@@ -143,6 +167,7 @@ async fn main() {
     println!("CertoPay Keys soak: both release builds hidden, after {} s to settle", SETTLE.as_secs());
     tokio::time::sleep(SETTLE).await; // a bench's span, not a synchronisation
     rest("1. At the login screen, never shown", minutes, &mut app_readings, &mut hello_readings).await;
+    pointer_moves_while_hidden(pid, hello_readings.pid);
 
     // Opened from the tray, logged in as a person types it, back to the tray.
     open_from_the_tray(&item, pid).await;
@@ -175,13 +200,19 @@ async fn main() {
 /// says a due key once a day, so 31 hours hold two reminders (at 6 and 30 hours), and the
 /// daily update check two asks of the feed (at 0 and 24 hours).
 const APP_DAY_HOURS: u32 = 31;
+/// The hour of the app's day at whose end the machine sleeps and wakes: no check or reminder is
+/// due then (the update check ran at 0 h, the reminder at 6 h).
+const SLEEPS_AT_HOUR: u32 = 20;
 
 /// The third part: the same build with its clock `speed` times faster (feature `fast-clock`), the sandbox's
 /// clock the same: 31 hours of the app's time in `minutes`. Each hour of it, the window is
-/// opened from the tray, logged in as a person types it and closed again; each session then
-/// ends as sessions end in the tray: it runs out (sessions of 6 minutes here), or, every other
-/// hour, the screen locks first. Reminders go to a notification service that counts them;
-/// update checks go to a feed over HTTPS that says "no newer version".
+/// opened from the tray, logged in as a person does it (the first time typed, with "Remember
+/// password" ticked; then the remembered password, by pressing Enter) and closed again; each
+/// session then ends as sessions end in the tray: every other hour the screen locks first;
+/// otherwise it runs out (sessions of 6 minutes here), is renewed with the remembered password,
+/// and the idle lock (10 minutes) ends the renewed one. At `SLEEPS_AT_HOUR` the machine sleeps
+/// and wakes. Reminders go to a notification service that counts them; update checks go to a
+/// feed over HTTPS that says "no newer version".
 async fn a_day_of_the_apps_time(app: &std::path::Path, tray: &Tray, minutes: usize) {
     let speed = (APP_DAY_HOURS * 60).div_ceil(minutes as u32);
     let origin_ms = chrono::Utc::now().timestamp_millis();
@@ -219,22 +250,44 @@ async fn a_day_of_the_apps_time(app: &std::path::Path, tray: &Tray, minutes: usi
     let (pss_at_start, files_at_start) = (tree_pss_by_process(pid), tree_open_files_by_kind(pid));
     let real_start = Instant::now();
     let mut halfway = None;
+    let mut slept = None;
+    let mut after_wake = (0, 0, 0);
     for hour_of_day in 0..APP_DAY_HOURS {
         if hour_of_day == APP_DAY_HOURS / 2 {
             halfway = Some(tree_pss_by_process(pid));
         }
         open_from_the_tray(&item, pid).await;
-        // The e-mail is kept after the first login, and the focus is then on the password.
+        // "Remember password" ticked with the space bar, then Enter in the password field (a
+        // checkbox does not send its form). The e-mail is kept after the first login, and the
+        // focus is then on the (remembered, so empty) password: Enter logs in with it.
         let first = hour_of_day == 0;
-        type_keys("CertoPay Keys", if first { &[LIVE, "key:Tab", DEMO_PASSWORD, "key:Return"] } else { &[DEMO_PASSWORD, "key:Return"] });
+        type_keys(
+            "CertoPay Keys",
+            if first { &[LIVE, "key:Tab", DEMO_PASSWORD, "key:Tab", "key:space", "key:shift+Tab", "key:Return"] } else { &["key:Return"] },
+        );
+        // A renewal drew the key too, while hidden: this hour's login is the one after "login sent".
+        started.until("login sent").await;
         started.until("key on screen").await;
         close_and_wait_hidden(pid).await;
-        if hour_of_day % 2 == 1 {
+        if hour_of_day == SLEEPS_AT_HOUR {
+            let before =
+                (requests_to(&sb, "GET /api/api-keys/me").await, requests_to(&feed, "GET /latest.json").await, notifications.shown().len());
+            prepare_for_sleep(true);
+            prepare_for_sleep(false);
+            slept = Some(before);
+        } else if hour_of_day % 2 == 1 {
             screen_locks();
         }
         // The rest of this hour of the app's time: a bench's span, not a synchronisation.
         let next_hour = hour * (hour_of_day + 1);
         tokio::time::sleep(next_hour.saturating_sub(real_start.elapsed())).await;
+        if let Some((key_reads, feed_asked, reminders)) = slept.take() {
+            after_wake = (
+                requests_to(&sb, "GET /api/api-keys/me").await - key_reads,
+                requests_to(&feed, "GET /latest.json").await - feed_asked,
+                notifications.shown().len() - reminders,
+            );
+        }
     }
     let at_end = tree_figures(pid);
     let (pss_at_end, files_at_end) = (tree_pss_by_process(pid), tree_open_files_by_kind(pid));
@@ -269,8 +322,16 @@ async fn a_day_of_the_apps_time(app: &std::path::Path, tray: &Tray, minutes: usi
         .collect();
     println!("| open files that changed | | {} | |", grown.join(", "));
     println!("| CPU, % of one core over the span | | {:.2} % | |", (at_end.cpu_s - at_start.cpu_s) / wall * 100.0);
-    println!("| logins (typed: {APP_DAY_HOURS}) | | {} | one a login typed: no renewal asked (no password remembered) |", logins);
-    println!("| key reads | | {} | one a login |", key_reads);
+    let renewals = APP_DAY_HOURS.div_ceil(2) - u32::from(SLEEPS_AT_HOUR % 2 == 0);
+    println!(
+        "| logins | | {logins} | {}: one an hour ({APP_DAY_HOURS}), and a renewal each hour the screen did not lock and the machine did not sleep ({renewals}) |",
+        APP_DAY_HOURS + renewals
+    );
+    println!("| key reads | | {key_reads} | one a login: {} |", APP_DAY_HOURS + renewals);
+    let (key_reads_after_wake, feed_asked_after_wake, reminders_after_wake) = after_wake;
+    println!(
+        "| asleep and awake at {SLEEPS_AT_HOUR} h: key reads, update feed asked, reminders, in the hour after | | {key_reads_after_wake}, {feed_asked_after_wake}, {reminders_after_wake} | 0, 0, 0: the sleep ended the session, no check and no reminder was due |"
+    );
     println!("| reminders of the due key | | {reminders} | 2: one a day (looks every 6 hours: at 6 and 30 hours) |");
     println!("| update feed asked | | {feed_asked} | 2: once a day (at 0 and 24 hours) |");
     drop(started);
