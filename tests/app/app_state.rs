@@ -94,8 +94,7 @@ async fn a_session_renewed_with_the_remembered_password_still_locks_when_idle() 
     assert!(ended.renewed.is_some(), "renewed with the remembered password: {:?}", ended.renew_error);
     h.state.current_key().await.unwrap();
 
-    let idle_for = Duration::from_secs(u64::from(h.state.settings().idle_lock_minutes) * 60);
-    assert!(h.state.lock_if_idle(typed_at + idle_for + Duration::from_secs(2)).await, "idle since the typed login: locked");
+    assert!(h.state.lock_if_idle(typed_at + h.state.idle_delay() + Duration::from_secs(2)).await, "idle since the typed login: locked");
     assert!(h.state.snapshot().session.is_none());
 }
 

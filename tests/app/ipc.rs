@@ -63,8 +63,7 @@ fn commands_answer_through_ipc_and_core_commands_are_refused() {
     // Reading the key is not the person's activity (the window reads it by itself after a
     // renewal or a wake): idle for the idle delay since the login, the session locks.
     let state = app.state::<certopay_keys::app::AppState>();
-    let idle_for = std::time::Duration::from_secs(u64::from(state.settings().idle_lock_minutes) * 60);
-    assert!(runtime.block_on(state.lock_if_idle(logged_in + idle_for)), "the key read did not start the idle delay again");
+    assert!(runtime.block_on(state.lock_if_idle(logged_in + state.idle_delay())), "the key read did not start the idle delay again");
 
     // Core commands exist in the app but the capability file does not grant them.
     for command in ["plugin:app|version", "plugin:window|close", "plugin:webview|print"] {

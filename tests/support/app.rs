@@ -118,13 +118,13 @@ pub async fn open_logged_in(sb: &Sandbox, email: &str) -> Window {
     w
 }
 
-/// Chooses a language in Settings (which must be open), as the select does it: at once.
 /// Opens settings as a person does and waits for it: its module is loaded when first opened.
 pub async fn open_settings(w: &Window) {
     w.click("#open-settings").await;
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
 }
 
+/// Chooses a language in Settings (which must be open), as the select does it: at once.
 pub async fn choose_language(w: &Window, language: &str) {
     w.script(
         "const s = document.querySelector('#pref-language'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",

@@ -27,7 +27,6 @@ async fn open_trusting(url: &str, ca: &CompanyCa, language: &str) -> Window {
 /// Sets the proxy of the profile at `url` in Settings, as a person types it.
 async fn set_proxy_in_settings(w: &Window, url: &str, address: &str, user: &str, password: &str) {
     open_settings(w).await;
-    w.wait_for("!document.querySelector('#view-settings').hidden", "Settings").await;
     let edit = "[...document.querySelectorAll('#profile-list li')].find((li) => li.textContent.includes(arguments[0])).querySelector('button').click();";
     w.script(edit, vec![json!(url)]).await;
     w.script("const s = document.querySelector('#profile-proxy'); s.value = 'explicit'; s.dispatchEvent(new Event('change'));", vec![])

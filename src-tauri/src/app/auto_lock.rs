@@ -33,6 +33,11 @@ impl Default for SessionClock {
 }
 
 impl AppState {
+    /// How long a session may sit without the user's activity before it locks (Settings).
+    pub fn idle_delay(&self) -> Duration {
+        Duration::from_secs(u64::from(self.settings().idle_lock_minutes) * 60)
+    }
+
     /// The user did something: the idle delay starts again.
     pub fn touch(&self) {
         *self.session_clock.last_activity.lock().unwrap() = app_clock::monotonic();
@@ -75,8 +80,7 @@ impl AppState {
     /// whichever comes first, a minute from now at most; `None` without a session.
     fn next_session_deadline(&self, now: Instant, wall_now: DateTime<Utc>) -> Option<Instant> {
         let expires_at = self.session.lock().unwrap().as_ref()?.session.expires_at;
-        let idle_for = Duration::from_secs(u64::from(self.settings().idle_lock_minutes) * 60);
-        let idle_lock_at = *self.session_clock.last_activity.lock().unwrap() + idle_for;
+        let idle_lock_at = *self.session_clock.last_activity.lock().unwrap() + self.idle_delay();
         let runs_out_at = now + (expires_at - wall_now).to_std().unwrap_or(Duration::ZERO);
         Some(idle_lock_at.min(runs_out_at).min(now + LOOK_AGAIN_AT_MOST_AFTER))
     }
@@ -103,8 +107,7 @@ impl AppState {
         if self.session.lock().unwrap().is_none() || self.rotation_in_flight() {
             return false;
         }
-        let idle_for = Duration::from_secs(u64::from(self.settings().idle_lock_minutes) * 60);
-        if now.saturating_duration_since(*self.session_clock.last_activity.lock().unwrap()) < idle_for {
+        if now.saturating_duration_since(*self.session_clock.last_activity.lock().unwrap()) < self.idle_delay() {
             return false;
         }
         self.lock(LockReason::Idle).await
