@@ -36,16 +36,25 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
-/// Fills every element marked `data-i18n` with its string.
 /// Whether the catalogues have a text for `key` (English has them all).
 export function hasText(key) {
   return key in catalogues.en;
 }
 
+/// Fills every element marked `data-i18n` with its string.
 export function translatePage(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) {
-    el.textContent = t(el.dataset.i18n);
+    setText(el, t(el.dataset.i18n));
   }
+}
+
+/// Writes an element's words into the text node it has rather than a new one: WebKit drops
+/// a click whose press landed on a text node that left the page before the release, so a
+/// button said again (a redraw, another language) while a person presses it would ignore them.
+export function setText(el, text) {
+  const only = el.childNodes.length === 1 && el.firstChild.nodeType === Node.TEXT_NODE ? el.firstChild : null;
+  if (!only) el.textContent = text;
+  else if (only.data !== text) only.data = text;
 }
 
 export function formatNumber(n) {

@@ -124,10 +124,12 @@ pub async fn open_settings(w: &Window) {
     w.wait_for("!document.querySelector('#view-settings').hidden", "settings").await;
 }
 
-/// Chooses a language in Settings (which must be open), as the select does it: at once.
+/// Chooses a language in Settings (which must be open), as the select does it: at once, and
+/// only when it is another one (choosing the one shown again sends no change).
 pub async fn choose_language(w: &Window, language: &str) {
     w.script(
-        "const s = document.querySelector('#pref-language'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+        "const s = document.querySelector('#pref-language'); \
+         if (s.value !== arguments[0]) { s.value = arguments[0]; s.dispatchEvent(new Event('change')); }",
         vec![json!(language)],
     )
     .await;

@@ -228,6 +228,27 @@ impl Window {
         }
     }
 
+    /// Presses the mouse button on `css` and holds it, as a person's slow click does:
+    /// `release_mouse` ends the click wherever the pointer is then.
+    pub async fn hold_mouse_on(&self, css: &str) {
+        self.wait_visible(css).await;
+        self.wait_for(&clickable_expression(css), &format!("{css} to be clickable")).await;
+        let centre = self
+            .script(
+                "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+                 return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
+                vec![json!(css)],
+            )
+            .await;
+        let actions = json!([{"type": "pointerMove", "origin": "viewport", "x": centre[0], "y": centre[1]}, {"type": "pointerDown", "button": 0}]);
+        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "actions": actions}]}))).await;
+    }
+
+    pub async fn release_mouse(&self) {
+        let actions = json!([{"type": "pointerUp", "button": 0}]);
+        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "actions": actions}]}))).await;
+    }
+
     /// Sends keys to whatever has the focus (`\u{E007}` is Enter, `\u{E00C}` Escape, `\u{E004}` Tab).
     pub async fn press(&self, keys: &str) {
         let actions: Vec<Value> = keys

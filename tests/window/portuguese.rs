@@ -6,7 +6,7 @@ use crate::support;
 
 use certopay_sandbox::{Options, DEMO_PASSWORD};
 use serde_json::json;
-use support::app::{choose_language, log_in, log_out, open_settings, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
+use support::app::{choose_language, log_in, log_out, open_logged_in, open_settings, sandbox, wait_dashboard, LIVE, ONE_WINDOW};
 use support::catalogue::{catalogue, fixed_runs};
 use support::webdriver::{Launch, Window};
 
@@ -113,6 +113,22 @@ async fn the_setting_gives_portuguese_on_an_english_system() {
     // Saved: the next start speaks Portuguese on this English system.
     let w = Window::open(Launch { base_url: &sb.url(), env: vec![], home: Some(home) }).await;
     assert_eq!(w.text("#login-title").await, "Entrar");
+    w.close().await;
+}
+
+/// A press on Back held while the page says itself again in another language still goes
+/// back: the words change under the pointer, the button pressed stays the one released.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_press_held_on_back_while_the_language_changes_still_goes_back() {
+    let _one = ONE_WINDOW.lock().await;
+    let sb = sandbox(Options::default()).await;
+    let w = open_logged_in(&sb, LIVE).await;
+    open_settings(&w).await;
+    w.hold_mouse_on("#close-settings").await;
+    choose_language(&w, "pt-BR").await;
+    w.wait_for("document.querySelector('#close-settings').textContent === 'Voltar'", "Back in Portuguese").await;
+    w.release_mouse().await;
+    w.wait_for("!document.querySelector('#view-dashboard').hidden", "the dashboard after the release").await;
     w.close().await;
 }
 

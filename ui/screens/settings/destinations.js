@@ -7,7 +7,7 @@ import { $, rowButton, showError } from '../../dom.js';
 import { on } from '../../events.js';
 import { checkDestinations } from '../../destination_checks.js';
 import { errorText } from '../../errors.js';
-import { t } from '../../i18n.js';
+import { setText, t } from '../../i18n.js';
 import { endSession } from '../../session.js';
 import { profileById, store } from '../../store.js';
 
@@ -124,7 +124,7 @@ function editedTarget() {
 function renderFormTitle() {
   const target = editedTarget();
   $('delivery-form-title').textContent = target ? t('delivery.changeTitle', { name: target.name }) : t('delivery.addTitle');
-  $('delivery-save').textContent = t(target ? 'delivery.saveChange' : 'delivery.save');
+  setText($('delivery-save'), t(target ? 'delivery.saveChange' : 'delivery.save'));
 }
 
 function renderPresetFields() {
