@@ -240,13 +240,16 @@ impl Window {
                 vec![json!(css)],
             )
             .await;
-        let actions = json!([{"type": "pointerMove", "origin": "viewport", "x": centre[0], "y": centre[1]}, {"type": "pointerDown", "button": 0}]);
-        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "actions": actions}]}))).await;
+        let actions =
+            json!([{"type": "pointerMove", "origin": "viewport", "x": centre[0], "y": centre[1]}, {"type": "pointerDown", "button": 0}]);
+        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "actions": actions}]})))
+            .await;
     }
 
     pub async fn release_mouse(&self) {
         let actions = json!([{"type": "pointerUp", "button": 0}]);
-        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "actions": actions}]}))).await;
+        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "actions": actions}]})))
+            .await;
     }
 
     /// Sends keys to whatever has the focus (`\u{E007}` is Enter, `\u{E00C}` Escape, `\u{E004}` Tab).
