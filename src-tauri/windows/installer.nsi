@@ -153,7 +153,20 @@ SectionEnd
 Section "Uninstall"
   Delete "$INSTDIR\certopay-keys.exe"
   Delete "$INSTDIR\WebView2Loader.dll"
-  Delete "$INSTDIR\uninstall.exe"
+  ; This runs from NSIS's copy in Temp, started by the uninstaller in $INSTDIR, which does not
+  ; wait for it: until that one has exited its file cannot be deleted (a running program's
+  ; file is kept), so the delete is tried again, for 10 s at most.
+  StrCpy $R0 0
+  ${Do}
+    Delete "$INSTDIR\uninstall.exe"
+    ${If} ${FileExists} "$INSTDIR\uninstall.exe"
+    ${AndIf} $R0 < 100
+      IntOp $R0 $R0 + 1
+      Sleep 100
+    ${Else}
+      ${Break}
+    ${EndIf}
+  ${Loop}
   RMDir "$INSTDIR"
   Delete "$SMPROGRAMS\${PRODUCT}.lnk"
   DeleteRegKey HKCU "${UNINSTALL_KEY}"
