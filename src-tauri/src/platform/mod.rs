@@ -2,8 +2,8 @@
 //! system), each behind `cfg(target_os)` inside: the clipboard, the keychain, the desktop
 //! saying the user stepped away, running a delivery command and stopping all it started,
 //! GNOME's proxy settings, the system's language, whether the desktop has a tray, whether IT
-//! turned updates off, starting an update's installer, the process's hardening, and bench
-//! timings.
+//! turned updates off, starting an update's installer, the process's hardening, the window's
+//! web process's switches, and bench timings.
 
 pub(crate) mod app_clock;
 #[cfg(any(target_os = "linux", windows))]
@@ -26,6 +26,7 @@ pub(crate) mod system_tray;
 pub(crate) mod timing_marks;
 pub(crate) mod update_installer;
 pub(crate) mod update_policy;
+pub(crate) mod web_process;
 #[cfg(windows)]
 pub(crate) mod windows_registry;
 #[cfg(windows)]

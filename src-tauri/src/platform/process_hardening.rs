@@ -1,6 +1,6 @@
 //! The app's own process: kept out of core dumps (Linux, macOS) and crash dumps (Windows Error
 //! Reporting), so a crash cannot write the JWT, a typed password or a new secret to disk
-//! through the system's dump handler. And the window's JavaScript without a JIT.
+//! through the system's dump handler.
 
 /// Turns core dumps off for this process: no core file (`RLIMIT_CORE` 0) and, on Linux, not
 /// dumpable at all (`PR_SET_DUMPABLE` 0, which also keeps other processes of the same user
@@ -29,28 +29,6 @@ pub fn disable_core_dumps() -> std::io::Result<()> {
     #[cfg(windows)]
     windows_error_reporting::exclude_this_program()?;
     Ok(())
-}
-
-/// The switch WebKitGTK's web process reads from the environment it inherits: its JavaScript
-/// engine without a JIT.
-const JAVASCRIPT_WITHOUT_JIT: (&str, &str) = ("JSC_useJIT", "false");
-
-/// The window's JavaScript runs in the interpreter, without a JIT (Linux: the web process reads
-/// `JSC_useJIT`): no machine code is made from a page at run time, as in Safari's Lockdown Mode,
-/// and the web process needs about 12 MiB less (README, "Measured"). The page is small: the
-/// interpreter shows the login form as soon. Called first thing in `main`, while the process
-/// has one thread and before the window's web process starts. Windows' WebView2 and macOS's
-/// WKWebView do not read it.
-pub fn javascript_without_jit() {
-    if cfg!(target_os = "linux") {
-        std::env::set_var(JAVASCRIPT_WITHOUT_JIT.0, JAVASCRIPT_WITHOUT_JIT.1);
-    }
-}
-
-/// A program the app starts for the user (a delivery command) gets the environment the app was
-/// started with: without the window's JavaScript switch.
-pub fn without_the_windows_switches(command: &mut tokio::process::Command) {
-    command.env_remove(JAVASCRIPT_WITHOUT_JIT.0);
 }
 
 #[cfg(windows)]
@@ -114,14 +92,5 @@ mod tests {
         let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
         let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
         assert_eq!(core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(), ["0", "0"], "{core}");
-    }
-
-    /// The window's side is `tests/window/web_process.rs` (the running web process's environment).
-    #[test]
-    fn a_delivery_command_does_not_get_the_windows_javascript_switch() {
-        let mut command = tokio::process::Command::new("env");
-        super::without_the_windows_switches(&mut command);
-        let removed = command.as_std().get_envs().find(|(name, _)| *name == "JSC_useJIT");
-        assert_eq!(removed, Some((std::ffi::OsStr::new("JSC_useJIT"), None)), "removed from the command's environment");
     }
 }

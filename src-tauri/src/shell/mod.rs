@@ -60,7 +60,7 @@ fn is_app_page(url: &url::Url) -> bool {
 
 /// The app on the real runtime (Wry), until it quits.
 pub fn run() {
-    crate::platform::process_hardening::javascript_without_jit();
+    crate::platform::web_process::set_switches();
     if let Err(e) = crate::platform::process_hardening::disable_core_dumps() {
         eprintln!("CertoPay Keys: core dumps could not be turned off: {e}");
     }

@@ -101,7 +101,7 @@ pub async fn open(target: &DeliveryTarget, hidden: &(dyn Fn(&str) -> bool + Sync
     let unread_probe = reader.try_clone().map_err(io_failure)?;
     let mut command = tokio::process::Command::new(&program);
     command.args(&words[1..]).stdin(reader).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
-    crate::platform::process_hardening::without_the_windows_switches(&mut command);
+    crate::platform::web_process::without_switches(&mut command);
     // A kill reaches every process it starts (a shell's `cat`, a job-control shell's background
     // job, PowerShell's `vault.exe`), so none of them is left to see end of input and write an
     // empty key.
