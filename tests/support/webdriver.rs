@@ -134,7 +134,15 @@ impl Window {
         }}});
         #[cfg(windows)]
         let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": binary, "args": args}}}});
-        let created: Value = http.post(format!("{base}/session")).json(&capabilities).send().await.unwrap().json().await.unwrap();
+        // The driver answers once the app's window is there: an app that ended at start (no
+        // display, a panic) would keep that answer waiting for ever. The test fails instead,
+        // with what the app printed.
+        let creating = http.post(format!("{base}/session")).json(&capabilities).send();
+        let Ok(response) = tokio::time::timeout(3 * PATIENCE, creating).await else {
+            let printed = std::fs::read_to_string(home.path().join("app.log")).unwrap_or_default();
+            panic!("the app's window did not open within {:?}; the app printed:\n{printed}", 3 * PATIENCE);
+        };
+        let created: Value = response.unwrap().json().await.unwrap();
         let id = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {created}"));
         let window = Window { http, session: format!("{base}/session/{id}"), driver, home };
         window.wait_for("document.body && document.body.dataset.ready === 'true'", "the window to be ready").await;
