@@ -250,14 +250,17 @@ impl Window {
             .await;
         let actions =
             json!([{"type": "pointerMove", "origin": "viewport", "x": centre[0], "y": centre[1]}, {"type": "pointerDown", "button": 0}]);
-        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "actions": actions}]})))
-            .await;
+        self.perform("pointer", "mouse", actions).await;
     }
 
     pub async fn release_mouse(&self) {
-        let actions = json!([{"type": "pointerUp", "button": 0}]);
-        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "actions": actions}]})))
-            .await;
+        self.perform("pointer", "mouse", json!([{"type": "pointerUp", "button": 0}])).await;
+    }
+
+    /// Performs one input source's actions (WebDriver's "Perform Actions"): the driver keeps
+    /// the source's state between calls, so a button pressed in one is released in the next.
+    async fn perform(&self, kind: &str, id: &str, actions: Value) {
+        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": kind, "id": id, "actions": actions}]}))).await;
     }
 
     /// Sends keys to whatever has the focus (`\u{E007}` is Enter, `\u{E00C}` Escape, `\u{E004}` Tab).
@@ -266,8 +269,7 @@ impl Window {
             .chars()
             .flat_map(|c| [json!({"type": "keyDown", "value": c.to_string()}), json!({"type": "keyUp", "value": c.to_string()})])
             .collect();
-        self.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})))
-            .await;
+        self.perform("key", "keyboard", Value::Array(actions)).await;
     }
 
     pub async fn text(&self, css: &str) -> String {
